@@ -1,0 +1,270 @@
+package records
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Values is a record's fields by name, in canonical Go types (see Type).
+type Values map[string]any
+
+// ID returns the record's id.
+func (v Values) ID() string { s, _ := v["id"].(string); return s }
+
+// String returns a string field, or "" when unset.
+func (v Values) String(name string) string { s, _ := v[name].(string); return s }
+
+// FieldError names one invalid field and says what is wrong with it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError lists every invalid field of one write; nothing is written when it is returned.
+type ValidationError struct{ Errors []FieldError }
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Errors))
+	for i, fe := range e.Errors {
+		parts[i] = fe.Field + ": " + fe.Message
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Invalid builds a ValidationError for one field.
+func Invalid(field, format string, args ...any) *ValidationError {
+	return &ValidationError{Errors: []FieldError{{field, fmt.Sprintf(format, args...)}}}
+}
+
+const (
+	maxString = 1000
+	maxText   = 100_000
+)
+
+// TimeLayout is how datetimes are written in JSON and in SQLite: fixed width, so text order is time order.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// Prepare checks an API input document against o and returns its values in canonical types. On create,
+// missing fields take their defaults; on patch only the given fields are returned. Every problem is
+// reported, not just the first.
+func (o *Object) Prepare(input map[string]any, create bool) (Values, error) {
+	out := Values{}
+	var errs []FieldError
+	for name, raw := range input {
+		f, ok := o.Field(name)
+		switch {
+		case !ok:
+			errs = append(errs, FieldError{name, fmt.Sprintf("unknown field for %s", o.Name)})
+			continue
+		case f.ReadOnly:
+			errs = append(errs, FieldError{name, "is read-only"})
+			continue
+		}
+		v, msg := Coerce(f, raw)
+		if msg != "" {
+			errs = append(errs, FieldError{name, msg})
+			continue
+		}
+		out[name] = v
+	}
+	if create {
+		for _, f := range o.Fields {
+			if _, given := out[f.Name]; !given && f.Default != nil {
+				out[f.Name] = f.Default
+			}
+		}
+	}
+	if len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+		return nil, &ValidationError{Errors: errs}
+	}
+	return out, nil
+}
+
+// Coerce converts one JSON-decoded value (numbers as json.Number or float64) to field f's canonical type.
+// It returns a message saying what is wrong, or "". A null or empty string clears the field.
+func Coerce(f Field, raw any) (any, string) {
+	if raw == nil {
+		return nil, ""
+	}
+	if s, ok := raw.(string); ok && strings.TrimSpace(s) == "" && f.Type != JSON {
+		return nil, ""
+	}
+	switch f.Type {
+	case Number:
+		return coerceNumber(raw)
+	case Bool:
+		b, ok := raw.(bool)
+		if !ok {
+			return nil, "must be true or false"
+		}
+		return b, ""
+	case JSON:
+		return raw, ""
+	}
+	s, ok := raw.(string)
+	if !ok {
+		return nil, fmt.Sprintf("must be a string (%s)", f.Type)
+	}
+	return CoerceString(f, s)
+}
+
+func coerceNumber(raw any) (any, string) {
+	var x float64
+	switch n := raw.(type) {
+	case json.Number:
+		var err error
+		if x, err = n.Float64(); err != nil {
+			return nil, "must be a number"
+		}
+	case float64:
+		x = n
+	case int:
+		x = float64(n)
+	case int64:
+		x = float64(n)
+	default:
+		return nil, "must be a number"
+	}
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil, "must be a finite number"
+	}
+	return x, ""
+}
+
+// CoerceString converts text (an API string or a CSV cell) to field f's canonical type.
+func CoerceString(f Field, s string) (any, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, ""
+	}
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		return nil, "must be valid UTF-8 text without NUL bytes"
+	}
+	limit := maxString
+	if f.Type == Text {
+		limit = maxText
+	}
+	if len(s) > limit {
+		return nil, fmt.Sprintf("is longer than %d bytes", limit)
+	}
+	switch f.Type {
+	case Number:
+		x, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+		if err != nil {
+			return nil, fmt.Sprintf("%q is not a number", s)
+		}
+		return coerceNumber(x)
+	case Bool:
+		switch strings.ToLower(s) {
+		case "true", "yes", "1", "y":
+			return true, ""
+		case "false", "no", "0", "n":
+			return false, ""
+		}
+		return nil, fmt.Sprintf("%q is not true or false", s)
+	case Date:
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			return nil, fmt.Sprintf("%q is not a date (YYYY-MM-DD)", s)
+		}
+		return s, ""
+	case DateTime:
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return nil, fmt.Sprintf("%q is not an RFC 3339 datetime (2026-01-31T09:00:00Z)", s)
+		}
+		return t.UTC().Truncate(time.Microsecond), ""
+	case Enum:
+		if !slices.Contains(f.Options, s) {
+			return nil, fmt.Sprintf("%q is not one of %s", s, strings.Join(f.Options, ", "))
+		}
+		return s, ""
+	case Email:
+		e, err := NormalizeEmail(s)
+		if err != nil {
+			return nil, err.Error()
+		}
+		return e, ""
+	case URL:
+		u, err := NormalizeURL(s)
+		if err != nil {
+			return nil, err.Error()
+		}
+		return u, ""
+	case Phone:
+		// Phones become E.164 in Finish, once the record's country is known.
+		return s, ""
+	}
+	return s, ""
+}
+
+// NormalizeURL accepts "acme.com" or "https://Acme.com/x" and returns an absolute http(s) URL with a
+// lower-case host.
+func NormalizeURL(s string) (string, error) {
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.Contains(u.Hostname(), ".") ||
+		strings.ContainsAny(u.Hostname(), " _") {
+		return "", fmt.Errorf("%q is not a web address", s)
+	}
+	u.Host = strings.ToLower(u.Host)
+	return u.String(), nil
+}
+
+// Equal reports whether two canonical values are the same, so that unchanged fields make no diff.
+func Equal(a, b any) bool {
+	if ta, ok := a.(time.Time); ok {
+		tb, ok := b.(time.Time)
+		return ok && ta.Equal(tb)
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// Change is one field's old and new value in an event.
+type Change struct {
+	Old any `json:"old"`
+	New any `json:"new"`
+}
+
+// Diff returns the fields whose values differ between before and after (nil before = created,
+// nil after = deleted). Timestamps maintained by the store are left out.
+func Diff(before, after Values) map[string]Change {
+	d := map[string]Change{}
+	for k, nv := range after {
+		if k == "updated_at" || k == "created_at" {
+			continue
+		}
+		if ov := before[k]; !Equal(ov, nv) {
+			d[k] = Change{Old: ov, New: nv}
+		}
+	}
+	for k, ov := range before {
+		if _, ok := after[k]; !ok && ov != nil && k != "updated_at" && k != "created_at" {
+			d[k] = Change{Old: ov, New: nil}
+		}
+	}
+	return d
+}
+
+// JSON returns v with datetimes formatted, ready for encoding/json.
+func (v Values) JSON() map[string]any {
+	out := make(map[string]any, len(v))
+	for k, x := range v {
+		if t, ok := x.(time.Time); ok {
+			out[k] = t.UTC().Format(TimeLayout)
+			continue
+		}
+		out[k] = x
+	}
+	return out
+}

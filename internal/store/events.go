@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/salesflow/salesflow/internal/records"
+)
+
+// Event is one change to a record (R3), written in the transaction that made the change.
+type Event struct {
+	Seq         int64                     `json:"seq"`
+	ID          string                    `json:"id"`
+	RecordType  string                    `json:"record_type"`
+	RecordID    string                    `json:"record_id"`
+	Kind        string                    `json:"kind"` // created | updated | deleted
+	Changes     map[string]records.Change `json:"changes"`
+	ActorType   string                    `json:"actor_type"`
+	ActorID     string                    `json:"actor_id"`
+	ActorUserID string                    `json:"actor_user_id,omitempty"`
+	OccurredAt  time.Time                 `json:"occurred_at"`
+}
+
+// AppendEvent writes e.
+func (t *Tx) AppendEvent(ctx context.Context, e Event) error {
+	changes, err := json.Marshal(jsonChanges(e.Changes))
+	if err != nil {
+		return fmt.Errorf("encode event changes: %w", err)
+	}
+	var user any
+	if e.ActorUserID != "" {
+		user = e.ActorUserID
+	}
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO events (id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		e.ID, e.RecordType, e.RecordID, e.Kind, string(changes), e.ActorType, e.ActorID, user, t.d.TimeArg(e.OccurredAt))
+	if err != nil {
+		return fmt.Errorf("append event: %w", err)
+	}
+	return nil
+}
+
+func jsonChanges(c map[string]records.Change) map[string]records.Change {
+	out := make(map[string]records.Change, len(c))
+	for k, ch := range c {
+		out[k] = records.Change{Old: jsonValue(ch.Old), New: jsonValue(ch.New)}
+	}
+	return out
+}
+
+func jsonValue(v any) any {
+	if tm, ok := v.(time.Time); ok {
+		return tm.UTC().Format(records.TimeLayout)
+	}
+	return v
+}
+
+// Events returns a record's events, newest first, up to limit, older than beforeSeq when it is > 0.
+func (t *Tx) Events(ctx context.Context, recordType, recordID string, beforeSeq int64, limit int) ([]Event, error) {
+	q := `SELECT seq, id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at
+		FROM events WHERE record_type = $1 AND record_id = $2`
+	args := []any{recordType, recordID}
+	if beforeSeq > 0 {
+		q += " AND seq < $3"
+		args = append(args, beforeSeq)
+	}
+	q += fmt.Sprintf(" ORDER BY seq DESC LIMIT %d", limit)
+	return t.queryEvents(ctx, q, args...)
+}
+
+// EventsAfter returns events with seq > after in order, the feed that triggers consume.
+func (t *Tx) EventsAfter(ctx context.Context, after int64, limit int) ([]Event, error) {
+	return t.queryEvents(ctx, fmt.Sprintf(`SELECT seq, id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at
+		FROM events WHERE seq > $1 ORDER BY seq LIMIT %d`, limit), after)
+}
+
+func (t *Tx) queryEvents(ctx context.Context, q string, args ...any) ([]Event, error) {
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query events: %w", err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var changes, at any
+		var user *string
+		if err := rows.Scan(&e.Seq, &e.ID, &e.RecordType, &e.RecordID, &e.Kind, &changes, &e.ActorType, &e.ActorID, &user, &at); err != nil {
+			return nil, fmt.Errorf("scan event: %w", err)
+		}
+		if user != nil {
+			e.ActorUserID = *user
+		}
+		tm, err := fromDB(records.Field{Type: records.DateTime}, at)
+		if err != nil {
+			return nil, fmt.Errorf("event time: %w", err)
+		}
+		e.OccurredAt = tm.(time.Time)
+		ch, err := fromDB(records.Field{Type: records.JSON}, changes)
+		if err != nil {
+			return nil, fmt.Errorf("event changes: %w", err)
+		}
+		b, _ := json.Marshal(ch)
+		if err := json.Unmarshal(b, &e.Changes); err != nil {
+			return nil, fmt.Errorf("event changes: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

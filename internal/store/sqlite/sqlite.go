@@ -1,0 +1,91 @@
+// Package sqlite opens the store on an embedded SQLite file (modernc.org/sqlite, no cgo): one writer
+// connection with immediate transactions, so writes never fail with SQLITE_BUSY, and a pool of readers.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"regexp"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect returns the SQLite dialect.
+func Dialect() store.Dialect {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return store.Dialect{
+		Name:       "sqlite",
+		Goose:      goose.DialectSQLite3,
+		Migrations: sub,
+		TimeArg:    func(t time.Time) any { return t.UTC().Format(records.TimeLayout) },
+		CustomExpr: func(name string, _ records.Type) string { return fmt.Sprintf("json_extract(custom, '$.%s')", name) },
+		Classify:   classify,
+	}
+}
+
+var uniqueCol = regexp.MustCompile(`UNIQUE constraint failed: \w+\.(\w+)`)
+
+func classify(err error) (store.ViolationKind, string) {
+	if err == nil {
+		return store.NoViolation, ""
+	}
+	msg := err.Error()
+	if m := uniqueCol.FindStringSubmatch(msg); m != nil {
+		return store.UniqueViolation, m[1]
+	}
+	if regexp.MustCompile(`FOREIGN KEY constraint failed`).MatchString(msg) {
+		return store.ForeignKeyViolation, ""
+	}
+	return store.NoViolation, ""
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the SQLite database at path. It does not migrate.
+func Open(ctx context.Context, path string) (*store.Store, error) {
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	// The writer sets WAL mode before any reader opens the file.
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite readers %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	return store.New(w, r, Dialect()), nil
+}
+
+// ErrLocked says another process holds the database.
+var ErrLocked = errors.New("database in use by another salesflow process")

@@ -1,0 +1,146 @@
+// Package store keeps records, events, tokens and settings in SQLite or PostgreSQL. The SQL is shared;
+// the few differences live in a Dialect supplied by the driver packages store/sqlite and store/postgres.
+// One conformance suite (storetest) runs against both.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/salesflow/salesflow/internal/records"
+)
+
+// Dialect holds what differs between the databases.
+type Dialect struct {
+	Name  string // "sqlite" or "postgres"
+	Goose goose.Dialect
+	// Migrations holds the dialect's goose SQL files at its root.
+	Migrations fs.FS
+	// TimeArg turns a time into a query argument for a datetime column.
+	TimeArg func(time.Time) any
+	// CustomExpr returns an SQL expression reading custom field name (already validated as
+	// lower snake_case) typed for comparison.
+	CustomExpr func(name string, t records.Type) string
+	// Classify tells a unique or foreign-key violation apart from other errors; field names the
+	// column of a unique violation where the database says it.
+	Classify func(err error) (kind ViolationKind, field string)
+}
+
+// ViolationKind classifies database constraint errors.
+type ViolationKind int
+
+// The constraint violations the API turns into 409 answers.
+const (
+	NoViolation ViolationKind = iota
+	UniqueViolation
+	ForeignKeyViolation
+)
+
+// Store is the storage seam. Writes go through one writer pool (a single connection on SQLite), reads
+// through a reader pool.
+type Store struct {
+	w, r *sql.DB
+	d    Dialect
+}
+
+// New wraps open pools; drivers call it.
+func New(writer, reader *sql.DB, d Dialect) *Store { return &Store{w: writer, r: reader, d: d} }
+
+// Dialect returns the database dialect.
+func (s *Store) Dialect() Dialect { return s.d }
+
+// DB returns the writer pool, for metrics and for components (the job queue) that need the raw handle.
+func (s *Store) DB() *sql.DB { return s.w }
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.w.PingContext(ctx) }
+
+func (s *Store) provider() (*goose.Provider, error) {
+	return goose.NewProvider(s.d.Goose, s.w, s.d.Migrations)
+}
+
+// Migrate applies pending migrations and returns the versions it applied.
+func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
+	p, err := s.provider()
+	if err != nil {
+		return nil, fmt.Errorf("load migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate %s: %w", s.d.Name, err)
+	}
+	var applied []int64
+	for _, r := range res {
+		applied = append(applied, r.Source.Version)
+	}
+	return applied, nil
+}
+
+// Pending reports whether migrations are waiting, which /readyz uses.
+func (s *Store) Pending(ctx context.Context) (bool, error) {
+	p, err := s.provider()
+	if err != nil {
+		return false, err
+	}
+	return p.HasPending(ctx)
+}
+
+// Tx is a transaction with the record operations on it.
+type Tx struct {
+	tx *sql.Tx
+	d  Dialect
+}
+
+// SQL exposes the transaction for packages that keep tables of their own in the same commit.
+func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// Write runs fn in a write transaction and commits when it returns nil.
+func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error { return s.run(ctx, s.w, false, fn) }
+
+// Read runs fn in a read-only transaction on the reader pool: one consistent snapshot.
+func (s *Store) Read(ctx context.Context, fn func(*Tx) error) error { return s.run(ctx, s.r, true, fn) }
+
+func (s *Store) run(ctx context.Context, db *sql.DB, ro bool, fn func(*Tx) error) (err error) {
+	opts := &sql.TxOptions{}
+	if ro && s.d.Name == "postgres" {
+		opts.ReadOnly = true
+	}
+	tx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(&Tx{tx: tx, d: s.d}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Violation classifies err as a constraint violation.
+func (t *Tx) Violation(err error) (ViolationKind, string) { return t.d.Classify(err) }
