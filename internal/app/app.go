@@ -1,0 +1,131 @@
+// Package app is the composition root: it opens the database the configuration names, applies
+// migrations and wires the service and the HTTP handler. main and the end-to-end tests use it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/salesflow/salesflow/internal/crm"
+	"github.com/salesflow/salesflow/internal/httpapi"
+	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
+	"github.com/salesflow/salesflow/internal/store/postgres"
+	"github.com/salesflow/salesflow/internal/store/sqlite"
+)
+
+// Config is everything serve and the database commands need.
+type Config struct {
+	Addr        string // listen address, host:port
+	DataDir     string // holds the SQLite file (and the demo token)
+	DatabaseURL string // postgres://… selects PostgreSQL; empty means SQLite in DataDir
+	AdminToken  string // SALESFLOW_ADMIN_TOKEN
+	Demo        bool
+	Logger      *slog.Logger
+	Now         func() time.Time
+}
+
+// App is an opened, migrated installation.
+type App struct {
+	Config  Config
+	Store   *store.Store
+	Service *crm.Service
+	release func()
+}
+
+// SQLitePath is where the SQLite database lives in a data directory.
+func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "salesflow.db") }
+
+// Open opens the database and applies pending migrations. exclusive takes the SQLite file's process
+// lock (serve and migrate do; one-off commands such as token create do not need to).
+func Open(ctx context.Context, cfg Config, exclusive bool) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	a := &App{Config: cfg, release: func() {}}
+	var err error
+	switch {
+	case strings.HasPrefix(cfg.DatabaseURL, "postgres://") || strings.HasPrefix(cfg.DatabaseURL, "postgresql://"):
+		a.Store, err = postgres.Open(ctx, cfg.DatabaseURL)
+	case cfg.DatabaseURL != "":
+		return nil, fmt.Errorf("--database-url must start with postgres:// (leave it empty for SQLite in --data)")
+	default:
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		path := SQLitePath(cfg.DataDir)
+		if exclusive {
+			if a.release, err = sqlite.Lock(path); err != nil {
+				return nil, err
+			}
+		}
+		a.Store, err = sqlite.Open(ctx, path)
+	}
+	if err != nil {
+		a.release()
+		return nil, err
+	}
+	applied, err := a.Store.Migrate(ctx)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		cfg.Logger.Info("migrations applied", "database", a.Store.Dialect().Name, "versions", applied)
+	}
+	a.Service = crm.New(a.Store, records.NewCatalog(), cfg.Now)
+	return a, nil
+}
+
+// Close releases the database and the lock.
+func (a *App) Close() {
+	if a.Store != nil {
+		_ = a.Store.Close()
+	}
+	a.release()
+}
+
+// Handler returns the HTTP surface.
+func (a *App) Handler() http.Handler {
+	return httpapi.New(a.Service, httpapi.Options{AdminToken: a.Config.AdminToken, Logger: a.Config.Logger})
+}
+
+// Serve runs the server until ctx ends, then shuts down gracefully. ready, when not nil, receives the
+// bound address once the server accepts connections.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.Config.Logger.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Config.Logger.Info("salesflow listening", "addr", ln.Addr().String(), "database", a.Store.Dialect().Name)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Config.Logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

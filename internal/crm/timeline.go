@@ -1,0 +1,169 @@
+package crm
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
+)
+
+// Item is one entry of a record's timeline (R5): a change event, an activity or a task.
+type Item struct {
+	At      time.Time      `json:"at"`
+	Kind    string         `json:"kind"` // created | updated | deleted | activity | task
+	ID      string         `json:"id"`
+	Summary string         `json:"summary"`
+	Actor   string         `json:"actor,omitempty"`
+	Data    map[string]any `json:"data"`
+}
+
+// timelineCursor marks the last item of a page.
+type timelineCursor struct {
+	At time.Time `json:"at"`
+	ID string    `json:"id"`
+}
+
+// ErrBadCursor means a cursor was not one this server issued.
+var ErrBadCursor = fmt.Errorf("cursor is not valid: use the next_cursor of a previous page")
+
+// Timeline returns a record's history, newest first: its change events, and the activities and tasks
+// about it. cursor is the previous page's next cursor, or "".
+func (s *Service) Timeline(ctx context.Context, object, id string, limit int, cursor string) ([]Item, string, error) {
+	var after *timelineCursor
+	if cursor != "" {
+		after = &timelineCursor{}
+		b, err := base64.RawURLEncoding.DecodeString(cursor)
+		if err != nil || json.Unmarshal(b, after) != nil || after.ID == "" {
+			return nil, "", ErrBadCursor
+		}
+	}
+	var items []Item
+	err := s.st.Read(ctx, func(tx *store.Tx) error {
+		o, err := s.Object(ctx, tx, object)
+		if err != nil {
+			return err
+		}
+		if ok, err := tx.Exists(ctx, o, id); err != nil || !ok {
+			if err == nil {
+				err = fmt.Errorf("%s %s: %w", o.Name, id, records.ErrNotFound)
+			}
+			return err
+		}
+		items, err = s.collect(ctx, tx, o, id, after, limit)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	slices.SortStableFunc(items, func(a, b Item) int {
+		if c := b.At.Compare(a.At); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	if after != nil {
+		items = slices.DeleteFunc(items, func(it Item) bool {
+			return it.At.After(after.At) || (it.At.Equal(after.At) && it.ID >= after.ID)
+		})
+	}
+	if len(items) <= limit {
+		return items, "", nil
+	}
+	items = items[:limit]
+	last := items[len(items)-1]
+	b, _ := json.Marshal(timelineCursor{At: last.At, ID: last.ID})
+	return items, base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// collect reads up to limit+1 of each source that are not newer than the cursor.
+func (s *Service) collect(ctx context.Context, tx *store.Tx, o *records.Object, id string, after *timelineCursor, limit int) ([]Item, error) {
+	var items []Item
+	var before int64
+	for {
+		evs, err := tx.Events(ctx, o.Name, id, before, limit+1)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			if after == nil || !e.OccurredAt.After(after.At) {
+				items = append(items, eventItem(e))
+			}
+		}
+		if len(evs) <= limit || len(items) > limit {
+			break
+		}
+		before = evs[len(evs)-1].Seq
+	}
+	for _, sub := range []struct{ object, at string }{{"activity", "occurred_at"}, {"task", "created_at"}} {
+		so, err := s.Object(ctx, tx, sub.object)
+		if err != nil {
+			return nil, err
+		}
+		q := store.ListQuery{Sort: sub.at, Desc: true, Limit: limit + 1, Filters: []store.Filter{
+			{Field: "record_type", Op: store.Eq, Value: o.Name}, {Field: "record_id", Op: store.Eq, Value: id}}}
+		if after != nil {
+			q.Filters = append(q.Filters, store.Filter{Field: sub.at, Op: store.Lte, Value: after.At})
+		}
+		recs, _, err := tx.List(ctx, so, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			items = append(items, recordItem(sub.object, sub.at, r))
+		}
+	}
+	return items, nil
+}
+
+func eventItem(e store.Event) Item {
+	keys := make([]string, 0, len(e.Changes))
+	for k := range e.Changes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		c := e.Changes[k]
+		if e.Kind == "updated" {
+			parts = append(parts, fmt.Sprintf("%s: %v → %v", k, show(c.Old), show(c.New)))
+		}
+	}
+	summary := e.RecordType + " " + e.Kind
+	if len(parts) > 0 {
+		summary = strings.Join(parts, "; ")
+	}
+	actor := e.ActorType
+	if e.ActorID != "" {
+		actor += ":" + e.ActorID
+	}
+	return Item{At: e.OccurredAt, Kind: e.Kind, ID: e.ID, Summary: summary, Actor: actor,
+		Data: map[string]any{"changes": e.Changes, "actor_user_id": e.ActorUserID}}
+}
+
+func show(v any) string {
+	if v == nil {
+		return "∅"
+	}
+	return fmt.Sprint(v)
+}
+
+func recordItem(kind, atField string, r records.Values) Item {
+	at, _ := r[atField].(time.Time)
+	if at.IsZero() {
+		at, _ = r["created_at"].(time.Time)
+	}
+	summary := r.String("subject")
+	if kind == "task" {
+		summary = fmt.Sprintf("%s task %q (%s)", r.String("type"), r.String("title"), r.String("status"))
+	} else if summary == "" {
+		summary = r.String("type")
+	}
+	return Item{At: at, Kind: kind, ID: r.ID(), Summary: summary, Data: r.JSON()}
+}

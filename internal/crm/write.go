@@ -1,0 +1,213 @@
+package crm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
+)
+
+// Result is the outcome of a create: the record, and whether it was new or merged into an existing
+// lead with the same email.
+type Result struct {
+	Record  records.Values
+	Created bool
+}
+
+// Dedupe settings for leads (R4), stored under SettingLeadDedupe.
+const (
+	SettingLeadDedupe = "lead_dedupe"
+	DedupeReject      = "reject"
+	DedupeMerge       = "merge"
+)
+
+// Create validates input and writes a new record with its event.
+func (s *Service) Create(ctx context.Context, a auth.Actor, object string, input map[string]any) (Result, error) {
+	var r Result
+	err := s.st.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		r, err = s.CreateTx(ctx, tx, a, object, input)
+		return err
+	})
+	return r, err
+}
+
+// CreateTx is Create inside the caller's transaction.
+func (s *Service) CreateTx(ctx context.Context, tx *store.Tx, a auth.Actor, object string, input map[string]any) (Result, error) {
+	o, err := s.Object(ctx, tx, object)
+	if err != nil {
+		return Result{}, err
+	}
+	if o.AdminOnly {
+		if err := authorize(ctx, tx, a, o, ""); err != nil {
+			return Result{}, err // before validation: a forbidden caller learns nothing about the input
+		}
+	}
+	vals, err := o.Prepare(input, true)
+	if err != nil {
+		return Result{}, err
+	}
+	if o.Owned() && vals["owner_id"] == nil && a.UserID != "" && !a.IsAdmin() {
+		vals["owner_id"] = a.UserID // a rep's or manager's new record is theirs
+	}
+	if o.Name == "lead" && vals["email"] != nil {
+		if r, done, err := s.dedupeLead(ctx, tx, a, o, input, vals.String("email")); done || err != nil {
+			return r, err
+		}
+	}
+	if err := authorize(ctx, tx, a, o, vals.String("owner_id")); err != nil {
+		return Result{}, err
+	}
+	now := s.clock()
+	rec := records.Values{}
+	for _, f := range o.Fields {
+		rec[f.Name] = vals[f.Name] // every field, so the answer has the same shape as a read
+	}
+	rec["id"], rec["created_at"], rec["updated_at"] = newID(), now, now
+	if o.Name == "activity" && rec["occurred_at"] == nil {
+		rec["occurred_at"] = now
+	}
+	if err := o.Finish(rec, vals, true); err != nil {
+		return Result{}, err
+	}
+	if err := s.check(ctx, tx, o, rec, vals, true); err != nil {
+		return Result{}, err
+	}
+	if err := tx.Insert(ctx, o, rec); err != nil {
+		return Result{}, s.conflict(tx, o, err)
+	}
+	diff := records.Diff(nil, rec)
+	delete(diff, "id")
+	if err := s.event(ctx, tx, a, o, rec.ID(), "created", diff); err != nil {
+		return Result{}, err
+	}
+	return Result{Record: rec, Created: true}, nil
+}
+
+// dedupeLead handles a new lead whose email is already taken: merge the input into the existing lead or
+// reject with a conflict naming it, per the lead_dedupe setting (reject by default).
+func (s *Service) dedupeLead(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, input map[string]any, email string) (Result, bool, error) {
+	existing, err := tx.GetBy(ctx, o, "email", email)
+	if errors.Is(err, records.ErrNotFound) {
+		return Result{}, false, nil
+	}
+	if err != nil {
+		return Result{}, false, err
+	}
+	mode, err := tx.Setting(ctx, SettingLeadDedupe)
+	if err != nil {
+		return Result{}, false, err
+	}
+	reject := &ConflictError{Field: "email", ExistingID: existing.ID(),
+		Message: fmt.Sprintf("a lead with email %s already exists: %s", email, existing.ID())}
+	if mode != DedupeMerge {
+		return Result{}, true, reject
+	}
+	if err := authorize(ctx, tx, a, o, existing.String("owner_id")); err != nil {
+		reject.Message += " (merging is on, but " + err.Error() + ")"
+		return Result{}, true, reject
+	}
+	patch, err := o.Prepare(input, false)
+	if err != nil {
+		return Result{}, true, err
+	}
+	rec, err := s.apply(ctx, tx, a, o, existing, patch)
+	return Result{Record: rec}, true, err
+}
+
+// Update applies a patch (only the given fields change; null clears) and writes an event with the diff.
+func (s *Service) Update(ctx context.Context, a auth.Actor, object, id string, patch map[string]any) (records.Values, error) {
+	var rec records.Values
+	err := s.st.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		rec, err = s.UpdateTx(ctx, tx, a, object, id, patch)
+		return err
+	})
+	return rec, err
+}
+
+// UpdateTx is Update inside the caller's transaction.
+func (s *Service) UpdateTx(ctx context.Context, tx *store.Tx, a auth.Actor, object, id string, patch map[string]any) (records.Values, error) {
+	o, err := s.Object(ctx, tx, object)
+	if err != nil {
+		return nil, err
+	}
+	old, err := tx.Get(ctx, o, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(ctx, tx, a, o, old.String("owner_id")); err != nil {
+		return nil, err
+	}
+	vals, err := o.Prepare(patch, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.apply(ctx, tx, a, o, old, vals)
+}
+
+func (s *Service) apply(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, old, vals records.Values) (records.Values, error) {
+	rec := maps.Clone(old)
+	maps.Copy(rec, vals)
+	if err := o.Finish(rec, vals, false); err != nil {
+		return nil, err
+	}
+	if err := s.check(ctx, tx, o, rec, vals, false); err != nil {
+		return nil, err
+	}
+	diff := records.Diff(old, rec)
+	if len(diff) == 0 {
+		return old, nil
+	}
+	rec["updated_at"] = s.clock()
+	if err := tx.Update(ctx, o, rec); err != nil {
+		return nil, s.conflict(tx, o, err)
+	}
+	return rec, s.event(ctx, tx, a, o, rec.ID(), "updated", diff)
+}
+
+// Delete removes a record; a record others still point at is refused with a conflict.
+func (s *Service) Delete(ctx context.Context, a auth.Actor, object, id string) error {
+	return s.st.Write(ctx, func(tx *store.Tx) error {
+		o, err := s.Object(ctx, tx, object)
+		if err != nil {
+			return err
+		}
+		old, err := tx.Get(ctx, o, id)
+		if err != nil {
+			return err
+		}
+		if err := authorize(ctx, tx, a, o, old.String("owner_id")); err != nil {
+			return err
+		}
+		if err := tx.Delete(ctx, o, id); err != nil {
+			return s.conflict(tx, o, err)
+		}
+		return s.event(ctx, tx, a, o, id, "deleted", records.Diff(old, nil))
+	})
+}
+
+func (s *Service) event(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, id, kind string, diff map[string]records.Change) error {
+	return tx.AppendEvent(ctx, store.Event{
+		ID: newID(), RecordType: o.Name, RecordID: id, Kind: kind, Changes: diff,
+		ActorType: a.Kind, ActorID: a.ID, ActorUserID: a.UserID, OccurredAt: s.clock(),
+	})
+}
+
+// conflict turns constraint violations into errors that name the field.
+func (s *Service) conflict(tx *store.Tx, o *records.Object, err error) error {
+	switch kind, field := tx.Violation(err); kind {
+	case store.UniqueViolation:
+		if field == "" {
+			field = "id"
+		}
+		return &ConflictError{Field: field, Message: fmt.Sprintf("another %s already has this %s", o.Name, field)}
+	case store.ForeignKeyViolation:
+		return &ConflictError{Field: "id", Message: fmt.Sprintf("this %s is still referenced by other records; reassign or delete them first", o.Name)}
+	}
+	return err
+}

@@ -1,0 +1,197 @@
+// Package httpapi serves the REST API under /api/v1, the inbound form webhook, health, readiness and
+// metrics. Handlers parse and answer; the crm service does the work.
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/crm"
+)
+
+// Options configure the API.
+type Options struct {
+	// AdminToken, when set, is accepted as an admin token (SALESFLOW_ADMIN_TOKEN).
+	AdminToken string
+	Logger     *slog.Logger
+	// Registry receives the API's metrics; a new one is made when nil.
+	Registry *prometheus.Registry
+}
+
+// API is the HTTP surface.
+type API struct {
+	svc        *crm.Service
+	log        *slog.Logger
+	adminToken string
+	reg        *prometheus.Registry
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+}
+
+// New builds the handler with every route.
+func New(svc *crm.Service, opt Options) http.Handler {
+	a := &API{svc: svc, log: opt.Logger, adminToken: opt.AdminToken, reg: opt.Registry}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	if a.reg == nil {
+		a.reg = prometheus.NewRegistry()
+	}
+	a.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "salesflow_http_requests_total", Help: "HTTP requests by route and status code.",
+	}, []string{"route", "code"})
+	a.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "salesflow_http_request_duration_seconds", Help: "HTTP request latency by route.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	}, []string{"route"})
+	a.reg.MustRegister(a.requests, a.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(svc.Store().DB(), svc.Store().Dialect().Name))
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("POST /hooks/forms/{form}", a.submitForm)
+	mux.HandleFunc("GET /api/v1/openapi.json", a.openapi)
+
+	for _, rt := range a.routes() {
+		mux.Handle(rt.pattern, a.authenticate(rt.handler))
+	}
+	return a.observe(mux)
+}
+
+type route struct {
+	pattern string
+	handler http.HandlerFunc
+}
+
+// routes lists every authenticated API route; the OpenAPI test checks each is documented.
+func (a *API) routes() []route {
+	return []route{
+		{"GET /api/v1/me", a.me},
+		{"GET /api/v1/fields", a.listFields},
+		{"POST /api/v1/fields", a.createField},
+		{"DELETE /api/v1/fields/{object}/{name}", a.deleteField},
+		{"GET /api/v1/settings", a.getSettings},
+		{"PATCH /api/v1/settings", a.patchSettings},
+		{"GET /api/v1/tokens", a.listTokens},
+		{"POST /api/v1/tokens", a.createToken},
+		{"DELETE /api/v1/tokens/{id}", a.revokeToken},
+		{"GET /api/v1/forms", a.listForms},
+		{"POST /api/v1/forms", a.createForm},
+		{"GET /api/v1/{objects}", a.list},
+		{"POST /api/v1/{objects}", a.create},
+		{"POST /api/v1/{objects}/batch", a.batch},
+		{"GET /api/v1/{objects}/{id}", a.get},
+		{"PATCH /api/v1/{objects}/{id}", a.update},
+		{"DELETE /api/v1/{objects}/{id}", a.remove},
+		{"GET /api/v1/{objects}/{id}/timeline", a.timeline},
+	}
+}
+
+// authenticate resolves the bearer token to an actor: 401 without a valid one.
+func (a *API) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		secret = strings.TrimSpace(secret)
+		if !ok || secret == "" {
+			writeProblem(w, r, problem(http.StatusUnauthorized, "unauthorized", "send Authorization: Bearer <API token>"))
+			return
+		}
+		var actor auth.Actor
+		if a.adminToken != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(a.adminToken)) == 1 {
+			actor = auth.Actor{Kind: auth.KindAdminToken, ID: "SALESFLOW_ADMIN_TOKEN", Role: auth.Admin}
+		} else {
+			var err error
+			if actor, err = a.svc.Authenticate(r.Context(), secret); err != nil {
+				if r.Context().Err() == nil {
+					a.log.DebugContext(r.Context(), "token rejected", slog.Any("err", err))
+				}
+				writeProblem(w, r, problem(http.StatusUnauthorized, "unauthorized", "the token is unknown, revoked, or its user is deactivated"))
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(auth.WithActor(r.Context(), actor)))
+	})
+}
+
+func actorOf(r *http.Request) auth.Actor { a, _ := auth.FromContext(r.Context()); return a }
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// observe records metrics by route pattern (never by raw path, which would explode label counts),
+// logs each request and turns a panic into a 500.
+func (a *API) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				a.log.ErrorContext(r.Context(), "panic", slog.Any("panic", p), slog.String("path", r.URL.Path))
+				if sw.status == 0 {
+					writeProblem(sw, r, problem(http.StatusInternalServerError, "internal", "internal error"))
+				}
+			}
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			if sw.status == 0 {
+				sw.status = http.StatusOK
+			}
+			d := time.Since(start)
+			a.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+			a.latency.WithLabelValues(route).Observe(d.Seconds())
+			a.log.LogAttrs(r.Context(), slog.LevelInfo, "http", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("route", route), slog.Int("status", sw.status), slog.Duration("took", d))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+func (a *API) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 once the database answers and no migration is pending.
+func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	st := a.svc.Store()
+	if err := st.Ping(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable", "error": err.Error()})
+		return
+	}
+	if pending, err := st.Pending(ctx); err != nil || pending {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "migrations pending"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": st.Dialect().Name})
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request) {
+	act := actorOf(r)
+	writeJSON(w, http.StatusOK, map[string]string{"kind": act.Kind, "id": act.ID, "user_id": act.UserID, "role": act.Role})
+}
