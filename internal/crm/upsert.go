@@ -47,11 +47,11 @@ func (s *Service) Upsert(ctx context.Context, a auth.Actor, object string, input
 		}
 		vals, err := o.Prepare(input, false)
 		if err != nil {
-			return err
+			return allProblems(o, records.Values{}, vals, err, true)
 		}
 		field, value := key, vals[key]
-		if o.Name == "account" && value == nil {
-			if d := records.CompanyDomain(vals.String("website"), ""); d != "" {
+		if o.Name == "account" {
+			if d := records.AccountDomain(vals.String("domain"), vals.String("website")); d != "" {
 				value = d
 			} else {
 				field, value = "name", vals["name"]
@@ -59,9 +59,6 @@ func (s *Service) Upsert(ctx context.Context, a auth.Actor, object string, input
 		}
 		if value == nil {
 			return records.Invalid(key, "is required to import %s: it is how a re-import finds the record", o.Plural)
-		}
-		if field == "domain" {
-			value = records.RegistrableDomain(value.(string))
 		}
 		existing, err := tx.GetBy(ctx, o, field, value)
 		if errors.Is(err, records.ErrNotFound) {

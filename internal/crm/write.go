@@ -49,7 +49,7 @@ func (s *Service) CreateTx(ctx context.Context, tx *store.Tx, a auth.Actor, obje
 	}
 	vals, err := o.Prepare(input, true)
 	if err != nil {
-		return Result{}, err
+		return Result{}, allProblems(o, records.Values{}, vals, err, true)
 	}
 	if o.Owned() && vals["owner_id"] == nil && a.UserID != "" && !a.IsAdmin() {
 		vals["owner_id"] = a.UserID // a rep's or manager's new record is theirs
@@ -119,6 +119,14 @@ func (s *Service) dedupeLead(ctx context.Context, tx *store.Tx, a auth.Actor, o 
 	return Result{Record: rec}, true, err
 }
 
+// allProblems adds what Finish finds in the valid part of an input to Prepare's errors, so a request
+// hears about every bad field at once.
+func allProblems(o *records.Object, base, vals records.Values, prepErr error, create bool) error {
+	rec := maps.Clone(base)
+	maps.Copy(rec, vals)
+	return records.JoinErrors(prepErr, o.Finish(rec, vals, create))
+}
+
 // Update applies a patch (only the given fields change; null clears) and writes an event with the diff.
 func (s *Service) Update(ctx context.Context, a auth.Actor, object, id string, patch map[string]any) (records.Values, error) {
 	var rec records.Values
@@ -145,7 +153,7 @@ func (s *Service) UpdateTx(ctx context.Context, tx *store.Tx, a auth.Actor, obje
 	}
 	vals, err := o.Prepare(patch, false)
 	if err != nil {
-		return nil, err
+		return nil, allProblems(o, old, vals, err, false)
 	}
 	return s.apply(ctx, tx, a, o, old, vals)
 }

@@ -15,10 +15,11 @@ import (
 
 	"github.com/salesflow/salesflow/internal/crm"
 	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
 	"github.com/salesflow/salesflow/internal/store/sqlite"
 )
 
-func newTestAPI(t *testing.T) (*API, http.Handler) {
+func newTestAPI(t testing.TB) (*API, http.Handler) {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "t.db"))
 	require.NoError(t, err)
@@ -106,3 +107,5 @@ func TestHealthReadyMetrics(t *testing.T) {
 	require.Contains(t, body, `salesflow_http_request_duration_seconds_bucket{route="GET /api/v1/{objects}"`)
 	require.Contains(t, body, `go_sql_open_connections{db_name="sqlite"}`)
 }
+
+func listAll() store.ListQuery { return store.ListQuery{Sort: "created_at", Limit: 100000} }

@@ -22,12 +22,35 @@ func NormalizeEmail(s string) (string, error) {
 	}
 	addr := strings.ToLower(a.Address)
 	at := strings.LastIndexByte(addr, '@')
+	// net/mail unquotes a quoted local part ("a b"@x.com → a b@x.com, "a@b"@x.com → a@b@x.com), which
+	// would store an address that is no longer one; only plain dot-atom local parts are kept.
+	if at < 1 || !dotAtom.MatchString(addr[:at]) {
+		return "", fmt.Errorf("%q is not an email address", s)
+	}
 	domain := addr[at+1:]
-	if at < 1 || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") ||
-		strings.ContainsAny(domain, "[]") {
+	if !strings.Contains(domain, ".") || !hostname(domain) {
 		return "", fmt.Errorf("%q is not an email address with a domain like example.com", s)
 	}
 	return addr, nil
+}
+
+var (
+	// dotAtom is RFC 5322 dot-atom text: atoms of printable characters but specials, joined by single dots.
+	// Unicode spaces and invisible format characters (a pasted no-break or zero-width space) are refused
+	// too: they would make one address look like another and defeat duplicate detection by email.
+	dotAtom  = regexp.MustCompile(`^[^\x00-\x20\x7f"(),.:;<>@\[\\\]\p{Z}\p{C}]+(\.[^\x00-\x20\x7f"(),.:;<>@\[\\\]\p{Z}\p{C}]+)*$`)
+	hostPart = regexp.MustCompile(`^[\p{L}\p{N}]([\p{L}\p{N}\p{M}-]{0,61}[\p{L}\p{N}\p{M}])?$`)
+)
+
+// hostname reports whether every dot-separated label of domain is a letter-digit-hyphen label (letters
+// may be non-ASCII, for internationalised domains) that neither starts nor ends with a hyphen.
+func hostname(domain string) bool {
+	for label := range strings.SplitSeq(domain, ".") {
+		if !hostPart.MatchString(label) {
+			return false
+		}
+	}
+	return true
 }
 
 // NormalizePhone returns the number in E.164. Numbers without a +country prefix are read as numbers
@@ -36,11 +59,21 @@ func NormalizePhone(s, region string) (string, error) {
 	if region == "" {
 		region = "US"
 	}
+	bad := fmt.Errorf("%q is not a phone number (use +CC… or a number of the record's country)", s)
 	n, err := phonenumbers.Parse(s, strings.ToUpper(region))
-	if err != nil || !phonenumbers.IsPossibleNumber(n) {
-		return "", fmt.Errorf("%q is not a phone number (use +CC… or a number of the record's country)", s)
+	// IsPossibleNumber also accepts a subscriber number dialled without its area code ("555-2671"),
+	// whose E.164 form (+15552671) would be a wrong number; only complete numbers are kept. A number of
+	// zeros only ("+1 000 000 0000") is a placeholder, not a number.
+	if err != nil || n.GetNationalNumber() == 0 || phonenumbers.IsPossibleNumberWithReason(n) != phonenumbers.IS_POSSIBLE {
+		return "", bad
 	}
-	return phonenumbers.Format(n, phonenumbers.E164), nil
+	e164 := phonenumbers.Format(n, phonenumbers.E164)
+	// The stored form must read back as itself, or every re-import or re-save would change it (and miss
+	// duplicates); the library does not promise that for numbers outside its metadata.
+	if again, err := phonenumbers.Parse(e164, "US"); err != nil || phonenumbers.Format(again, phonenumbers.E164) != e164 {
+		return "", bad
+	}
+	return e164, nil
 }
 
 // freeMail lists the big consumer mail providers, whose domain says nothing about a company.
@@ -78,17 +111,22 @@ func CompanyDomain(website, email string) string {
 
 var (
 	countryCode  = regexp.MustCompile(`^[A-Z]{2}$`)
-	workingHours = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))? ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$`)
+	workingHours = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))? ([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$`)
 )
 
 // Finish completes a record about to be written (rec holds every field after the change): phones to
 // E.164 using the record's country, derived domains, uppercase countries, timezones and working hours
 // checked, and required fields present. changed names the fields this write set, so that a stored
-// value that predates a rule does not block an unrelated change.
-func (o *Object) Finish(rec Values, changed Values) error {
+// value that predates a rule does not block an unrelated change: on create every required field must be
+// present, on a patch only the required fields it sets (a patch that clears one fails), so records that
+// predate a newly added required custom field stay editable.
+func (o *Object) Finish(rec, changed Values, create bool) error {
 	var errs []FieldError
 	if c, ok := rec["country"].(string); ok {
 		c = strings.ToUpper(c)
+		if c == "UK" {
+			c = "GB" // the common name; ISO 3166 says GB
+		}
 		rec["country"] = c
 		if _, set := changed["country"]; set && !countryCode.MatchString(c) {
 			errs = append(errs, FieldError{"country", fmt.Sprintf("%q is not an ISO 3166 two-letter code (DE, US)", c)})
@@ -119,11 +157,12 @@ func (o *Object) Finish(rec Values, changed Values) error {
 	}
 	o.derive(rec)
 	for _, f := range o.Fields {
-		if f.Required && isEmpty(rec[f.Name]) {
+		if _, set := changed[f.Name]; f.Required && (create || set) && isEmpty(rec[f.Name]) {
 			errs = append(errs, FieldError{f.Name, "is required"})
 		}
 	}
 	if len(errs) > 0 {
+		slices.SortStableFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
 		return &ValidationError{Errors: errs}
 	}
 	return nil
@@ -138,14 +177,25 @@ func (o *Object) derive(rec Values) {
 			rec["company_domain"] = nil
 		}
 	case "account":
-		if rec.String("domain") == "" {
-			if d := CompanyDomain(rec.String("website"), ""); d != "" {
-				rec["domain"] = d
-			}
-		} else {
-			rec["domain"] = RegistrableDomain(rec.String("domain"))
+		if d := AccountDomain(rec.String("domain"), rec.String("website")); d != "" {
+			rec["domain"] = d
 		}
 	}
+}
+
+// AccountDomain is an account's domain: the given one reduced to its registrable part (an address pasted
+// into it, "https://www.acme.com/about", counts by its host), else its website's. The importer matches
+// accounts by it, so it must be the same function the write path uses.
+func AccountDomain(domain, website string) string {
+	if domain == "" {
+		return CompanyDomain(website, "")
+	}
+	if u, err := NormalizeURL(domain); err == nil {
+		if pu, err := url.Parse(u); err == nil {
+			domain = pu.Hostname()
+		}
+	}
+	return RegistrableDomain(domain)
 }
 
 func isEmpty(v any) bool {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // Type is a field's value type. Custom fields may use every type but Ref and JSON.
@@ -114,6 +115,15 @@ func ValidateCustomField(o *Object, f Field) []FieldError {
 	}
 	if f.Type != Enum && len(f.Options) > 0 {
 		errs = append(errs, FieldError{"options", "only an enum takes options"})
+	}
+	// Input is trimmed and "" clears a field, so a blank or space-padded option could never be chosen.
+	for i, opt := range f.Options {
+		switch {
+		case opt == "" || strings.TrimSpace(opt) != opt:
+			errs = append(errs, FieldError{"options", fmt.Sprintf("option %q must be non-empty, without spaces around it", opt)})
+		case slices.Contains(f.Options[:i], opt):
+			errs = append(errs, FieldError{"options", fmt.Sprintf("option %q is listed twice", opt)})
+		}
 	}
 	return errs
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,14 +54,19 @@ const (
 const TimeLayout = "2006-01-02T15:04:05.000000Z"
 
 // Prepare checks an API input document against o and returns its values in canonical types. On create,
-// missing fields take their defaults; on patch only the given fields are returned. Every problem is
-// reported, not just the first.
+// missing or empty (null, "") fields take their defaults, so that a CSV import with an empty status column
+// still makes a "new" lead; on patch only the given fields are returned. Every problem is reported, not
+// just the first; with the error come the values that were valid, so that a caller can run its later
+// checks (Finish) on them and answer with all problems at once.
 func (o *Object) Prepare(input map[string]any, create bool) (Values, error) {
 	out := Values{}
 	var errs []FieldError
 	for name, raw := range input {
 		f, ok := o.Field(name)
 		switch {
+		case name == "":
+			errs = append(errs, FieldError{`""`, "an empty name is not a field"})
+			continue
 		case !ok:
 			errs = append(errs, FieldError{name, fmt.Sprintf("unknown field for %s", o.Name)})
 			continue
@@ -76,17 +82,48 @@ func (o *Object) Prepare(input map[string]any, create bool) (Values, error) {
 		out[name] = v
 	}
 	if create {
+		bad := map[string]bool{}
+		for _, fe := range errs {
+			bad[fe.Field] = true
+		}
 		for _, f := range o.Fields {
-			if _, given := out[f.Name]; !given && f.Default != nil {
+			if out[f.Name] == nil && f.Default != nil && !bad[f.Name] {
 				out[f.Name] = f.Default
 			}
 		}
 	}
 	if len(errs) > 0 {
 		slices.SortFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
-		return nil, &ValidationError{Errors: errs}
+		return out, &ValidationError{Errors: errs}
 	}
 	return out, nil
+}
+
+// JoinErrors merges validation errors into one, keeping the first message per field; any other error
+// is returned as it is.
+func JoinErrors(errs ...error) error {
+	var out []FieldError
+	seen := map[string]bool{}
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		ve, ok := err.(*ValidationError)
+		if !ok {
+			return err
+		}
+		for _, fe := range ve.Errors {
+			if !seen[fe.Field] {
+				seen[fe.Field] = true
+				out = append(out, fe)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(out, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return &ValidationError{Errors: out}
 }
 
 // Coerce converts one JSON-decoded value (numbers as json.Number or float64) to field f's canonical type.
@@ -156,9 +193,20 @@ func CoerceString(f Field, s string) (any, string) {
 	if len(s) > limit {
 		return nil, fmt.Sprintf("is longer than %d bytes", limit)
 	}
+	if f.MaxLen > 0 && utf8.RuneCountInString(s) > f.MaxLen {
+		return nil, fmt.Sprintf("is longer than %d characters", f.MaxLen)
+	}
 	switch f.Type {
 	case Number:
-		x, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+		// Commas are thousands separators only where they group digits ("1,200.50"); "1,5" is a decimal
+		// comma, and dropping it would silently read 15.
+		if strings.Contains(s, ",") {
+			if !thousands.MatchString(s) {
+				return nil, fmt.Sprintf("%q is not a number", s)
+			}
+			s = strings.ReplaceAll(s, ",", "")
+		}
+		x, err := strconv.ParseFloat(s, 64)
 		if err != nil {
 			return nil, fmt.Sprintf("%q is not a number", s)
 		}
@@ -183,10 +231,11 @@ func CoerceString(f Field, s string) (any, string) {
 		}
 		return t.UTC().Truncate(time.Microsecond), ""
 	case Enum:
-		if !slices.Contains(f.Options, s) {
-			return nil, fmt.Sprintf("%q is not one of %s", s, strings.Join(f.Options, ", "))
+		// Case is forgiven ("Qualified" from a spreadsheet), the stored value is the option's own.
+		if i := slices.IndexFunc(f.Options, func(o string) bool { return strings.EqualFold(o, s) }); i >= 0 {
+			return f.Options[i], ""
 		}
-		return s, ""
+		return nil, fmt.Sprintf("%q is not one of %s", s, strings.Join(f.Options, ", "))
 	case Email:
 		e, err := NormalizeEmail(s)
 		if err != nil {
@@ -206,15 +255,20 @@ func CoerceString(f Field, s string) (any, string) {
 	return s, ""
 }
 
+// thousands matches numbers grouped by commas, in threes (1,234,567) or in the Indian style (12,34,567).
+var thousands = regexp.MustCompile(`^[+-]?(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})+,\d{3})(\.\d*)?$`)
+
 // NormalizeURL accepts "acme.com" or "https://Acme.com/x" and returns an absolute http(s) URL with a
-// lower-case host.
+// lower-case host. Addresses with a user or password ("https://ann:pw@acme.com", or an email address
+// typed into a website field) are refused: they would show credentials to every reader of the record.
 func NormalizeURL(s string) (string, error) {
-	if !strings.Contains(s, "://") {
-		s = "https://" + s
+	abs := s
+	if !strings.Contains(abs, "://") {
+		abs = "https://" + abs
 	}
-	u, err := url.Parse(s)
+	u, err := url.Parse(abs)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.Contains(u.Hostname(), ".") ||
-		strings.ContainsAny(u.Hostname(), " _") {
+		strings.ContainsAny(u.Hostname(), " _") || u.User != nil {
 		return "", fmt.Errorf("%q is not a web address", s)
 	}
 	u.Host = strings.ToLower(u.Host)

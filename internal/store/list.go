@@ -47,6 +47,10 @@ type Position struct {
 
 // List returns up to q.Limit records and the position after the last one when there may be more.
 func (t *Tx) List(ctx context.Context, o *records.Object, q ListQuery) ([]records.Values, *Position, error) {
+	if q.Limit < 1 {
+		// A page needs a last row to continue from; Limit 0 would index before the first.
+		return nil, nil, fmt.Errorf("list %s: limit %d, want at least 1", o.Plural, q.Limit)
+	}
 	sortField, ok := o.Field(q.Sort)
 	if !ok {
 		return nil, nil, fmt.Errorf("%s has no field %q to sort by", o.Name, q.Sort)

@@ -274,6 +274,9 @@ func (t *Tx) Forms(ctx context.Context) ([]Form, error) {
 		names = append(names, n)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list forms: %w", err)
+	}
 	out := make([]Form, 0, len(names))
 	for _, n := range names {
 		f, err := t.FormByName(ctx, n)

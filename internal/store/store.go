@@ -110,7 +110,9 @@ type Tx struct {
 func (t *Tx) SQL() *sql.Tx { return t.tx }
 
 // Write runs fn in a write transaction and commits when it returns nil.
-func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error { return s.run(ctx, s.w, false, fn) }
+func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
+	return s.run(ctx, s.w, false, fn)
+}
 
 // Read runs fn in a read-only transaction on the reader pool: one consistent snapshot.
 func (s *Store) Read(ctx context.Context, fn func(*Tx) error) error { return s.run(ctx, s.r, true, fn) }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"strings"
 	"time"
 
@@ -45,6 +46,11 @@ func customExpr(name string, t records.Type) string {
 	return fmt.Sprintf("(custom->>'%s')", name)
 }
 
+// uniqueKey reads the first column from a unique violation's detail, "Key (name)=(x) already exists.",
+// for constraints that do not follow the uq_<table>__<column> naming (column UNIQUE, primary keys).
+// SQLite names the first column too, so both drivers report the same field.
+var uniqueKey = regexp.MustCompile(`^Key \(([a-z_][a-z0-9_]*)[,)]`)
+
 func classify(err error) (store.ViolationKind, string) {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
@@ -55,6 +61,9 @@ func classify(err error) (store.ViolationKind, string) {
 		// Our unique indexes are named uq_<table>__<column>.
 		if _, col, ok := strings.Cut(pe.ConstraintName, "__"); ok {
 			return store.UniqueViolation, col
+		}
+		if m := uniqueKey.FindStringSubmatch(pe.Detail); m != nil {
+			return store.UniqueViolation, m[1]
 		}
 		return store.UniqueViolation, ""
 	case "23503":

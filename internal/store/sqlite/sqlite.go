@@ -36,7 +36,10 @@ func Dialect() store.Dialect {
 	}
 }
 
-var uniqueCol = regexp.MustCompile(`UNIQUE constraint failed: \w+\.(\w+)`)
+var (
+	uniqueCol  = regexp.MustCompile(`UNIQUE constraint failed: \w+\.(\w+)`)
+	foreignKey = regexp.MustCompile(`FOREIGN KEY constraint failed`)
+)
 
 func classify(err error) (store.ViolationKind, string) {
 	if err == nil {
@@ -46,7 +49,7 @@ func classify(err error) (store.ViolationKind, string) {
 	if m := uniqueCol.FindStringSubmatch(msg); m != nil {
 		return store.UniqueViolation, m[1]
 	}
-	if regexp.MustCompile(`FOREIGN KEY constraint failed`).MatchString(msg) {
+	if foreignKey.MatchString(msg) {
 		return store.ForeignKeyViolation, ""
 	}
 	return store.NoViolation, ""

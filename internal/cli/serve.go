@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/salesflow/salesflow/internal/app"
+	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/demo"
+)
+
+func newServe(g *globals) *cobra.Command {
+	var addr string
+	var withDemo bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the API server on SQLite (default) or PostgreSQL, applying pending migrations first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.config()
+			if err != nil {
+				return err
+			}
+			cfg.Addr, cfg.Demo = addr, withDemo
+			if withDemo && cfg.AdminToken == "" {
+				if cfg.AdminToken, err = demoAdminToken(cfg.DataDir); err != nil {
+					return err
+				}
+				fmt.Fprintf(g.env.Stderr, "demo: admin token %s (saved in %s; set SALESFLOW_ADMIN_TOKEN to choose your own)\n",
+					cfg.AdminToken, filepath.Join(cfg.DataDir, "demo-admin-token"))
+			}
+			return serve(cmd.Context(), cfg)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", envOr(g.env, "SALESFLOW_ADDR", "127.0.0.1:8080"), "listen address (env SALESFLOW_ADDR)")
+	cmd.Flags().BoolVar(&withDemo, "demo", false, "seed a demo organisation on first start")
+	return cmd
+}
+
+func serve(ctx context.Context, cfg app.Config) error {
+	a, err := app.Open(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if cfg.Demo {
+		sum, err := demo.Seed(ctx, a.Service)
+		if err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+		if sum.Seeded {
+			cfg.Logger.Info("demo data seeded", "users", sum.Users, "accounts", sum.Accounts, "leads", sum.Leads,
+				"contacts", sum.Contacts, "deals", sum.Deals, "activities", sum.Activities, "tasks", sum.Tasks)
+		}
+	}
+	return a.Serve(ctx, nil)
+}
+
+// demoAdminToken returns the demo's admin token, made once and kept in the data directory so that it
+// survives restarts.
+func demoAdminToken(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "demo-admin-token")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return "", fmt.Errorf("create data directory: %w", err)
+	}
+	secret, _ := auth.NewToken()
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("save demo admin token: %w", err)
+	}
+	return secret, nil
+}

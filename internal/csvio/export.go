@@ -1,0 +1,101 @@
+package csvio
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Exporter writes records as CSV with one column per field of the schema, in the schema's order.
+type Exporter struct {
+	w     *csv.Writer
+	cols  []string
+	row   []string
+	wrote bool
+}
+
+// NewExporter returns an exporter writing to w.
+func NewExporter(w io.Writer, s *Schema) *Exporter {
+	cols := make([]string, len(s.Fields))
+	for i, f := range s.Fields {
+		cols[i] = f.Name
+	}
+	return &Exporter{w: csv.NewWriter(w), cols: cols, row: make([]string, len(cols))}
+}
+
+// Columns returns the header.
+func (e *Exporter) Columns() []string { return e.cols }
+
+// Write writes one record (the header first, on the first call). Keys outside the schema are left out:
+// the header was fixed before the first record.
+func (e *Exporter) Write(rec map[string]any) error {
+	if err := e.header(); err != nil {
+		return err
+	}
+	for i, c := range e.cols {
+		e.row[i] = FormatValue(rec[c])
+	}
+	return e.w.Write(e.row)
+}
+
+func (e *Exporter) header() error {
+	if e.wrote {
+		return nil
+	}
+	e.wrote = true
+	return e.w.Write(e.cols)
+}
+
+// Flush writes the header if no record came (an empty export is still a valid CSV file) and flushes.
+func (e *Exporter) Flush() error {
+	if err := e.header(); err != nil {
+		return err
+	}
+	e.w.Flush()
+	return e.w.Error()
+}
+
+// FormatValue formats one JSON value (decoded with UseNumber) as a cell: numbers in plain decimal
+// notation (no exponent, which spreadsheets would misread), bools as true/false, null as an empty cell,
+// objects and arrays as compact JSON, which the importer reads back.
+func FormatValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case json.Number:
+		// The server's digits are exact; only an exponent form is rewritten.
+		if !strings.ContainsAny(x.String(), "eE") {
+			return x.String()
+		}
+		if f, err := x.Float64(); err == nil {
+			return formatFloat(f)
+		}
+		return x.String()
+	case float64:
+		return formatFloat(x)
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func formatFloat(f float64) string {
+	if math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) >= 1e21 {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
