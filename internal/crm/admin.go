@@ -49,7 +49,15 @@ func (s *Service) DeleteField(ctx context.Context, a auth.Actor, object, name st
 	if !ok {
 		return fmt.Errorf("%w %q", ErrUnknownObject, object)
 	}
-	return s.st.Write(ctx, func(tx *store.Tx) error { return tx.DeleteFieldDef(ctx, o.Name, name) })
+	if !customName(name) {
+		return fmt.Errorf("custom field %q: %w", name, records.ErrNotFound)
+	}
+	return s.st.Write(ctx, func(tx *store.Tx) error { return tx.DeleteFieldDef(ctx, o, name) })
+}
+
+// customName reports whether name could be a custom field's name; only such names reach SQL text.
+func customName(name string) bool {
+	return len(records.ValidateCustomField(&records.Object{Customizable: true}, records.Field{Name: name, Type: records.String})) == 0
 }
 
 // Fields lists custom field definitions.

@@ -62,7 +62,7 @@ func (s *Service) Upsert(ctx context.Context, a auth.Actor, object string, input
 		}
 		existing, err := tx.GetBy(ctx, o, field, value)
 		if errors.Is(err, records.ErrNotFound) {
-			r, err := s.CreateTx(ctx, tx, a, o.Name, input)
+			r, err := s.create(ctx, tx, a, o, input)
 			rec, outcome = r.Record, Created
 			return err
 		}

@@ -42,6 +42,11 @@ func (s *Service) CreateTx(ctx context.Context, tx *store.Tx, a auth.Actor, obje
 	if err != nil {
 		return Result{}, err
 	}
+	return s.create(ctx, tx, a, o, input)
+}
+
+// create writes a new record of o (already holding its custom fields).
+func (s *Service) create(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, input map[string]any) (Result, error) {
 	if o.AdminOnly {
 		if err := authorize(ctx, tx, a, o, ""); err != nil {
 			return Result{}, err // before validation: a forbidden caller learns nothing about the input

@@ -150,14 +150,18 @@ func (t *Tx) InsertFieldDef(ctx context.Context, d FieldDef) error {
 	return nil
 }
 
-// DeleteFieldDef removes a custom field definition; stored values stay in the JSON, unread.
-func (t *Tx) DeleteFieldDef(ctx context.Context, object, name string) error {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM field_definitions WHERE object = $1 AND name = $2`, object, name)
+// DeleteFieldDef removes a custom field definition of o and its values from every record, so that a
+// field later defined with the same name and another type never meets old values it cannot read.
+func (t *Tx) DeleteFieldDef(ctx context.Context, o *records.Object, name string) error {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM field_definitions WHERE object = $1 AND name = $2`, o.Name, name)
 	if err != nil {
 		return fmt.Errorf("delete field definition: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return records.ErrNotFound
+	}
+	if _, err := t.tx.ExecContext(ctx, t.d.DropCustom(o.Table, name)); err != nil {
+		return fmt.Errorf("remove %s values of %s: %w", name, o.Plural, err)
 	}
 	return nil
 }

@@ -27,6 +27,8 @@ type Dialect struct {
 	// CustomExpr returns an SQL expression reading custom field name (already validated as
 	// lower snake_case) typed for comparison.
 	CustomExpr func(name string, t records.Type) string
+	// DropCustom returns an UPDATE removing custom field name from every row of table.
+	DropCustom func(table, name string) string
 	// Classify tells a unique or foreign-key violation apart from other errors; field names the
 	// column of a unique violation where the database says it.
 	Classify func(err error) (kind ViolationKind, field string)

@@ -32,7 +32,10 @@ func Dialect() store.Dialect {
 		Migrations: sub,
 		TimeArg:    func(t time.Time) any { return t.UTC() },
 		CustomExpr: customExpr,
-		Classify:   classify,
+		DropCustom: func(table, name string) string {
+			return fmt.Sprintf("UPDATE %s SET custom = custom - '%s' WHERE custom ? '%s'", table, name, name)
+		},
+		Classify: classify,
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -32,7 +33,10 @@ func Dialect() store.Dialect {
 		Migrations: sub,
 		TimeArg:    func(t time.Time) any { return t.UTC().Format(records.TimeLayout) },
 		CustomExpr: func(name string, _ records.Type) string { return fmt.Sprintf("json_extract(custom, '$.%s')", name) },
-		Classify:   classify,
+		DropCustom: func(table, name string) string {
+			return fmt.Sprintf("UPDATE %s SET custom = json_remove(custom, '$.%s') WHERE json_type(custom, '$.%s') IS NOT NULL", table, name, name)
+		},
+		Classify: classify,
 	}
 }
 
@@ -70,6 +74,9 @@ func dsn(path string, readOnly bool) string {
 
 // Open opens (creating if needed) the SQLite database at path. It does not migrate.
 func Open(ctx context.Context, path string) (*store.Store, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open sqlite %s: the path may not contain ? or #", path)
+	}
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

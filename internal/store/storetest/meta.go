@@ -274,10 +274,19 @@ func testFieldDefs(t *testing.T, st *store.Store) {
 	kind, _ := violation(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.InsertFieldDef(ctx, dup) })
 	require.Equal(t, store.UniqueViolation, kind)
 
-	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteFieldDef(ctx, "lead", "cf_region") })
+	// Deleting a definition removes its values, so a new field of the same name and another type
+	// never meets them.
+	lead := object(t, "lead")
+	withRegion := lead.WithCustom([]records.Field{{Name: "cf_region", Type: records.String, Custom: true}})
+	rec := insert(t, st, withRegion, records.Values{"email": "purge@x.io", "status": "new", "score": 0.0, "cf_region": "EMEA"})
+	require.Equal(t, "EMEA", get(t, st, withRegion, rec.ID())["cf_region"])
+	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.DeleteFieldDef(ctx, lead, "cf_region") })
 	require.Equal(t, defs[1:2], list("lead"))
+	require.Nil(t, get(t, st, withRegion, rec.ID())["cf_region"], "the deleted field's values are gone")
+	asNumber := lead.WithCustom([]records.Field{{Name: "cf_region", Type: records.Number, Custom: true}})
+	require.Nil(t, get(t, st, asNumber, rec.ID())["cf_region"])
 	err := st.Write(context.Background(), func(tx *store.Tx) error {
-		return tx.DeleteFieldDef(context.Background(), "lead", "cf_region")
+		return tx.DeleteFieldDef(context.Background(), lead, "cf_region")
 	})
 	require.ErrorIs(t, err, records.ErrNotFound)
 }
