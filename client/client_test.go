@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,24 +12,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/salesflow/salesflow/client"
-	"github.com/salesflow/salesflow/internal/app"
+	"github.com/salesflow/salesflow/internal/app/apptest"
 )
 
 // server runs the real API in-process on a fresh SQLite database.
 func server(t *testing.T) *httptest.Server {
 	t.Helper()
-	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), AdminToken: "test-admin", Logger: slog.New(slog.DiscardHandler)}, true)
-	require.NoError(t, err)
-	t.Cleanup(a.Close)
-	ts := httptest.NewServer(a.Handler())
-	t.Cleanup(ts.Close)
+	ts, _ := apptest.Server(t, "sqlite")
 	return ts
 }
 
 func TestClientRecords(t *testing.T) {
 	t.Parallel()
 	ts := server(t)
-	c := client.New(ts.URL+"/", "test-admin", ts.Client())
+	c := client.New(ts.URL+"/", apptest.AdminToken, ts.Client())
 	ctx := t.Context()
 
 	lead, err := c.Create(ctx, "leads", map[string]any{"email": "Ann@Acme.com", "employees": 250, "first_name": "Ann"}, "key-1")
@@ -74,7 +69,7 @@ func TestClientRecords(t *testing.T) {
 func TestClientValidationProblem(t *testing.T) {
 	t.Parallel()
 	ts := server(t)
-	c := client.New(ts.URL, "test-admin", ts.Client())
+	c := client.New(ts.URL, apptest.AdminToken, ts.Client())
 	_, err := c.Create(t.Context(), "leads", map[string]any{"email": "not-an-email", "employees": "many"}, "")
 	var p *client.Problem
 	require.ErrorAs(t, err, &p)
@@ -88,7 +83,7 @@ func TestClientValidationProblem(t *testing.T) {
 func TestClientListAndBatch(t *testing.T) {
 	t.Parallel()
 	ts := server(t)
-	c := client.New(ts.URL, "test-admin", ts.Client())
+	c := client.New(ts.URL, apptest.AdminToken, ts.Client())
 	ctx := t.Context()
 	recs := []map[string]any{
 		{"email": "a@acme.com"}, {"email": "b@acme.com"}, {"email": "bad"}, {"email": "c@acme.com"}, {"email": "d@acme.com"},

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -19,17 +18,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/salesflow/salesflow/client"
-	"github.com/salesflow/salesflow/internal/app"
+	"github.com/salesflow/salesflow/internal/app/apptest"
 )
 
 // importServer runs the real server in-process on a fresh SQLite database.
 func importServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	a, err := app.Open(t.Context(), app.Config{DataDir: t.TempDir(), AdminToken: "test-admin", Logger: slog.New(slog.DiscardHandler)}, true)
-	require.NoError(t, err)
-	t.Cleanup(a.Close)
-	ts := httptest.NewServer(a.Handler())
-	t.Cleanup(ts.Close)
+	ts, _ := apptest.Server(t, "sqlite")
 	return ts
 }
 
@@ -41,7 +36,7 @@ type cliResult struct {
 // run runs the CLI in-process against ts with the admin token in the environment.
 func runCLI(t *testing.T, ts *httptest.Server, args ...string) cliResult {
 	t.Helper()
-	env := map[string]string{"SALESFLOW_SERVER": ts.URL, "SALESFLOW_ADMIN_TOKEN": "test-admin"}
+	env := map[string]string{"SALESFLOW_SERVER": ts.URL, "SALESFLOW_ADMIN_TOKEN": apptest.AdminToken}
 	return runCLIEnv(t, env, nil, args...)
 }
 
@@ -76,7 +71,7 @@ func readCSVFile(t *testing.T, path string) [][]string {
 
 func countRecords(t *testing.T, ts *httptest.Server, plural string) int {
 	t.Helper()
-	c := client.New(ts.URL, "test-admin", ts.Client())
+	c := client.New(ts.URL, apptest.AdminToken, ts.Client())
 	n, params := 0, url.Values{"limit": {"500"}}
 	for {
 		page, err := c.List(context.Background(), plural, params)
@@ -227,7 +222,7 @@ func TestImportMultilineCellShiftsLine(t *testing.T) {
 	require.Equal(t, [][]string{{"row", "line", "field", "value", "reason"},
 		{"3", "7", "email", "not-an-email", `"not-an-email" is not an email address`}}, readCSVFile(t, file+".errors.csv"))
 
-	c := client.New(ts.URL, "test-admin", ts.Client())
+	c := client.New(ts.URL, apptest.AdminToken, ts.Client())
 	page, err := c.List(t.Context(), "leads", url.Values{"email": {"ann@acme.com"}})
 	require.NoError(t, err)
 	require.Equal(t, "Ann\nMarie", page.Items[0]["first_name"])
@@ -255,7 +250,7 @@ func TestImportMapAndSkipUnknown(t *testing.T) {
 	require.Equal(t, 0, res.code, res.stderr)
 	require.Equal(t, "imported "+file+": 1 created, 0 updated, 0 unchanged, 0 errors\n", res.stdout)
 
-	c := client.New(ts.URL, "test-admin", ts.Client())
+	c := client.New(ts.URL, apptest.AdminToken, ts.Client())
 	page, err := c.List(t.Context(), "leads", nil)
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
@@ -289,7 +284,7 @@ func TestImportAccountsUpsertByDomain(t *testing.T) {
 	require.Equal(t, "imported "+file2+": 0 created, 2 updated, 1 unchanged, 0 errors\n", res.stdout)
 	require.Equal(t, 3, countRecords(t, ts, "accounts"))
 
-	c := client.New(ts.URL, "test-admin", ts.Client())
+	c := client.New(ts.URL, apptest.AdminToken, ts.Client())
 	page, err := c.List(t.Context(), "accounts", url.Values{"domain": {"acme.com"}})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
@@ -345,7 +340,7 @@ func TestImportFlagsOverrideEnv(t *testing.T) {
 	ts := importServer(t)
 	file := writeTemp(t, "leads.tsv", "email\tfirst_name\nann@acme.com\tAnn\n")
 	env := map[string]string{"SALESFLOW_SERVER": "http://127.0.0.1:1", "SALESFLOW_TOKEN": "wrong"}
-	res := runCLIEnv(t, env, nil, "import", "leads", file, "--server", ts.URL, "--token", "test-admin", "--delimiter", "tab")
+	res := runCLIEnv(t, env, nil, "import", "leads", file, "--server", ts.URL, "--token", apptest.AdminToken, "--delimiter", "tab")
 	require.Equal(t, 0, res.code, res.stderr)
 	require.Contains(t, res.stdout, "1 created")
 }
@@ -358,7 +353,7 @@ func TestImportProgressOnTerminal(t *testing.T) {
 	tty, err := os.Create(filepath.Join(t.TempDir(), "tty"))
 	require.NoError(t, err)
 	defer tty.Close()
-	env := map[string]string{"SALESFLOW_SERVER": ts.URL, "SALESFLOW_ADMIN_TOKEN": "test-admin"}
+	env := map[string]string{"SALESFLOW_SERVER": ts.URL, "SALESFLOW_ADMIN_TOKEN": apptest.AdminToken}
 	res := runCLIEnv(t, env, tty, "import", "leads", file, "--batch", "100")
 	require.Equal(t, 2, res.code)
 	require.Contains(t, res.stdout, "247 created, 0 updated, 0 unchanged, 3 errors")
@@ -374,7 +369,7 @@ func TestImportProgressOnTerminal(t *testing.T) {
 func TestExportToStdout(t *testing.T) {
 	t.Parallel()
 	ts := importServer(t)
-	c := client.New(ts.URL, "test-admin", ts.Client())
+	c := client.New(ts.URL, apptest.AdminToken, ts.Client())
 	ctx := t.Context()
 	_, err := c.Create(ctx, "teams", map[string]any{"name": "SDR, West", "kind": "sdr"}, "")
 	require.NoError(t, err)
@@ -403,7 +398,7 @@ func TestExportToStdout(t *testing.T) {
 func TestExportCustomFieldsAndNumbers(t *testing.T) {
 	t.Parallel()
 	ts := importServer(t)
-	c := client.New(ts.URL, "test-admin", ts.Client())
+	c := client.New(ts.URL, apptest.AdminToken, ts.Client())
 	ctx := t.Context()
 	createLead := func(body map[string]any) {
 		t.Helper()

@@ -3,36 +3,23 @@ package crm_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/salesflow/salesflow/internal/app/apptest"
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/crm"
 	"github.com/salesflow/salesflow/internal/records"
 	"github.com/salesflow/salesflow/internal/store"
-	"github.com/salesflow/salesflow/internal/store/postgres"
-	"github.com/salesflow/salesflow/internal/store/postgres/pgtest"
-	"github.com/salesflow/salesflow/internal/store/sqlite"
 )
 
 func eachDB(t *testing.T, fn func(t *testing.T, svc *crm.Service)) {
-	for _, db := range []string{"sqlite", "postgres"} {
+	for _, db := range apptest.Databases {
 		t.Run(db, func(t *testing.T) {
 			t.Parallel()
-			var st *store.Store
-			var err error
-			if db == "sqlite" {
-				st, err = sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "t.db"))
-			} else {
-				st, err = postgres.Open(t.Context(), pgtest.URL(t))
-			}
-			require.NoError(t, err)
-			t.Cleanup(func() { st.Close() })
-			_, err = st.Migrate(t.Context())
-			require.NoError(t, err)
+			st := apptest.Open(t, db).Store
 			clock := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 			fn(t, crm.New(st, records.NewCatalog(), func() time.Time { return clock }))
 		})

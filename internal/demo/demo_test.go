@@ -2,32 +2,21 @@ package demo_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/salesflow/salesflow/internal/app/apptest"
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/crm"
 	"github.com/salesflow/salesflow/internal/demo"
 	"github.com/salesflow/salesflow/internal/records"
 	"github.com/salesflow/salesflow/internal/store"
-	"github.com/salesflow/salesflow/internal/store/postgres"
-	"github.com/salesflow/salesflow/internal/store/postgres/pgtest"
-	"github.com/salesflow/salesflow/internal/store/sqlite"
 )
 
-func openSQLite(t testing.TB) *store.Store {
-	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "salesflow.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, st.Close()) })
-	_, err = st.Migrate(t.Context())
-	require.NoError(t, err)
-	return st
-}
+func openSQLite(t testing.TB) *store.Store { return apptest.Open(t, "sqlite").Store }
 
 // TestSeedDuration logs how long seeding an empty SQLite database takes; `serve --demo` must be
 // healthy within 5 s on a 2-core machine. It runs alone (not in parallel) so that the other tests of
@@ -52,16 +41,7 @@ func BenchmarkSeed(b *testing.B) {
 	}
 }
 
-func openPostgres(t testing.TB) *store.Store {
-	t.Helper()
-	url := pgtest.URL(t)
-	st, err := postgres.Open(t.Context(), url)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, st.Close()) })
-	_, err = st.Migrate(t.Context())
-	require.NoError(t, err)
-	return st
-}
+func openPostgres(t testing.TB) *store.Store { return apptest.Open(t, "postgres").Store }
 
 func TestSeed(t *testing.T) {
 	t.Parallel()

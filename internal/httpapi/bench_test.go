@@ -2,19 +2,15 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/salesflow/salesflow/internal/app"
-	"github.com/salesflow/salesflow/internal/store/postgres/pgtest"
+	"github.com/salesflow/salesflow/internal/app/apptest"
 )
 
 // BenchmarkCreateLeadHTTP creates leads through the real HTTP server with 32 concurrent clients and
@@ -23,19 +19,9 @@ import (
 //
 //	go test -run '^$' -bench CreateLeadHTTP -benchtime 5000x ./internal/httpapi/
 func BenchmarkCreateLeadHTTP(b *testing.B) {
-	for _, db := range []string{"sqlite", "postgres"} {
+	for _, db := range apptest.Databases {
 		b.Run(db, func(b *testing.B) {
-			cfg := app.Config{DataDir: b.TempDir(), AdminToken: adminToken, Logger: slog.New(slog.DiscardHandler)}
-			if db == "postgres" {
-				cfg.DatabaseURL = pgtest.URL(b)
-			}
-			a, err := app.Open(context.Background(), cfg, true)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(a.Close)
-			srv := httptest.NewServer(a.Handler())
-			b.Cleanup(srv.Close)
+			srv, _ := apptest.Server(b, db)
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			const workers = 32
 			var next atomic.Int64

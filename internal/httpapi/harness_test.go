@@ -2,23 +2,20 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/salesflow/salesflow/internal/app"
+	"github.com/salesflow/salesflow/internal/app/apptest"
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/crm"
-	"github.com/salesflow/salesflow/internal/store/postgres/pgtest"
 )
 
-const adminToken = "test-admin-token"
+const adminToken = apptest.AdminToken
 
 // harness is a real server on a real database, driven over HTTP.
 type harness struct {
@@ -31,18 +28,10 @@ type harness struct {
 // database is configured).
 func eachDB(t *testing.T, fn func(t *testing.T, h *harness)) {
 	t.Helper()
-	for _, db := range []string{"sqlite", "postgres"} {
+	for _, db := range apptest.Databases {
 		t.Run(db, func(t *testing.T) {
 			t.Parallel()
-			cfg := app.Config{DataDir: t.TempDir(), AdminToken: adminToken, Logger: slog.New(slog.DiscardHandler)}
-			if db == "postgres" {
-				cfg.DatabaseURL = pgtest.URL(t)
-			}
-			a, err := app.Open(context.Background(), cfg, true)
-			require.NoError(t, err)
-			t.Cleanup(a.Close)
-			srv := httptest.NewServer(a.Handler())
-			t.Cleanup(srv.Close)
+			srv, a := apptest.Server(t, db)
 			fn(t, &harness{t: t, srv: srv, svc: a.Service})
 		})
 	}
