@@ -104,7 +104,7 @@ func (s *Service) SubmitForm(ctx context.Context, sub FormSubmission) (lead reco
 			return err
 		}
 		_, err = s.CreateTx(ctx, tx, a, "activity", map[string]any{
-			"type": "form_submitted", "subject": "Form " + f.Name + " submitted",
+			"type": "form_submitted", "subject": "Form " + f.Name + " submitted", "form": f.Name,
 			"record_type": "lead", "record_id": lead.ID(), "occurred_at": s.clock().Format(records.TimeLayout),
 			"data": sub.Fields,
 		})

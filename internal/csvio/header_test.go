@@ -35,9 +35,9 @@ func TestMapHeaderAliases(t *testing.T) {
 	t.Parallel()
 	leads := schema(t, "leads")
 	cols, err := MapHeader("leads.csv", []string{"\ufeffE-mail", "FirstName", "Surname", "Company Name", "Mobile", "Job Title",
-		"Homepage", "Employee Count", "VIP", "Budget"}, leads, nil, false)
+		"Homepage", "Employee Count", "VIP", "Seats"}, leads, nil, false)
 	require.NoError(t, err)
-	require.Equal(t, []string{"email", "first_name", "last_name", "company", "phone", "title", "website", "employees", "vip", "budget"}, fields(cols))
+	require.Equal(t, []string{"email", "first_name", "last_name", "company", "phone", "title", "website", "employees", "vip", "seats"}, fields(cols))
 	require.Equal(t, KindNumber, cols[7].Kind)
 	require.Equal(t, "E-mail", cols[0].Header, "the BOM is not part of the header")
 

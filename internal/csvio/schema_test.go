@@ -18,7 +18,7 @@ func apiDoc(t *testing.T) map[string]any {
 	for _, o := range cat.All() {
 		if o.Name == "lead" {
 			o = o.WithCustom([]records.Field{
-				{Name: "budget", Type: records.Number, Custom: true},
+				{Name: "seats", Type: records.Number, Custom: true},
 				{Name: "vip", Type: records.Bool, Custom: true},
 			})
 		}
@@ -47,15 +47,15 @@ func TestSchemaFromOpenAPI(t *testing.T) {
 		names = append(names, f.Name)
 	}
 	require.Equal(t, []string{"id",
-		"budget", "company", "country", "email", "employees", "first_name", "industry", "last_name", "owner_id",
-		"phone", "score", "source", "status", "timezone", "title", "vip", "website",
-		"company_domain", "created_at", "updated_at"}, names)
+		"budget", "company", "country", "disqualify_reason", "email", "employees", "first_name", "industry", "last_name", "owner_id",
+		"phone", "qualification_notes", "score", "seats", "source", "status", "timeline", "timezone", "title", "vip", "website",
+		"company_domain", "created_at", "matched_account_id", "score_grade", "updated_at"}, names)
 	kinds := map[string]Kind{}
 	for _, f := range s.Fields {
 		kinds[f.Name] = f.Kind
 	}
 	require.Equal(t, KindNumber, kinds["employees"])
-	require.Equal(t, KindNumber, kinds["budget"])
+	require.Equal(t, KindNumber, kinds["seats"])
 	require.Equal(t, KindBool, kinds["vip"])
 	require.Equal(t, KindString, kinds["email"])
 	id, _ := s.Field("id")

@@ -1,0 +1,88 @@
+package workflow
+
+import "strings"
+
+// action checks an action step: a known action, its parameters, and the fields it writes.
+func (c *checker) action(n *Node) {
+	for _, p := range n.Pairs {
+		switch p.Key {
+		case "action", "id", "with":
+		default:
+			c.errorf(p.KeyPos, "unknown key %q in an action step (action, id, with)", p.Key)
+		}
+	}
+	nameNode := n.Get("action")
+	if nameNode.Kind != ScalarNode {
+		c.errorf(nameNode.Pos, "action must be an action's name")
+		return
+	}
+	name := nameNode.Value
+	spec, ok := ActionSpecs[name]
+	if !ok {
+		msg := "unknown action " + quote(name)
+		if near := closest(name, actionNames()); near != "" {
+			msg += " (did you mean " + near + "?)"
+		} else {
+			msg += " (known: " + strings.Join(actionNames(), ", ") + ")"
+		}
+		c.errorf(nameNode.Pos, "%s", msg)
+		return
+	}
+	with := n.Get("with")
+	if name == "set" {
+		if with == nil {
+			c.errorf(n.Pos, "action set needs `with`: the fields to set")
+			return
+		}
+		c.value(with, &Value{Kind: KFields}, "with")
+		return
+	}
+	if with == nil {
+		with = &Node{Kind: MapNode, Pos: nameNode.Pos}
+	}
+	c.mapNode(with, spec, "with")
+	if with.Kind != MapNode {
+		return
+	}
+	switch name {
+	case "notify":
+		c.notifyTarget(with)
+	case "assign":
+		c.noteWrite("owner_id", nameNode.Pos)
+	case "score":
+		c.noteWrite("score", nameNode.Pos)
+	case "convert_lead":
+		c.noteWrite("status", nameNode.Pos)
+	case "enrich":
+		for _, f := range []string{"company", "industry", "employees", "country"} {
+			c.noteWrite(f, nameNode.Pos)
+		}
+	}
+}
+
+// noteWrite records a field an action changes, when the object has it.
+func (c *checker) noteWrite(field string, p Pos) {
+	if c.object != nil {
+		if _, ok := c.object.Field(field); ok {
+			c.writes = append(c.writes, write{Object: c.object.Name, Field: field, Pos: p})
+		}
+	}
+}
+
+// notifyTarget: email goes to a user given by an expression; Slack to a #channel.
+func (c *checker) notifyTarget(with *Node) {
+	to := with.Get("to")
+	if to == nil || to.Kind != ScalarNode {
+		return
+	}
+	switch with.Get("channel").Str() {
+	case "email":
+		c.expr(to, "user", c.scope)
+	case "slack":
+		if !strings.HasPrefix(to.Value, "#") {
+			c.errorf(to.Pos, "a Slack channel is written #name")
+		}
+	}
+}
+
+func quote(s string) string { return `"` + s + `"` }

@@ -1,0 +1,313 @@
+package workflow
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/salesflow/salesflow/internal/records"
+)
+
+// ExprChecker type-checks expressions and templated text for lint; internal/expr implements it.
+// Positions in the issues are relative to src (1-based).
+type ExprChecker interface {
+	CheckExpr(src string, scope Scope, want string) ([]ExprIssue, []string)
+	CheckTemplate(src string, scope Scope) ([]ExprIssue, []string)
+}
+
+// ExprIssue is a problem inside an expression.
+type ExprIssue struct {
+	Line, Col int
+	Message   string
+}
+
+// Scope is what an expression may read: the run's record by its object's name, `event` in an event
+// filter, and earlier steps' outputs as steps.<id>.<output>.
+type Scope struct {
+	Object string
+	Event  string
+	Steps  map[string]map[string]string
+	Vars   map[string]string
+}
+
+func (s Scope) withEvent(event string) Scope { s.Event = event; return s }
+
+// Ref is a reference to something that must exist: a definition, a team, a user or a pipeline.
+type Ref struct {
+	Kind, Name string
+	File       string
+	Pos        Pos
+}
+
+// write is a field a workflow's step changes, for the cycle and double-writer checks.
+type write struct {
+	Object, Field string
+	Pos           Pos
+}
+
+// checker walks one document.
+type checker struct {
+	file   string
+	ds     *Diagnostics
+	exprs  ExprChecker
+	cat    *records.Catalog
+	custom map[string][]records.Field
+	object *records.Object
+	scope  Scope
+	refs   []Ref
+	ids    map[string]Pos
+	writes []write
+	reads  []string
+	depth  int
+}
+
+func (c *checker) errorf(p Pos, format string, args ...any) {
+	c.ds.add(c.file, p, Error, format, args...)
+}
+func (c *checker) warnf(p Pos, format string, args ...any) {
+	c.ds.add(c.file, p, Warning, format, args...)
+}
+
+// mapNode checks a map against a spec: every key known, required keys present, exclusive keys alone.
+func (c *checker) mapNode(n *Node, s *Spec, where string) {
+	if n.Kind != MapNode {
+		c.errorf(n.Pos, "%s must be a map of keys (%s)", where, strings.Join(s.Keys(), ", "))
+		return
+	}
+	seen := map[string]bool{}
+	for _, p := range n.Pairs {
+		f, ok := s.Field(p.Key)
+		if !ok {
+			msg := fmt.Sprintf("unknown key %q in %s", p.Key, where)
+			if near := closest(p.Key, s.Keys()); near != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", near)
+			} else {
+				msg += " (known: " + strings.Join(s.Keys(), ", ") + ")"
+			}
+			c.errorf(p.KeyPos, "%s", msg)
+			continue
+		}
+		seen[p.Key] = true
+		c.value(p.Value, f.Value, where+"."+p.Key)
+	}
+	for _, f := range s.Fields {
+		if f.Required && !seen[f.Key] {
+			c.errorf(n.Pos, "%s needs %q", where, f.Key)
+		}
+	}
+	var given []string
+	for _, k := range s.Exclusive {
+		if seen[k] {
+			given = append(given, k)
+		}
+	}
+	switch {
+	case len(given) > 1:
+		c.errorf(n.Pos, "%s takes one of %s, not %s", where, strings.Join(s.Exclusive, ", "), strings.Join(given, " and "))
+	case len(given) == 0 && s.OneRequired:
+		c.errorf(n.Pos, "%s needs one of %s", where, strings.Join(s.Exclusive, ", "))
+	}
+}
+
+func shape(k Kind) NodeKind {
+	switch k {
+	case KObject, KMap, KFields:
+		return MapNode
+	case KList, KSteps, KFieldList:
+		return ListNode
+	}
+	return ScalarNode
+}
+
+var shapeName = map[NodeKind]string{ScalarNode: "a single value", MapNode: "a map", ListNode: "a list", NullNode: "empty"}
+
+// value checks one value against its description.
+func (c *checker) value(n *Node, v *Value, where string) {
+	if v.Kind == KOneOf {
+		c.oneOf(n, v, where)
+		return
+	}
+	if want := shape(v.Kind); n.Kind != want {
+		c.errorf(n.Pos, "%s must be %s, not %s", where, shapeName[want], shapeName[n.Kind])
+		return
+	}
+	switch v.Kind {
+	case KExpr:
+		c.expr(n, v.Want, c.scope)
+	case KTemplate:
+		c.template(n, c.scope)
+	case KRef:
+		c.refs = append(c.refs, Ref{Kind: v.RefKind, Name: n.Value, File: c.file, Pos: n.Pos})
+	case KObject:
+		if v.Spec != nil {
+			c.mapNode(n, v.Spec, where)
+		}
+	case KList:
+		for i, it := range n.Items {
+			c.value(it, v.Elem, fmt.Sprintf("%s[%d]", where, i+1))
+		}
+	case KMap:
+		for _, p := range n.Pairs {
+			c.value(p.Value, v.Elem, where+"."+p.Key)
+		}
+	case KSteps:
+		c.steps(n)
+	case KFields:
+		c.fields(n, where)
+	case KFieldList:
+		for _, it := range n.Items {
+			c.writableField(it.Str(), it.Pos)
+		}
+	default:
+		if msg := scalar(v, n.Value); msg != "" {
+			c.errorf(n.Pos, "%s: %s", where, msg)
+		}
+	}
+}
+
+// oneOf accepts the first alternative the value fits.
+func (c *checker) oneOf(n *Node, v *Value, where string) {
+	var forms []string
+	for _, alt := range v.Alts {
+		if shape(alt.Kind) != n.Kind {
+			forms = append(forms, kindName(alt))
+			continue
+		}
+		if n.Kind == ScalarNode && alt.Kind != KExpr && alt.Kind != KTemplate && alt.Kind != KString && alt.Kind != KRef {
+			if scalar(alt, n.Value) != "" {
+				forms = append(forms, kindName(alt))
+				continue
+			}
+		}
+		c.value(n, alt, where)
+		return
+	}
+	c.errorf(n.Pos, "%s must be %s", where, strings.Join(forms, " or "))
+}
+
+func kindName(v *Value) string {
+	switch v.Kind {
+	case KDuration:
+		return "a duration (15m, 2d)"
+	case KExpr:
+		return "an expression"
+	case KObject:
+		return "a map (" + strings.Join(v.Spec.Keys(), ", ") + ")"
+	case KList:
+		return "a list"
+	case KEnum:
+		return "one of " + strings.Join(v.Options, ", ")
+	}
+	return "a value"
+}
+
+func (c *checker) expr(n *Node, want string, scope Scope) {
+	if strings.TrimSpace(n.Value) == "" {
+		c.errorf(n.Pos, "the expression is empty")
+		return
+	}
+	issues, reads := c.exprs.CheckExpr(n.Value, scope, want)
+	c.reads = append(c.reads, reads...)
+	c.located(n, issues)
+}
+
+func (c *checker) template(n *Node, scope Scope) {
+	issues, reads := c.exprs.CheckTemplate(n.Value, scope)
+	c.reads = append(c.reads, reads...)
+	c.located(n, issues)
+}
+
+// located reports expression issues at their place in the file.
+func (c *checker) located(n *Node, issues []ExprIssue) {
+	start := n.TextPos()
+	for _, is := range issues {
+		p := Pos{Line: start.Line + is.Line - 1, Col: is.Col}
+		if is.Line == 1 {
+			p.Col = start.Col + is.Col - 1
+		} else if n.Block {
+			p.Col = n.BlockCol + is.Col - 1
+		}
+		c.errorf(p, "%s", is.Message)
+	}
+}
+
+// objectField returns a field of the workflow's object, reporting it when unknown.
+func (c *checker) objectField(name string, p Pos) (records.Field, bool) {
+	if c.object == nil {
+		return records.Field{}, false
+	}
+	f, ok := c.object.Field(name)
+	if !ok {
+		var names []string
+		for _, f := range c.object.Fields {
+			names = append(names, f.Name)
+		}
+		msg := fmt.Sprintf("%s has no field %q", c.object.Name, name)
+		if near := closest(name, names); near != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", near)
+		}
+		c.errorf(p, "%s", msg)
+	}
+	return f, ok
+}
+
+func (c *checker) writableField(name string, p Pos) (records.Field, bool) {
+	f, ok := c.objectField(name, p)
+	if ok && f.ReadOnly {
+		c.errorf(p, "%s.%s is read-only", c.object.Name, name)
+		return f, false
+	}
+	if ok {
+		c.writes = append(c.writes, write{Object: c.object.Name, Field: name, Pos: p})
+	}
+	return f, ok
+}
+
+// fields checks a map of the object's fields to literal values or templates.
+func (c *checker) fields(n *Node, where string) {
+	if len(n.Pairs) == 0 {
+		c.errorf(n.Pos, "%s: name at least one field to set", where)
+	}
+	for _, p := range n.Pairs {
+		f, ok := c.writableField(p.Key, p.KeyPos)
+		if !ok {
+			continue
+		}
+		if p.Value.Kind != ScalarNode {
+			c.errorf(p.Value.Pos, "%s.%s must be a single value", where, p.Key)
+			continue
+		}
+		if strings.Contains(p.Value.Value, "{{") {
+			c.template(p.Value, c.scope)
+			continue
+		}
+		if _, msg := records.CoerceString(f, p.Value.Value); msg != "" {
+			c.errorf(p.Value.Pos, "%s.%s: %s", where, p.Key, msg)
+		}
+	}
+}
+
+// literal checks a value given for a field (trigger from/to).
+func (c *checker) literal(f records.Field, n *Node) {
+	if _, msg := records.CoerceString(f, n.Value); msg != "" {
+		c.errorf(n.Pos, "%s: %s", f.Name, msg)
+	}
+}
+
+func keysOf(n *Node) []string {
+	var out []string
+	for _, p := range n.Pairs {
+		out = append(out, p.Key)
+	}
+	return out
+}
+
+func stepKind(n *Node) []string {
+	var kinds []string
+	for _, k := range keysOf(n) {
+		if slices.Contains(StepKinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}

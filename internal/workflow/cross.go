@@ -1,0 +1,179 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// definitionKinds are the reference kinds that name documents.
+var definitionKinds = []string{"workflow", "routing", "scoring", "policy", "calendar", "template"}
+
+var refNoun = map[string]string{"routing": "routing ruleset", "scoring": "scoring model", "policy": "contact policy",
+	"calendar": "calendar", "template": "template", "workflow": "workflow", "team": "team", "user": "user", "pipeline": "pipeline"}
+
+// crossCheck finds what no single document shows: duplicate names, references to things that do not
+// exist, workflows that trigger each other in a loop, and workflows writing the same field on the same
+// trigger.
+func (l *Linter) crossCheck(ctx context.Context, defs []*Definition, ds *Diagnostics) {
+	defined := map[string]*Definition{}
+	for _, d := range defs {
+		key := d.Kind + "/" + d.Name
+		if prev, dup := defined[key]; dup && d.Name != "" {
+			ds.add(d.File, d.Pos, Error, "%s %q is defined twice (also at %s:%d)", d.Kind, d.Name, prev.File, prev.Pos.Line)
+			continue
+		}
+		defined[key] = d
+	}
+	for _, d := range defs {
+		refs := d.refs
+		if d.Owner != "" {
+			refs = append(refs, Ref{Kind: "user", Name: d.Owner, File: d.File, Pos: d.Root.Get("owner").Pos})
+		}
+		for _, r := range refs {
+			l.resolve(ctx, r, defined, ds)
+		}
+	}
+	workflows := slices.DeleteFunc(slices.Clone(defs), func(d *Definition) bool { return d.Kind != "workflow" })
+	cycles(workflows, ds)
+	doubleWriters(workflows, ds)
+}
+
+func (l *Linter) resolve(ctx context.Context, r Ref, defined map[string]*Definition, ds *Diagnostics) {
+	if slices.Contains(definitionKinds, r.Kind) {
+		if _, ok := defined[r.Kind+"/"+r.Name]; ok {
+			return
+		}
+	}
+	if l.Resolver == nil {
+		if slices.Contains(definitionKinds, r.Kind) {
+			ds.add(r.File, r.Pos, Error, "no %s named %q in these files (lint with --server to check against the server)", refNoun[r.Kind], r.Name)
+		}
+		return // users, teams and pipelines live in the database: only --server can check them
+	}
+	ok, err := l.Resolver.Exists(ctx, r.Kind, r.Name)
+	switch {
+	case err != nil:
+		ds.add(r.File, r.Pos, Warning, "could not check %s %q: %v", refNoun[r.Kind], r.Name, err)
+	case !ok:
+		ds.add(r.File, r.Pos, Error, "no %s named %q (checked against the files and the server)", refNoun[r.Kind], r.Name)
+	}
+}
+
+// watch is what makes a workflow start: the object, the verb, and the field it watches ("" = any).
+type watch struct{ object, verb, field string }
+
+func watchOf(d *Definition) watch {
+	t := d.Root.Get("trigger")
+	on := t.Get("on").Str()
+	w := watch{object: d.Object, field: t.Get("changed").Str()}
+	switch {
+	case on == "deal.stage_changed":
+		w.verb, w.field = "updated", "stage"
+	case strings.HasPrefix(on, d.Object+"."):
+		w.verb = strings.TrimPrefix(on, d.Object+".")
+	default:
+		w.verb = on
+	}
+	return w
+}
+
+// triggers reports whether a's writes can start b, and through which field.
+func triggers(a, b *Definition) (string, bool) {
+	w := watchOf(b)
+	if w.verb != "updated" {
+		return "", false
+	}
+	for _, wr := range a.writes {
+		if wr.Object == w.object && (w.field == "" || w.field == wr.Field) {
+			return wr.Field, true
+		}
+	}
+	return "", false
+}
+
+func cycles(wfs []*Definition, ds *Diagnostics) {
+	reported := map[string]bool{}
+	var path []*Definition
+	var visit func(d *Definition)
+	onPath := func(d *Definition) int { return slices.Index(path, d) }
+	visit = func(d *Definition) {
+		if i := onPath(d); i >= 0 {
+			loop := append(slices.Clone(path[i:]), d)
+			var names, via []string
+			for j, x := range loop {
+				names = append(names, x.Name)
+				if j+1 < len(loop) {
+					f, _ := triggers(x, loop[j+1])
+					via = append(via, fmt.Sprintf("%s sets %s", x.Name, f))
+				}
+			}
+			key := strings.Join(sortedCopy(names[:len(names)-1]), ",")
+			if !reported[key] {
+				reported[key] = true
+				for _, x := range loop[:len(loop)-1] {
+					ds.add(x.File, x.Root.Get("trigger").Pos, Warning, "workflows %s can trigger each other in a loop (%s); the loop guard will cut it, but check the design",
+						strings.Join(names, " → "), strings.Join(via, ", "))
+				}
+			}
+			return
+		}
+		if len(path) > len(wfs) {
+			return
+		}
+		path = append(path, d)
+		for _, next := range wfs {
+			if _, ok := triggers(d, next); ok {
+				visit(next)
+			}
+		}
+		path = path[:len(path)-1]
+	}
+	for _, d := range wfs {
+		visit(d)
+	}
+}
+
+func sortedCopy(s []string) []string { c := slices.Clone(s); sort.Strings(c); return c }
+
+// doubleWriters warns when two workflows started by the same trigger write the same field: which
+// value wins would depend on timing.
+func doubleWriters(wfs []*Definition, ds *Diagnostics) {
+	byTrigger := map[watch][]*Definition{}
+	for _, d := range wfs {
+		w := watchOf(d)
+		byTrigger[w] = append(byTrigger[w], d)
+	}
+	for w, group := range byTrigger {
+		if len(group) < 2 {
+			continue
+		}
+		writers := map[string][]write{}
+		owner := map[string][]*Definition{}
+		for _, d := range group {
+			seen := map[string]bool{}
+			for _, wr := range d.writes {
+				if !seen[wr.Field] {
+					seen[wr.Field] = true
+					writers[wr.Field] = append(writers[wr.Field], wr)
+					owner[wr.Field] = append(owner[wr.Field], d)
+				}
+			}
+		}
+		for field, ws := range writers {
+			if len(ws) < 2 {
+				continue
+			}
+			var names []string
+			for _, d := range owner[field] {
+				names = append(names, d.Name)
+			}
+			for i, wr := range ws {
+				ds.add(owner[field][i].File, wr.Pos, Warning, "workflows %s all set %s.%s on %s.%s; which value wins depends on timing",
+					strings.Join(names, ", "), w.object, field, w.object, w.verb)
+			}
+		}
+	}
+}

@@ -1,0 +1,222 @@
+package workflow
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	yaml "github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+)
+
+// Pos is a 1-based position in a source file.
+type Pos struct{ Line, Col int }
+
+func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
+
+// NodeKind says what a Node holds.
+type NodeKind int
+
+// The node kinds.
+const (
+	ScalarNode NodeKind = iota
+	MapNode
+	ListNode
+	NullNode
+)
+
+// Node is a YAML (or JSON) value with its position. It is our own small tree, so that everything
+// after parsing — spec checks, expression positions, plans — is independent of the YAML library.
+type Node struct {
+	Kind  NodeKind
+	Pos   Pos
+	Value string // a scalar's text
+	// Quoted tells a quoted scalar ("09:00") from a plain one, and where its text starts.
+	Quoted bool
+	// Block is set for | and > scalars: their text starts on the next line at column BlockCol.
+	Block    bool
+	BlockCol int
+	Pairs    []Pair // a map's entries, in order
+	Items    []*Node
+}
+
+// Pair is one map entry.
+type Pair struct {
+	Key    string
+	KeyPos Pos
+	Value  *Node
+}
+
+// Get returns the value of key in a map node, or nil.
+func (n *Node) Get(key string) *Node {
+	if n == nil || n.Kind != MapNode {
+		return nil
+	}
+	for _, p := range n.Pairs {
+		if p.Key == key {
+			return p.Value
+		}
+	}
+	return nil
+}
+
+// Has reports whether a map node has key.
+func (n *Node) Has(key string) bool { return n.Get(key) != nil }
+
+// Str returns a scalar's text, or "".
+func (n *Node) Str() string {
+	if n == nil || n.Kind != ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+// TextPos returns where a scalar's text begins, for mapping positions inside it (expressions).
+func (n *Node) TextPos() Pos {
+	switch {
+	case n.Block:
+		return Pos{Line: n.Pos.Line + 1, Col: n.BlockCol}
+	case n.Quoted:
+		return Pos{Line: n.Pos.Line, Col: n.Pos.Col + 1}
+	}
+	return n.Pos
+}
+
+// Document is one YAML document of a file.
+type Document struct {
+	File string
+	Root *Node
+}
+
+// ParseFile splits src into documents. A syntax error is returned as a diagnostic with its position;
+// nothing of the file is used then.
+func ParseFile(file string, src []byte) ([]Document, []Diagnostic) {
+	f, err := parser.ParseBytes(src, 0)
+	if err != nil {
+		return nil, []Diagnostic{syntaxDiagnostic(file, err)}
+	}
+	lines := strings.Split(string(src), "\n")
+	var docs []Document
+	for _, d := range f.Docs {
+		if d.Body == nil {
+			continue
+		}
+		root, diags := convert(file, lines, d.Body)
+		if len(diags) > 0 {
+			return nil, diags
+		}
+		if root.Kind == NullNode {
+			continue
+		}
+		docs = append(docs, Document{File: file, Root: root})
+	}
+	return docs, nil
+}
+
+func syntaxDiagnostic(file string, err error) Diagnostic {
+	var se *yaml.SyntaxError
+	if errors.As(err, &se) && se.Token != nil {
+		return Diagnostic{File: file, Pos: Pos{se.Token.Position.Line, se.Token.Position.Column}, Severity: Error,
+			Message: "YAML: " + se.Message}
+	}
+	return Diagnostic{File: file, Pos: Pos{1, 1}, Severity: Error, Message: "YAML: " + err.Error()}
+}
+
+func pos(tk *token.Token) Pos {
+	if tk == nil {
+		return Pos{1, 1}
+	}
+	return Pos{tk.Position.Line, tk.Position.Column}
+}
+
+// convert turns goccy's AST into Nodes. Anchors, aliases and tags are refused: definitions are read by
+// people in reviews, and an alias hides what a step really does.
+func convert(file string, lines []string, n ast.Node) (*Node, []Diagnostic) {
+	bad := func(msg string) (*Node, []Diagnostic) {
+		return nil, []Diagnostic{{File: file, Pos: pos(n.GetToken()), Severity: Error, Message: msg}}
+	}
+	switch x := n.(type) {
+	case *ast.DocumentNode:
+		return convert(file, lines, x.Body)
+	case *ast.CommentGroupNode:
+		return &Node{Kind: NullNode, Pos: pos(x.GetToken())}, nil
+	case *ast.NullNode:
+		return &Node{Kind: NullNode, Pos: pos(x.GetToken())}, nil
+	case *ast.MappingNode:
+		out := &Node{Kind: MapNode, Pos: pos(x.GetToken())}
+		for _, mv := range x.Values {
+			p, diags := convertPair(file, lines, mv)
+			if diags != nil {
+				return nil, diags
+			}
+			out.Pairs = append(out.Pairs, p)
+		}
+		if len(x.Values) > 0 && x.Values[0].Key != nil {
+			out.Pos = pos(x.Values[0].Key.GetToken())
+		}
+		return out, nil
+	case *ast.MappingValueNode:
+		p, diags := convertPair(file, lines, x)
+		if diags != nil {
+			return nil, diags
+		}
+		return &Node{Kind: MapNode, Pos: p.KeyPos, Pairs: []Pair{p}}, nil
+	case *ast.SequenceNode:
+		out := &Node{Kind: ListNode, Pos: pos(x.GetToken())}
+		for _, v := range x.Values {
+			c, diags := convert(file, lines, v)
+			if diags != nil {
+				return nil, diags
+			}
+			out.Items = append(out.Items, c)
+		}
+		return out, nil
+	case *ast.LiteralNode:
+		out := &Node{Kind: ScalarNode, Pos: pos(x.GetToken()), Value: x.Value.Value, Block: true}
+		out.BlockCol = blockColumn(lines, out.Pos.Line)
+		return out, nil
+	case *ast.StringNode:
+		tk := x.GetToken()
+		quoted := tk != nil && (tk.Type == token.DoubleQuoteType || tk.Type == token.SingleQuoteType)
+		return &Node{Kind: ScalarNode, Pos: pos(tk), Value: x.Value, Quoted: quoted}, nil
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
+		return &Node{Kind: ScalarNode, Pos: pos(n.GetToken()), Value: n.GetToken().Value}, nil
+	case *ast.AnchorNode, *ast.AliasNode, *ast.MergeKeyNode:
+		return bad("anchors, aliases and merge keys are not allowed: write each step out")
+	case *ast.TagNode:
+		return bad("YAML tags are not allowed")
+	}
+	return bad(fmt.Sprintf("unsupported YAML node %T", n))
+}
+
+func convertPair(file string, lines []string, mv *ast.MappingValueNode) (Pair, []Diagnostic) {
+	key, diags := convert(file, lines, mv.Key)
+	if diags != nil {
+		return Pair{}, diags
+	}
+	if key.Kind != ScalarNode {
+		return Pair{}, []Diagnostic{{File: file, Pos: key.Pos, Severity: Error, Message: "a key must be a plain name"}}
+	}
+	val, diags := convert(file, lines, mv.Value)
+	if diags != nil {
+		return Pair{}, diags
+	}
+	if val.Kind == NullNode && val.Pos.Line == 0 {
+		val.Pos = key.Pos
+	}
+	return Pair{Key: key.Value, KeyPos: key.Pos, Value: val}, nil
+}
+
+// blockColumn is the column where a block scalar's text starts: the indentation of its first line.
+func blockColumn(lines []string, headerLine int) int {
+	for i := headerLine; i < len(lines); i++ { // lines is 0-based: lines[headerLine] is the next line
+		l := lines[i]
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		return len(l) - len(strings.TrimLeft(l, " ")) + 1
+	}
+	return 1
+}
