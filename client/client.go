@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -51,6 +50,8 @@ type Problem struct {
 	Instance   string       `json:"instance,omitempty"`
 	Errors     []FieldError `json:"errors,omitempty"`
 	ExistingID string       `json:"existing_id,omitempty"`
+	// Diagnostics holds every lint error and warning when definitions were rejected (422).
+	Diagnostics []Diagnostic `json:"diagnostics,omitempty"`
 }
 
 func (p *Problem) Error() string {
@@ -200,7 +201,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		req.Header[k] = vs
 	}
 	req.Header.Set("Accept", "application/json, application/problem+json")
-	if body != nil {
+	if body != nil && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.token != "" {
@@ -251,10 +252,4 @@ func readProblem(resp *http.Response) *Problem {
 		detail = string(r[:200]) + "…"
 	}
 	return &Problem{Type: "about:blank", Title: http.StatusText(resp.StatusCode), Status: resp.StatusCode, Detail: detail}
-}
-
-// IsStatus reports whether err is (or wraps) a Problem with the given HTTP status.
-func IsStatus(err error, status int) bool {
-	var p *Problem
-	return errors.As(err, &p) && p.Status == status
 }

@@ -22,6 +22,14 @@ func server(t *testing.T) *httptest.Server {
 	return ts
 }
 
+// status returns the HTTP status of the Problem err is or wraps.
+func status(t *testing.T, err error) int {
+	t.Helper()
+	var p *client.Problem
+	require.ErrorAs(t, err, &p)
+	return p.Status
+}
+
 func TestClientRecords(t *testing.T) {
 	t.Parallel()
 	ts := server(t)
@@ -60,10 +68,10 @@ func TestClientRecords(t *testing.T) {
 
 	require.NoError(t, c.Delete(ctx, "leads", id))
 	_, err = c.Get(ctx, "leads", id)
-	require.True(t, client.IsStatus(err, http.StatusNotFound), "got %v", err)
+	require.Equal(t, http.StatusNotFound, status(t, err))
 
 	_, err = c.Get(ctx, "leads", "../accounts")
-	require.True(t, client.IsStatus(err, http.StatusNotFound), "an id is one escaped path segment: %v", err)
+	require.Equal(t, http.StatusNotFound, status(t, err), "an id is one escaped path segment")
 }
 
 func TestClientValidationProblem(t *testing.T) {
@@ -115,7 +123,7 @@ func TestClientListAndBatch(t *testing.T) {
 	require.Equal(t, []string{"a@acme.com", "b@acme.com", "c@acme.com", "d@acme.com"}, seen)
 
 	_, err = c.List(ctx, "leads", url.Values{"limit": {"9999"}})
-	require.True(t, client.IsStatus(err, http.StatusBadRequest), "got %v", err)
+	require.Equal(t, http.StatusBadRequest, status(t, err))
 
 	me, err := c.Me(ctx)
 	require.NoError(t, err)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/salesflow/salesflow/internal/crm"
+	"github.com/salesflow/salesflow/internal/definitions"
 	"github.com/salesflow/salesflow/internal/httpapi"
 	"github.com/salesflow/salesflow/internal/records"
 	"github.com/salesflow/salesflow/internal/store"
@@ -38,7 +39,9 @@ type App struct {
 	Config  Config
 	Store   *store.Store
 	Service *crm.Service
-	release func()
+	// Definitions stores workflows and the other definition kinds, with their versions.
+	Definitions *definitions.Service
+	release     func()
 }
 
 // SQLitePath is where the SQLite database lives in a data directory.
@@ -82,6 +85,7 @@ func Open(ctx context.Context, cfg Config, exclusive bool) (*App, error) {
 		cfg.Logger.Info("migrations applied", "database", a.Store.Dialect().Name, "versions", applied)
 	}
 	a.Service = crm.New(a.Store, records.NewCatalog(), cfg.Now)
+	a.Definitions = definitions.New(a.Store, a.Service.Catalog(), cfg.Now, nil)
 	return a, nil
 }
 
@@ -95,7 +99,7 @@ func (a *App) Close() {
 
 // Handler returns the HTTP surface.
 func (a *App) Handler() http.Handler {
-	return httpapi.New(a.Service, httpapi.Options{AdminToken: a.Config.AdminToken, Logger: a.Config.Logger})
+	return httpapi.New(a.Service, httpapi.Options{AdminToken: a.Config.AdminToken, Logger: a.Config.Logger, Definitions: a.Definitions})
 }
 
 // Serve runs the server until ctx ends, then shuts down gracefully. ready, when not nil, receives the

@@ -19,6 +19,19 @@ const (
 	Rep     = "rep"
 )
 
+// Rank orders roles: a rep ranks below a manager, who ranks below an admin; unknown roles rank lowest.
+func Rank(role string) int {
+	switch role {
+	case Admin:
+		return 3
+	case Manager:
+		return 2
+	case Rep:
+		return 1
+	}
+	return 0
+}
+
 // Actor kinds, recorded on every event as who or what made the change.
 const (
 	KindToken      = "token"       // an API token bound to a user, or an admin token without one

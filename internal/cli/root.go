@@ -47,6 +47,8 @@ func NewRoot(env Env) *cobra.Command {
 	pf.StringVar(&g.databaseURL, "database-url", env.Getenv("SALESFLOW_DATABASE_URL"), "postgres://… to use PostgreSQL instead of SQLite (env SALESFLOW_DATABASE_URL)")
 	pf.StringVar(&g.logLevel, "log-level", envOr(env, "SALESFLOW_LOG_LEVEL", "info"), "debug, info, warn or error (env SALESFLOW_LOG_LEVEL)")
 	root.AddCommand(newServe(g), newMigrate(g), newToken(g), newImport(g), newExport(g), newVersion())
+	root.AddCommand(newApply(g), newDefinitions(g), newKillSwitch(g, "pause"), newKillSwitch(g, "resume"))
+	root.AddCommand(newLint(g), newSchema())
 	return root
 }
 

@@ -27,6 +27,13 @@ func newServe(g *globals) *cobra.Command {
 				return err
 			}
 			cfg.Addr, cfg.Demo = addr, withDemo
+			if !withDemo && cfg.AdminToken == "" {
+				// A data directory that once ran the demo keeps its admin token working.
+				if b, err := os.ReadFile(filepath.Join(cfg.DataDir, "demo-admin-token")); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+					cfg.AdminToken = strings.TrimSpace(string(b))
+					fmt.Fprintf(g.env.Stderr, "using the demo admin token from %s\n", filepath.Join(cfg.DataDir, "demo-admin-token"))
+				}
+			}
 			if withDemo && cfg.AdminToken == "" {
 				if cfg.AdminToken, err = demoAdminToken(cfg.DataDir); err != nil {
 					return err

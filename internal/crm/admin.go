@@ -52,7 +52,39 @@ func (s *Service) DeleteField(ctx context.Context, a auth.Actor, object, name st
 	if !customName(name) {
 		return fmt.Errorf("custom field %q: %w", name, records.ErrNotFound)
 	}
-	return s.st.Write(ctx, func(tx *store.Tx) error { return tx.DeleteFieldDef(ctx, o, name) })
+	return s.st.Write(ctx, func(tx *store.Tx) error {
+		full, err := s.Object(ctx, tx, o.Name)
+		if err != nil {
+			return err
+		}
+		if err := s.clearField(ctx, tx, a, full, name); err != nil {
+			return err
+		}
+		return tx.DeleteFieldDef(ctx, o, name)
+	})
+}
+
+// clearField empties a field on every record that has a value, each change with its event, so that
+// removing a field is as visible in the timelines (and to triggers) as any other change.
+func (s *Service) clearField(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, name string) error {
+	if _, ok := o.Field(name); !ok {
+		return nil // the definition does not exist: DeleteFieldDef reports it
+	}
+	for {
+		recs, _, err := tx.List(ctx, o, store.ListQuery{Sort: "id", Limit: 500,
+			Filters: []store.Filter{{Field: name, Op: store.Ne, Value: nil}}})
+		if err != nil {
+			return err
+		}
+		for _, rec := range recs {
+			if _, err := s.apply(ctx, tx, a, o, rec, records.Values{name: nil}); err != nil {
+				return fmt.Errorf("clear %s of %s %s: %w", name, o.Name, rec.ID(), err)
+			}
+		}
+		if len(recs) < 500 {
+			return nil
+		}
+	}
 }
 
 // customName reports whether name could be a custom field's name; only such names reach SQL text.
@@ -164,6 +196,9 @@ func (s *Service) CreateToken(ctx context.Context, a auth.Actor, role, userEmail
 		if err != nil {
 			return err
 		}
+		if auth.Rank(role) > auth.Rank(u.String("role")) {
+			return records.Invalid("role", "a %s token cannot be made for %s, who is a %s", role, email, u.String("role"))
+		}
 		tk.UserID = u.ID()
 		return tx.InsertToken(ctx, tk)
 	})
@@ -205,6 +240,10 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (auth.Actor, 
 			}
 			if active, _ := u["active"].(bool); !active {
 				return fmt.Errorf("user %s is deactivated: %w", u.String("email"), records.ErrNotFound)
+			}
+			// A demoted user's old tokens lose the rights the user lost.
+			if auth.Rank(u.String("role")) < auth.Rank(role) {
+				role = u.String("role")
 			}
 		}
 		a = auth.Actor{Kind: auth.KindToken, ID: tk.ID, UserID: tk.UserID, Role: role}

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,6 +27,18 @@ func (s *Service) check(ctx context.Context, tx *store.Tx, o *records.Object, re
 			continue
 		}
 		target, _ := s.cat.Get(f.Ref)
+		if f.Ref == "user" {
+			u, err := tx.Get(ctx, target, id)
+			switch {
+			case errors.Is(err, records.ErrNotFound):
+				add(f.Name, "no user with id %q", id)
+			case err != nil:
+				return err
+			case u["active"] == false:
+				add(f.Name, "%s is deactivated: records cannot be given to them", u.String("email"))
+			}
+			continue
+		}
 		found, err := tx.Exists(ctx, target, id)
 		if err != nil {
 			return err

@@ -75,7 +75,7 @@ func verify(ctx context.Context, tx *store.Tx, form, signature string, body []by
 	if err != nil {
 		return f, err
 	}
-	if !hmac.Equal([]byte(Sign(f.Secret, body)), []byte(strings.TrimSpace(signature))) {
+	if !hmac.Equal([]byte(Sign(f.Secret, body)), []byte(strings.ToLower(strings.TrimSpace(signature)))) {
 		return f, ErrBadSignature
 	}
 	return f, nil
@@ -129,7 +129,10 @@ func (s *Service) upsertLead(ctx context.Context, tx *store.Tx, a auth.Actor, f 
 	if err != nil {
 		return nil, false, records.Invalid("email", "a form submission needs a valid email: %v", err)
 	}
-	existing, err := tx.GetBy(ctx, o, "email", email)
+	if err := tx.LockKey(ctx, "lead/email/"+email); err != nil {
+		return nil, false, err
+	}
+	existing, err := tx.GetForUpdate(ctx, o, "email", email)
 	if errors.Is(err, records.ErrNotFound) {
 		in := maps.Clone(input)
 		if in["source"] == nil {

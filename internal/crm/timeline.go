@@ -68,11 +68,6 @@ func (s *Service) Timeline(ctx context.Context, object, id string, limit int, cu
 		}
 		return strings.Compare(b.ID, a.ID)
 	})
-	if after != nil {
-		items = slices.DeleteFunc(items, func(it Item) bool {
-			return it.At.After(after.At) || (it.At.Equal(after.At) && it.ID >= after.ID)
-		})
-	}
 	if len(items) <= limit {
 		return items, "", nil
 	}
@@ -82,36 +77,29 @@ func (s *Service) Timeline(ctx context.Context, object, id string, limit int, cu
 	return items, base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// collect reads up to limit+1 of each source that are not newer than the cursor.
+// collect reads, from each source, the limit+1 items that follow the cursor in timeline order — newest
+// first by (time, id) — so that the merged page is exact even when many items share a timestamp.
 func (s *Service) collect(ctx context.Context, tx *store.Tx, o *records.Object, id string, after *timelineCursor, limit int) ([]Item, error) {
-	var items []Item
-	var before int64
-	for {
-		evs, err := tx.Events(ctx, o.Name, id, before, limit+1)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range evs {
-			if after == nil || !e.OccurredAt.After(after.At) {
-				items = append(items, eventItem(e))
-			}
-		}
-		if len(evs) <= limit || len(items) > limit {
-			break
-		}
-		before = evs[len(evs)-1].Seq
+	var pos *store.Position
+	if after != nil {
+		pos = &store.Position{Value: after.At, ID: after.ID}
+	}
+	evs, err := tx.EventsBefore(ctx, o.Name, id, pos, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]Item, 0, len(evs))
+	for _, e := range evs {
+		items = append(items, eventItem(e))
 	}
 	for _, sub := range []struct{ object, at string }{{"activity", "occurred_at"}, {"task", "created_at"}} {
 		so, err := s.Object(ctx, tx, sub.object)
 		if err != nil {
 			return nil, err
 		}
-		q := store.ListQuery{Sort: sub.at, Desc: true, Limit: limit + 1, Filters: []store.Filter{
-			{Field: "record_type", Op: store.Eq, Value: o.Name}, {Field: "record_id", Op: store.Eq, Value: id}}}
-		if after != nil {
-			q.Filters = append(q.Filters, store.Filter{Field: sub.at, Op: store.Lte, Value: after.At})
-		}
-		recs, _, err := tx.List(ctx, so, q)
+		recs, _, err := tx.List(ctx, so, store.ListQuery{Sort: sub.at, Desc: true, Limit: limit + 1, After: pos,
+			Filters: []store.Filter{{Field: "record_type", Op: store.Eq, Value: o.Name}, {Field: "record_id", Op: store.Eq, Value: id},
+				{Field: sub.at, Op: store.Ne, Value: nil}}})
 		if err != nil {
 			return nil, err
 		}
@@ -156,9 +144,6 @@ func show(v any) string {
 
 func recordItem(kind, atField string, r records.Values) Item {
 	at, _ := r[atField].(time.Time)
-	if at.IsZero() {
-		at, _ = r["created_at"].(time.Time)
-	}
 	summary := r.String("subject")
 	if kind == "task" {
 		summary = fmt.Sprintf("%s task %q (%s)", r.String("type"), r.String("title"), r.String("status"))

@@ -60,7 +60,10 @@ func (s *Service) Upsert(ctx context.Context, a auth.Actor, object string, input
 		if value == nil {
 			return records.Invalid(key, "is required to import %s: it is how a re-import finds the record", o.Plural)
 		}
-		existing, err := tx.GetBy(ctx, o, field, value)
+		if err := tx.LockKey(ctx, fmt.Sprintf("%s/%s/%v", o.Name, field, value)); err != nil {
+			return err
+		}
+		existing, err := tx.GetForUpdate(ctx, o, field, value)
 		if errors.Is(err, records.ErrNotFound) {
 			r, err := s.create(ctx, tx, a, o, input)
 			rec, outcome = r.Record, Created

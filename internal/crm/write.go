@@ -96,7 +96,10 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, a auth.Actor, o *rec
 // dedupeLead handles a new lead whose email is already taken: merge the input into the existing lead or
 // reject with a conflict naming it, per the lead_dedupe setting (reject by default).
 func (s *Service) dedupeLead(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, input map[string]any, email string) (Result, bool, error) {
-	existing, err := tx.GetBy(ctx, o, "email", email)
+	if err := tx.LockKey(ctx, "lead/email/"+email); err != nil {
+		return Result{}, false, err
+	}
+	existing, err := tx.GetForUpdate(ctx, o, "email", email)
 	if errors.Is(err, records.ErrNotFound) {
 		return Result{}, false, nil
 	}
@@ -149,7 +152,7 @@ func (s *Service) UpdateTx(ctx context.Context, tx *store.Tx, a auth.Actor, obje
 	if err != nil {
 		return nil, err
 	}
-	old, err := tx.Get(ctx, o, id)
+	old, err := tx.GetForUpdate(ctx, o, "id", id)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +193,7 @@ func (s *Service) Delete(ctx context.Context, a auth.Actor, object, id string) e
 		if err != nil {
 			return err
 		}
-		old, err := tx.Get(ctx, o, id)
+		old, err := tx.GetForUpdate(ctx, o, "id", id)
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 type Exporter struct {
 	w     *csv.Writer
 	cols  []string
+	kinds []Kind
 	row   []string
 	wrote bool
 }
@@ -21,25 +22,49 @@ type Exporter struct {
 // NewExporter returns an exporter writing to w.
 func NewExporter(w io.Writer, s *Schema) *Exporter {
 	cols := make([]string, len(s.Fields))
+	kinds := make([]Kind, len(s.Fields))
 	for i, f := range s.Fields {
-		cols[i] = f.Name
+		cols[i], kinds[i] = f.Name, f.Kind
 	}
-	return &Exporter{w: csv.NewWriter(w), cols: cols, row: make([]string, len(cols))}
+	return &Exporter{w: csv.NewWriter(w), cols: cols, kinds: kinds, row: make([]string, len(cols))}
 }
 
-// Columns returns the header.
-func (e *Exporter) Columns() []string { return e.cols }
-
 // Write writes one record (the header first, on the first call). Keys outside the schema are left out:
-// the header was fixed before the first record.
+// the header was fixed before the first record. Text that a spreadsheet would run as a formula is
+// escaped (see escapeCell); numbers are not, so -5 stays a number.
 func (e *Exporter) Write(rec map[string]any) error {
 	if err := e.header(); err != nil {
 		return err
 	}
 	for i, c := range e.cols {
 		e.row[i] = FormatValue(rec[c])
+		if s, ok := rec[c].(string); ok && (e.kinds[i] == KindString || e.kinds[i] == KindJSON) {
+			e.row[i] = escapeCell(s)
+		}
 	}
 	return e.w.Write(e.row)
+}
+
+// formulaStart is what makes a spreadsheet read a cell as a formula (OWASP's CSV injection list).
+const formulaStart = "=+-@\t\r"
+
+// escapeCell prefixes text that a spreadsheet would run as a formula with an apostrophe, which
+// spreadsheets show as text and the importer removes (unescapeCell). Text that already starts with
+// apostrophes before such a character gets one more, so that every value survives the round trip.
+func escapeCell(s string) string {
+	if t := strings.TrimLeft(s, "'"); t != "" && strings.IndexByte(formulaStart, t[0]) >= 0 {
+		return "'" + s
+	}
+	return s
+}
+
+// unescapeCell undoes escapeCell: one leading apostrophe goes when the cell, past its apostrophes,
+// starts like a formula.
+func unescapeCell(cell string) string {
+	if strings.HasPrefix(cell, "'") && escapeCell(cell[1:]) != cell[1:] {
+		return cell[1:]
+	}
+	return cell
 }
 
 func (e *Exporter) header() error {

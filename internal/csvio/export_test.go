@@ -35,7 +35,6 @@ func TestExporter(t *testing.T) {
 	t.Parallel()
 	var b strings.Builder
 	e := NewExporter(&b, schema(t, "teams"))
-	require.Equal(t, []string{"id", "kind", "manager_id", "name", "created_at", "updated_at"}, e.Columns())
 	require.NoError(t, e.Flush())
 	require.Equal(t, "id,kind,manager_id,name,created_at,updated_at\n", b.String(), "an empty export still has its header")
 

@@ -8,11 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/salesflow/salesflow/internal/records"
 )
 
 // RowError is one line of the error report: a row that was not imported and why.
@@ -78,9 +77,6 @@ func NewReader(file string, src io.Reader, s *Schema, opt Options) (*Reader, err
 	return &Reader{file: file, cr: cr, cols: cols, delim: delim}, nil
 }
 
-// Columns returns the mapping of the file's columns.
-func (r *Reader) Columns() []Column { return r.cols }
-
 // Next returns the next data row, or io.EOF. A malformed row comes back with Errors; only a failure
 // to read the file is an error.
 func (r *Reader) Next() (*Row, error) {
@@ -130,7 +126,8 @@ func Convert(k Kind, cell string) (any, string) {
 	s := strings.TrimSpace(cell)
 	switch k {
 	case KindNumber:
-		return parseNumber(s)
+		// The server's own parser, so that a cell the import accepts is a number the API accepts.
+		return records.CoerceString(records.Field{Type: records.Number}, s)
 	case KindBool:
 		switch strings.ToLower(s) {
 		case "true", "yes", "y", "1":
@@ -139,7 +136,12 @@ func Convert(k Kind, cell string) (any, string) {
 			return false, ""
 		}
 		return nil, fmt.Sprintf("%q is not true or false (also yes/no, 1/0)", s)
+	case KindString:
+		return unescapeCell(cell), ""
 	case KindJSON:
+		if u := unescapeCell(cell); u != cell {
+			return u, "" // escaped on export, so it was a string
+		}
 		// Export writes JSON values as compact JSON; reading them back as JSON keeps the round trip.
 		dec := json.NewDecoder(strings.NewReader(s))
 		dec.UseNumber()
@@ -150,29 +152,6 @@ func Convert(k Kind, cell string) (any, string) {
 		return cell, ""
 	}
 	return cell, ""
-}
-
-// thousands matches digits grouped by commas in threes ("1,200", "12,345,678.5") or the Indian way
-// ("12,34,567"), the server's rule: "1,5" is a decimal comma, and dropping it would read 15.
-var thousands = regexp.MustCompile(`^[+-]?(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})+,\d{3})(\.\d*)?$`)
-
-func parseNumber(s string) (any, string) {
-	t := s
-	if strings.Contains(t, ",") {
-		if !thousands.MatchString(t) {
-			return nil, fmt.Sprintf("%q is not a number", s)
-		}
-		t = strings.ReplaceAll(t, ",", "")
-	}
-	// ParseFloat also reads hex, "Inf" and "1_000"; only plain decimal notation is a number in a CSV.
-	if strings.ContainsAny(strings.ToLower(t), "xpin_") {
-		return nil, fmt.Sprintf("%q is not a number", s)
-	}
-	x, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsInf(x, 0) {
-		return nil, fmt.Sprintf("%q is not a number", s)
-	}
-	return x, ""
 }
 
 // DetectDelimiter guesses the delimiter from the first line: the most frequent of ',', ';' and tab

@@ -100,7 +100,7 @@ type seeder struct {
 
 func (s *seeder) run() error {
 	steps := []func() error{s.seedPipelines, s.seedPeople, s.seedAccounts, s.seedLeads, s.seedDeals,
-		s.seedLeadHistory, s.seedDealHistory, s.seedTasks}
+		s.seedLeadHistory, s.seedDealHistory, s.seedTasks, s.seedDepartures}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

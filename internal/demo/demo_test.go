@@ -18,19 +18,6 @@ import (
 
 func openSQLite(t testing.TB) *store.Store { return apptest.Open(t, "sqlite").Store }
 
-// TestSeedDuration logs how long seeding an empty SQLite database takes; `serve --demo` must be
-// healthy within 5 s on a 2-core machine. It runs alone (not in parallel) so that the other tests of
-// the package do not share its CPUs, and it logs CPU time too, which a busy machine distorts less.
-func TestSeedDuration(t *testing.T) {
-	svc := crm.New(openSQLite(t), records.NewCatalog(), nil)
-	start, cpu := time.Now(), cpuTime()
-	sum, err := demo.Seed(t.Context(), svc)
-	require.NoError(t, err)
-	wall, used := time.Since(start), cpuTime()-cpu
-	t.Logf("sqlite: seeded %d records in %v (%v CPU)", sum.Users+sum.Teams+sum.Accounts+sum.Contacts+sum.Leads+
-		sum.Deals+sum.Activities+sum.Tasks, wall.Round(time.Millisecond), used.Round(time.Millisecond))
-}
-
 func BenchmarkSeed(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()

@@ -156,8 +156,7 @@ func (s *seeder) addUser(spec userSpec, role, teamID, kind, email string) (*user
 		in["out_of_office_until"] = stamp(back)
 		u.away = true
 	case inactiveSDR:
-		in["active"] = false
-		u.active = false
+		u.active = false // deactivated by seedDepartures, after the leads they worked exist
 	}
 	rec, err := s.create("user", email, in)
 	if err != nil {
@@ -167,6 +166,19 @@ func (s *seeder) addUser(spec userSpec, role, teamID, kind, email string) (*user
 	s.users = append(s.users, u)
 	s.sum.Users++
 	return u, nil
+}
+
+// seedDepartures deactivates the people who have left, last: records are never given to a deactivated
+// user, so their history is written while they are still active, as it was in life.
+func (s *seeder) seedDepartures() error {
+	for _, u := range s.users {
+		if !u.active && u.role != "admin" {
+			if err := s.update("user", u.id, map[string]any{"active": false}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func cutName(name string) (first, last string, ok bool) {

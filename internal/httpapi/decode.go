@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // Body size limits: a record is small; a batch holds up to maxBatch records.
@@ -30,7 +31,12 @@ func readBody(r *http.Request, limit int64) ([]byte, *Problem) {
 }
 
 // decodeObject parses a JSON object with numbers kept exact (json.Number), rejecting anything after it.
+// encoding/json would replace invalid UTF-8 with U+FFFD and let the last of two equal keys win, both
+// silently; a body that relies on either is refused instead.
 func decodeObject(b []byte) (map[string]any, *Problem) {
+	if !utf8.Valid(b) {
+		return nil, fieldProblem(http.StatusBadRequest, "body", "is not valid UTF-8")
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
@@ -44,7 +50,81 @@ func decodeObject(b []byte) (map[string]any, *Problem) {
 	if !ok {
 		return nil, fieldProblem(http.StatusBadRequest, "body", "must be a JSON object")
 	}
+	if path, dup := duplicateKey(b); dup {
+		return nil, fieldProblem(http.StatusBadRequest, path, "appears twice")
+	}
 	return m, nil
+}
+
+// duplicateKey finds the first key that appears twice in one object of b and returns its path ("email",
+// "data.x", "stages[2].name"). b is known to hold valid JSON. One pass over the tokens, keeping the keys
+// of the objects that are open.
+func duplicateKey(b []byte) (string, bool) {
+	var stack []*jsonLevel
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // numbers stay text: nothing to parse just to skip them
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false // io.EOF: syntax errors were reported by the decode before this walk
+		}
+		if n := len(stack); n > 0 && stack[n-1].wantKey {
+			if key, ok := tok.(string); ok {
+				top := stack[n-1]
+				top.key, top.wantKey = key, false
+				if top.keys[key] {
+					return jsonPath(stack), true
+				}
+				top.keys[key] = true
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &jsonLevel{keys: map[string]bool{}, wantKey: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &jsonLevel{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		// A value ended: its object waits for the next key, its array moves to the next element.
+		if n := len(stack); n > 0 {
+			top := stack[n-1]
+			top.wantKey = top.keys != nil
+			top.index++
+		}
+	}
+}
+
+// jsonLevel is one open object (keys set) or array while walking a JSON document.
+type jsonLevel struct {
+	keys    map[string]bool
+	wantKey bool   // an object's next token is a key or its end
+	key     string // in an object: the key whose value is being read
+	index   int    // in an array: the element being read
+}
+
+// jsonPath names the value being read: keys joined by dots (`""` for an empty key, as Prepare names
+// it), array elements by [index].
+func jsonPath(stack []*jsonLevel) string {
+	var sb strings.Builder
+	for _, l := range stack {
+		key := l.key
+		if key == "" {
+			key = `""`
+		}
+		switch {
+		case l.keys == nil:
+			fmt.Fprintf(&sb, "[%d]", l.index)
+		case sb.Len() > 0:
+			sb.WriteString("." + key)
+		default:
+			sb.WriteString(key)
+		}
+	}
+	return sb.String()
 }
 
 // jsonError says where JSON broke, as line:col.

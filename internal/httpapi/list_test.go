@@ -1,7 +1,10 @@
 package httpapi_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"testing"
@@ -163,5 +166,45 @@ func TestTimeline(t *testing.T) {
 		require.Equal(t, items[3]["id"], page2.Items()[0]["id"])
 		h.must(404, "GET", "/api/v1/leads/nope/timeline", adminToken, nil)
 		h.must(400, "GET", "/api/v1/leads/"+id+"/timeline?cursor=zzz", adminToken, nil)
+	})
+}
+
+func TestTamperedCursorsAreRefused(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, h *harness) {
+		for i := range 3 {
+			h.must(201, "POST", "/api/v1/leads", adminToken, map[string]any{"email": fmt.Sprintf("c%d@x.io", i), "status": "new"})
+			h.must(201, "POST", "/api/v1/tasks", adminToken, map[string]any{"title": fmt.Sprint(i)})
+		}
+		first := h.must(200, "GET", "/api/v1/leads?limit=1&status=new", adminToken, nil).Body["next_cursor"].(string)
+		require.NotEmpty(t, first)
+		h.must(200, "GET", "/api/v1/leads?limit=1&status=new&cursor="+first, adminToken, nil)
+		forge := func(c map[string]any) string {
+			b, _ := json.Marshal(c)
+			return base64.RawURLEncoding.EncodeToString(b)
+		}
+		var good map[string]any
+		raw, _ := base64.RawURLEncoding.DecodeString(first)
+		require.NoError(t, json.Unmarshal(raw, &good))
+		with := func(k string, v any) map[string]any { c := maps.Clone(good); c[k] = v; return c }
+		taskCursor := h.must(200, "GET", "/api/v1/tasks?limit=1", adminToken, nil).Body["next_cursor"].(string)
+		for name, path := range map[string]string{
+			"bool for a datetime":   "/api/v1/leads?limit=1&status=new&cursor=" + forge(with("v", true)),
+			"number for a datetime": "/api/v1/leads?limit=1&status=new&cursor=" + forge(with("v", 1e308)),
+			"another object's":      "/api/v1/leads?limit=1&cursor=" + taskCursor,
+			"other filters":         "/api/v1/leads?limit=1&status=working&cursor=" + first,
+			"no filters":            "/api/v1/leads?limit=1&cursor=" + first,
+			"number for email":      "/api/v1/leads?limit=1&sort=email&cursor=" + forge(map[string]any{"s": "email", "v": 5, "id": "x", "o": "lead", "q": good["q"]}),
+		} {
+			r := h.call("GET", path, adminToken, nil)
+			require.Equal(t, 400, r.Status, "%s: %s", name, r.Raw)
+			require.Contains(t, r.FieldErrors(), "cursor", name)
+		}
+		r := h.must(400, "GET", "/api/v1/leads?sort=email&sort=-email", adminToken, nil)
+		require.Contains(t, r.FieldErrors(), "sort")
+		r = h.must(400, "GET", "/api/v1/leads?sort=email;x", adminToken, nil)
+		require.Contains(t, r.FieldErrors(), "query")
+		r = h.must(400, "GET", "/api/v1/leads?owner=me", adminToken, nil)
+		require.Contains(t, r.FieldErrors(), "owner")
 	})
 }

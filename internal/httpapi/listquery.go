@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -20,8 +22,17 @@ var listOps = map[string]store.Op{"eq": store.Eq, "ne": store.Ne, "gt": store.Gt
 // parseList reads list parameters: limit, cursor, sort (field or -field), q (text search), owner
 // (a user id or "me") and filters "field=value" or "field[op]=value" with op one of eq, ne, gt, gte,
 // lt, lte. An empty value matches records where the field is empty. Unknown parameters are errors.
-func parseList(o *records.Object, v url.Values, actor auth.Actor) (store.ListQuery, *Problem) {
+func parseList(o *records.Object, raw string, actor auth.Actor) (store.ListQuery, *Problem) {
 	q := store.ListQuery{Sort: "created_at", Desc: true}
+	v, err := url.ParseQuery(raw)
+	if err != nil {
+		return q, fieldProblem(http.StatusBadRequest, "query", "is not a valid query string: "+err.Error())
+	}
+	for key, vals := range v {
+		if len(vals) > 1 {
+			return q, fieldProblem(http.StatusBadRequest, key, "is given more than once")
+		}
+	}
 	var errs []records.FieldError
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, records.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
@@ -56,6 +67,10 @@ func parseList(o *records.Object, v url.Values, actor auth.Actor) (store.ListQue
 		if name == "owner" && o.Owned() {
 			name = "owner_id"
 			if value == "me" {
+				if actor.UserID == "" {
+					bad(key, "me means the token's user, and this token has none")
+					continue
+				}
 				value = actor.UserID
 			}
 		}
@@ -86,7 +101,7 @@ func parseList(o *records.Object, v url.Values, actor auth.Actor) (store.ListQue
 		q.Filters = append(q.Filters, store.Filter{Field: name, Op: sop, Value: val})
 	}
 	if c := v.Get("cursor"); c != "" {
-		pos, msg := decodeCursor(o, q, c)
+		pos, msg := decodeCursor(o, q, fingerprint(o, v), c)
 		if msg != "" {
 			bad("cursor", "%s", msg)
 		}
@@ -107,9 +122,11 @@ func normalizePhoneFilter(s string) (any, string) {
 }
 
 type cursor struct {
-	Sort  string `json:"s"`
-	Value any    `json:"v"`
-	ID    string `json:"id"`
+	Sort   string `json:"s"`
+	Value  any    `json:"v"`
+	ID     string `json:"id"`
+	Object string `json:"o"`
+	Query  string `json:"q"` // fingerprint of the filters and search the page was made with
 }
 
 func sortSpec(q store.ListQuery) string {
@@ -119,46 +136,74 @@ func sortSpec(q store.ListQuery) string {
 	return q.Sort
 }
 
-func encodeCursor(q store.ListQuery, p *store.Position) string {
+// fingerprint identifies a list's filters and search, so a cursor cannot be replayed on another list.
+func fingerprint(o *records.Object, v url.Values) string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		if k != "cursor" && k != "limit" && k != "sort" { // a changed sort has its own message
+			keys = append(keys, k+"="+v.Get(k))
+		}
+	}
+	sort.Strings(keys)
+	sum := sha256.Sum256([]byte(o.Name + "?" + strings.Join(keys, "&")))
+	return hex.EncodeToString(sum[:8])
+}
+
+func encodeCursor(o *records.Object, q store.ListQuery, v url.Values, p *store.Position) string {
 	if p == nil {
 		return ""
 	}
-	v := p.Value
-	if t, ok := v.(time.Time); ok {
-		v = t.UTC().Format(records.TimeLayout)
+	val := p.Value
+	if t, ok := val.(time.Time); ok {
+		val = t.UTC().Format(records.TimeLayout)
 	}
-	b, _ := json.Marshal(cursor{Sort: sortSpec(q), Value: v, ID: p.ID})
+	b, _ := json.Marshal(cursor{Sort: sortSpec(q), Value: val, ID: p.ID, Object: o.Name, Query: fingerprint(o, v)})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(o *records.Object, q store.ListQuery, s string) (*store.Position, string) {
-	const msg = "is not a cursor this server issued; pass next_cursor from the previous page unchanged"
+// decodeCursor accepts only a cursor this server issued for this very list: same object, filters and
+// sort, with a value of the sort field's type.
+func decodeCursor(o *records.Object, q store.ListQuery, fp, s string) (*store.Position, string) {
+	const msg = "is not a cursor this server issued for this list; pass next_cursor from the previous page unchanged"
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return nil, msg
 	}
 	var c cursor
-	if err := json.Unmarshal(b, &c); err != nil || c.ID == "" {
+	if err := json.Unmarshal(b, &c); err != nil || c.ID == "" || c.Object != o.Name || c.Query != fp {
 		return nil, msg
 	}
 	if c.Sort != sortSpec(q) {
 		return nil, fmt.Sprintf("was issued for sort=%s; keep the same sort while paging", c.Sort)
 	}
 	f, _ := o.Field(q.Sort)
-	var val any
-	switch x := c.Value.(type) {
-	case nil:
-	case string:
-		if val, _ = records.CoerceString(f, x); val == nil && f.Type != records.String {
-			return nil, msg
-		}
-		if f.Type == records.String || f.Type == records.Ref || f.Type == records.Email || f.Type == records.Phone {
-			val = x
-		}
-	case float64, bool:
-		val = x
-	default:
+	val, ok := cursorValue(f, c.Value)
+	if !ok {
 		return nil, msg
 	}
 	return &store.Position{Value: val, ID: c.ID}, ""
+}
+
+// cursorValue checks a cursor's value against the sort field's type.
+func cursorValue(f records.Field, v any) (any, bool) {
+	if v == nil {
+		return nil, true
+	}
+	switch f.Type {
+	case records.Number:
+		x, ok := v.(float64)
+		return x, ok
+	case records.Bool:
+		x, ok := v.(bool)
+		return x, ok
+	case records.DateTime:
+		s, ok := v.(string)
+		if !ok {
+			return nil, false
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		return t.UTC(), err == nil
+	}
+	s, ok := v.(string)
+	return s, ok
 }

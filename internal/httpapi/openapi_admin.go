@@ -1,6 +1,12 @@
 package httpapi
 
-import "github.com/salesflow/salesflow/internal/records"
+import (
+	"maps"
+
+	"github.com/salesflow/salesflow/internal/definitions"
+	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
+)
 
 func props(required []string, p obj) obj {
 	s := obj{"type": "object", "properties": p}
@@ -18,7 +24,7 @@ var (
 
 func baseSchemas() obj {
 	fieldErr := props([]string{"field", "message"}, obj{"field": str, "message": str})
-	return obj{
+	s := obj{
 		"FieldError": fieldErr,
 		"Problem": props([]string{"type", "title", "status"}, obj{"type": str, "title": str, "status": obj{"type": "integer"},
 			"detail": str, "instance": str, "errors": obj{"type": "array", "items": ref("FieldError")},
@@ -46,6 +52,8 @@ func baseSchemas() obj {
 			"description": "What creating a lead with an existing email does: reject with 409 naming the lead, or merge into it."},
 			"default_pipeline_id": obj{"type": "string", "description": "The pipeline a deal joins when none is given."}}),
 	}
+	maps.Copy(s, definitionSchemas())
+	return s
 }
 
 func items(schema string) obj {
@@ -88,5 +96,83 @@ func adminPaths(paths obj) {
 			"responses": obj{"200": resp("OK.", nil), "503": resp("Not ready.", nil)}}}
 	}
 	paths["/metrics"] = obj{"get": obj{"summary": "Prometheus metrics", "security": []obj{}, "responses": obj{"200": obj{"description": "Prometheus text format."}}}}
+	definitionPaths(paths)
 	paths["/api/v1/openapi.json"] = obj{"get": obj{"summary": "This document", "security": []obj{}, "responses": obj{"200": obj{"description": "OpenAPI 3.1."}}}}
+}
+
+func definitionSchemas() obj {
+	integer := obj{"type": "integer"}
+	kind := obj{"type": "string", "enum": definitions.Kinds()}
+	diag := props([]string{"file", "line", "col", "severity", "message"}, obj{"file": str, "line": integer, "col": integer,
+		"severity": obj{"type": "string", "enum": []string{"error", "warning"}}, "message": str})
+	return obj{
+		"Diagnostic": diag,
+		"LintProblem": obj{"allOf": []obj{ref("Problem"), props([]string{"diagnostics"}, obj{
+			"diagnostics": obj{"type": "array", "items": ref("Diagnostic"), "description": "Every error and warning; `errors` repeats the errors with field FILE:LINE:COL."}})}},
+		"Definition": props([]string{"kind", "name", "version", "state"}, obj{"kind": kind, "name": str,
+			"version": obj{"type": "integer", "description": "The current version."},
+			"state":   obj{"type": "string", "enum": []string{store.StateDraft, store.StateActive, store.StatePaused, store.StateArchived}},
+			"owner":   str, "review_every": str, "object": str,
+			"paused_by": obj{"type": "string", "enum": []string{"", store.PausedByKillSwitch, store.PausedByUser},
+				"description": "Who paused it: resume-all resumes only what the kill switch paused."},
+			"created_at": dateTime, "updated_at": dateTime}),
+		"DefinitionVersion": props([]string{"kind", "name", "version", "hash"}, obj{"kind": kind, "name": str, "version": integer,
+			"hash":       obj{"type": "string", "description": "SHA-256 of the source: identical text is the same version."},
+			"created_at": dateTime, "created_by": str,
+			"source": obj{"type": "string", "description": "The document's text as applied (only when reading one version)."}}),
+		"DefinitionDetail": obj{"allOf": []obj{ref("Definition"), props([]string{"versions"}, obj{
+			"versions": obj{"type": "array", "items": ref("DefinitionVersion"), "description": "Oldest first, without sources."}})}},
+		"Applied": props([]string{"kind", "name", "version", "status"}, obj{"kind": kind, "name": str, "version": integer,
+			"status": obj{"type": "string", "enum": []string{definitions.Created, definitions.Updated, definitions.Unchanged, definitions.Restored, definitions.RolledBack}}}),
+		"DefinitionFiles": props([]string{"files"}, obj{"files": obj{"type": "array", "items": props([]string{"name", "content"}, obj{
+			"name": obj{"type": "string", "description": "The file's path, used in diagnostics."}, "content": str})}}),
+	}
+}
+
+func definitionPaths(paths obj) {
+	lint := obj{"description": "The documents have errors; nothing was applied.",
+		"content": obj{"application/problem+json": obj{"schema": ref("LintProblem")}}}
+	warnings := obj{"type": "array", "items": ref("Diagnostic")}
+	doc := obj{"type": "string", "description": "One or more YAML documents (separated by ---); JSON is YAML too."}
+	applyBody := obj{"required": true, "content": obj{"application/yaml": obj{"schema": doc}, "text/yaml": obj{"schema": doc},
+		"application/json": obj{"schema": obj{"type": "object", "description": "One definition as JSON."}},
+		FilesMediaType:     obj{"schema": ref("DefinitionFiles")}}}
+	apply := op("Lint and apply definitions (admin): new ones become version 1, changed ones the next version, identical ones stay; all or nothing",
+		"applyDefinitions", []obj{param("file", "query", "The name diagnostics give a single-document body (default request).", str)},
+		applyBody, "200", resp("What happened to each definition, and the lint warnings.", props([]string{"results", "warnings"}, obj{
+			"results": obj{"type": "array", "items": ref("Applied")}, "warnings": warnings})), "400", "403", "413", "415")
+	apply["responses"].(obj)["422"] = lint
+	paths["/api/v1/definitions"] = obj{
+		"get": op("List definitions with their current version and state", "listDefinitions",
+			[]obj{param("kind", "query", "Only this kind.", obj{"type": "string", "enum": definitions.Kinds()})}, nil, "200", resp("Definitions.", items("Definition")), "422"),
+		"post": apply,
+	}
+	counted := func(key, what string) obj {
+		return resp(what, props([]string{key}, obj{key: obj{"type": "integer"}}))
+	}
+	paths["/api/v1/definitions/pause-all"] = obj{"post": op("Kill switch (admin): pause every active workflow", "pauseAllDefinitions", nil, nil, "200",
+		counted("paused", "How many workflows were paused."), "403")}
+	paths["/api/v1/definitions/resume-all"] = obj{"post": op("Resume the workflows the kill switch paused (admin)", "resumeAllDefinitions", nil, nil, "200",
+		counted("resumed", "How many workflows were resumed."), "403")}
+	ps := []obj{param("kind", "path", "The definition's kind.", obj{"type": "string", "enum": definitions.Kinds()}), param("name", "path", "The definition's name.", str)}
+	item := "/api/v1/definitions/{kind}/{name}"
+	paths[item] = obj{"get": op("A definition and its versions", "getDefinition", ps, nil, "200", resp("The definition.", ref("DefinitionDetail")), "404")}
+	paths[item+"/versions/{version}"] = obj{"get": op("One version with its source", "getDefinitionVersion",
+		append(ps[:2:2], param("version", "path", "The version number (3 or v3).", str)), nil, "200", resp("The version.", ref("DefinitionVersion")), "400", "404")}
+	paths[item+"/diff"] = obj{"get": op("Unified diff between two versions", "diffDefinition",
+		append(ps[:2:2], param("from", "query", "Default: the version before `to`.", obj{"type": "integer"}), param("to", "query", "Default: the current version.", obj{"type": "integer"})),
+		nil, "200", resp("The diff; empty when the texts are identical.", props([]string{"from", "to", "diff"}, obj{"from": obj{"type": "integer"}, "to": obj{"type": "integer"}, "diff": str})), "400", "404", "422")}
+	rollback := op("Roll back (admin): a new version with an older version's text, linted again first", "rollbackDefinition", ps,
+		jsonBody(props([]string{"version"}, obj{"version": obj{"type": "integer", "minimum": 1}})), "200",
+		resp("The new version (status rolled_back), or unchanged when the current text is already that one.", obj{"allOf": []obj{ref("Applied"),
+			props(nil, obj{"warnings": warnings})}}), "403", "404")
+	rollback["responses"].(obj)["422"] = lint
+	paths[item+"/rollback"] = obj{"post": rollback}
+	for verb, summary := range map[string]string{
+		"pause":   "Pause (admin): no new runs start; resume-all leaves it paused",
+		"resume":  "Resume a paused definition (admin); an archived one is restored by applying it again (409)",
+		"archive": "Archive (admin): retired; other definitions can no longer refer to it",
+	} {
+		paths[item+"/"+verb] = obj{"post": op(summary, verb+"Definition", ps, nil, "200", resp("The definition afterwards.", ref("Definition")), "403", "404", "409")}
+	}
 }

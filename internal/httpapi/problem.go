@@ -67,6 +67,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 			records.FieldError{Field: "X-Salesflow-Signature", Message: "must be sha256=<hex HMAC-SHA256 of the raw body with the form's secret>"})
 	case r.Context().Err() != nil:
 		p = problem(499, "cancelled", "the request was cancelled")
+		p.Title = "Client Closed Request"
 	default:
 		a.log.ErrorContext(r.Context(), "request failed", slog.String("path", r.URL.Path), slog.Any("err", err))
 		p = problem(http.StatusInternalServerError, "internal", "internal error; the server log has the details")

@@ -139,7 +139,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q, p := parseList(o, r.URL.Query(), actorOf(r))
+	q, p := parseList(o, r.URL.RawQuery, actorOf(r))
 	if p != nil {
 		writeProblem(w, r, p)
 		return
@@ -153,7 +153,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	for i, rec := range recs {
 		items[i] = recordJSON(rec)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": encodeCursor(q, next)})
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": encodeCursor(o, q, r.URL.Query(), next)})
 }
 
 func (a *API) timeline(w http.ResponseWriter, r *http.Request) {

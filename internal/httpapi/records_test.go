@@ -3,11 +3,14 @@ package httpapi_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/salesflow/salesflow/internal/app/apptest"
 )
 
 func TestAuth(t *testing.T) {
@@ -253,4 +256,34 @@ func TestDealsFollowTheirPipeline(t *testing.T) {
 		r = h.must(422, "POST", "/api/v1/deals", adminToken, map[string]any{"name": "x", "close_date": "2027-02-30"})
 		require.Contains(t, r.FieldErrors(), "close_date")
 	})
+}
+
+func TestUnknownRoutesAreProblems(t *testing.T) {
+	t.Parallel()
+	_, srv := newServer(t)
+	for path, want := range map[string]int{"/api/v1/leads/x/foo": 404, "/nothing": 404} {
+		res, err := http.Get(srv.URL + path)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, want, res.StatusCode, path)
+		require.Equal(t, "application/problem+json", res.Header.Get("Content-Type"), path)
+	}
+	req, _ := http.NewRequest("PUT", srv.URL+"/api/v1/leads", nil)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, 405, res.StatusCode)
+	require.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
+	require.Contains(t, res.Header.Get("Allow"), "GET")
+	req, _ = http.NewRequest("GET", srv.URL+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "bearer "+adminToken)
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, 200, res.StatusCode, "the auth scheme is case-insensitive")
+}
+
+func newServer(t *testing.T) (*harness, *httptest.Server) {
+	srv, a := apptest.Server(t, "sqlite")
+	return &harness{t: t, srv: srv, svc: a.Service}, srv
 }

@@ -5,8 +5,10 @@ package httpapi
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +19,8 @@ import (
 
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/crm"
+	"github.com/salesflow/salesflow/internal/definitions"
+	"github.com/salesflow/salesflow/internal/records"
 )
 
 // Options configure the API.
@@ -26,11 +30,14 @@ type Options struct {
 	Logger     *slog.Logger
 	// Registry receives the API's metrics; a new one is made when nil.
 	Registry *prometheus.Registry
+	// Definitions serves /api/v1/definitions; one on the same store is made when nil.
+	Definitions *definitions.Service
 }
 
 // API is the HTTP surface.
 type API struct {
 	svc        *crm.Service
+	defs       *definitions.Service
 	log        *slog.Logger
 	adminToken string
 	reg        *prometheus.Registry
@@ -40,7 +47,10 @@ type API struct {
 
 // New builds the handler with every route.
 func New(svc *crm.Service, opt Options) http.Handler {
-	a := &API{svc: svc, log: opt.Logger, adminToken: opt.AdminToken, reg: opt.Registry}
+	a := &API{svc: svc, defs: opt.Definitions, log: opt.Logger, adminToken: opt.AdminToken, reg: opt.Registry}
+	if a.defs == nil {
+		a.defs = definitions.New(svc.Store(), svc.Catalog(), nil, nil)
+	}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -64,10 +74,15 @@ func New(svc *crm.Service, opt Options) http.Handler {
 	mux.HandleFunc("POST /hooks/forms/{form}", a.submitForm)
 	mux.HandleFunc("GET /api/v1/openapi.json", a.openapi)
 
+	defs := newDefinitionsMux()
 	for _, rt := range a.routes() {
-		mux.Handle(rt.pattern, a.authenticate(rt.handler))
+		m := mux
+		if isDefinitionsRoute(rt.pattern) {
+			m = defs
+		}
+		m.Handle(rt.pattern, a.authenticate(rt.handler))
 	}
-	return a.observe(mux)
+	return a.observe(withDefinitions(problems(defs), problems(mux)))
 }
 
 type route struct {
@@ -77,7 +92,7 @@ type route struct {
 
 // routes lists every authenticated API route; the OpenAPI test checks each is documented.
 func (a *API) routes() []route {
-	return []route{
+	return append(definitionRoutes(a), []route{
 		{"GET /api/v1/me", a.me},
 		{"GET /api/v1/fields", a.listFields},
 		{"POST /api/v1/fields", a.createField},
@@ -96,15 +111,15 @@ func (a *API) routes() []route {
 		{"PATCH /api/v1/{objects}/{id}", a.update},
 		{"DELETE /api/v1/{objects}/{id}", a.remove},
 		{"GET /api/v1/{objects}/{id}/timeline", a.timeline},
-	}
+	}...)
 }
 
 // authenticate resolves the bearer token to an actor: 401 without a valid one.
 func (a *API) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		secret = strings.TrimSpace(secret)
-		if !ok || secret == "" {
+		if !strings.EqualFold(scheme, "Bearer") || secret == "" { // the scheme is case-insensitive (RFC 9110)
 			writeProblem(w, r, problem(http.StatusUnauthorized, "unauthorized", "send Authorization: Bearer <API token>"))
 			return
 		}
@@ -114,9 +129,11 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 		} else {
 			var err error
 			if actor, err = a.svc.Authenticate(r.Context(), secret); err != nil {
-				if r.Context().Err() == nil {
-					a.log.DebugContext(r.Context(), "token rejected", slog.Any("err", err))
+				if !errors.Is(err, records.ErrNotFound) {
+					a.fail(w, r, err) // the database failed: not the caller's fault
+					return
 				}
+				a.log.DebugContext(r.Context(), "token rejected", slog.Any("err", err))
 				writeProblem(w, r, problem(http.StatusUnauthorized, "unauthorized", "the token is unknown, revoked, or its user is deactivated"))
 				return
 			}
@@ -171,6 +188,27 @@ func (a *API) observe(next http.Handler) http.Handler {
 	})
 }
 
+// problems answers unknown paths and methods with problem documents, like every other error.
+func problems(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		probe := httptest.NewRecorder() // the mux's own answer says whether it is a 404 or a 405
+		h.ServeHTTP(probe, r)
+		if allow := probe.Header().Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		status := probe.Code
+		if status != http.StatusMethodNotAllowed {
+			status = http.StatusNotFound
+		}
+		writeProblem(w, r, problem(status, "not-found", r.Method+" "+r.URL.Path+" is not part of the API (see /api/v1/openapi.json)"))
+	})
+}
+
 func (a *API) healthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
@@ -181,7 +219,8 @@ func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	st := a.svc.Store()
 	if err := st.Ping(ctx); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable", "error": err.Error()})
+		a.log.WarnContext(r.Context(), "not ready: database", slog.Any("err", err))
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
 		return
 	}
 	if pending, err := st.Pending(ctx); err != nil || pending {

@@ -14,7 +14,8 @@ import (
 type Type string
 
 // The field types. Values travel as: string for String/Text/Email/Phone/URL/Enum/Ref/Date (YYYY-MM-DD),
-// float64 for Number, bool for Bool, time.Time (UTC) for DateTime, and decoded JSON for JSON.
+// float64 for Number, bool for Bool, time.Time (UTC) for DateTime, and decoded JSON for JSON (numbers as
+// float64, see coerceJSON).
 const (
 	String   Type = "string"
 	Text     Type = "text"

@@ -6,9 +6,7 @@ import (
 	"math"
 	"net/url"
 	"reflect"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -145,7 +143,7 @@ func Coerce(f Field, raw any) (any, string) {
 		}
 		return b, ""
 	case JSON:
-		return raw, ""
+		return coerceJSON(raw)
 	}
 	s, ok := raw.(string)
 	if !ok {
@@ -183,7 +181,7 @@ func CoerceString(f Field, s string) (any, string) {
 	if s == "" {
 		return nil, ""
 	}
-	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+	if !cleanText(s) {
 		return nil, "must be valid UTF-8 text without NUL bytes"
 	}
 	limit := maxString
@@ -198,19 +196,11 @@ func CoerceString(f Field, s string) (any, string) {
 	}
 	switch f.Type {
 	case Number:
-		// Commas are thousands separators only where they group digits ("1,200.50"); "1,5" is a decimal
-		// comma, and dropping it would silently read 15.
-		if strings.Contains(s, ",") {
-			if !thousands.MatchString(s) {
-				return nil, fmt.Sprintf("%q is not a number", s)
-			}
-			s = strings.ReplaceAll(s, ",", "")
+		x, msg := ParseNumber(s)
+		if msg != "" {
+			return nil, msg
 		}
-		x, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return nil, fmt.Sprintf("%q is not a number", s)
-		}
-		return coerceNumber(x)
+		return x, ""
 	case Bool:
 		switch strings.ToLower(s) {
 		case "true", "yes", "1", "y":
@@ -220,14 +210,23 @@ func CoerceString(f Field, s string) (any, string) {
 		}
 		return nil, fmt.Sprintf("%q is not true or false", s)
 	case Date:
-		if _, err := time.Parse(time.DateOnly, s); err != nil {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
 			return nil, fmt.Sprintf("%q is not a date (YYYY-MM-DD)", s)
+		}
+		if !yearInRange(d) {
+			return nil, fmt.Sprintf("%q is outside the years 0001 to 9999", s)
 		}
 		return s, ""
 	case DateTime:
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
 			return nil, fmt.Sprintf("%q is not an RFC 3339 datetime (2026-01-31T09:00:00Z)", s)
+		}
+		// Stored as fixed-width text (TimeLayout) and as timestamptz: a five-digit or zero year would be
+		// written, then fail every read of the record.
+		if !yearInRange(t.UTC()) {
+			return nil, fmt.Sprintf("%q is outside the years 0001 to 9999 (in UTC)", s)
 		}
 		return t.UTC().Truncate(time.Microsecond), ""
 	case Enum:
@@ -255,8 +254,7 @@ func CoerceString(f Field, s string) (any, string) {
 	return s, ""
 }
 
-// thousands matches numbers grouped by commas, in threes (1,234,567) or in the Indian style (12,34,567).
-var thousands = regexp.MustCompile(`^[+-]?(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})+,\d{3})(\.\d*)?$`)
+func yearInRange(t time.Time) bool { return t.Year() >= 1 && t.Year() <= 9999 }
 
 // NormalizeURL accepts "acme.com" or "https://Acme.com/x" and returns an absolute http(s) URL with a
 // lower-case host. Addresses with a user or password ("https://ann:pw@acme.com", or an email address

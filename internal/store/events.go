@@ -70,6 +70,24 @@ func (t *Tx) Events(ctx context.Context, recordType, recordID string, beforeSeq 
 	return t.queryEvents(ctx, q, args...)
 }
 
+// EventsBefore returns a record's events in timeline order — newest first by (occurred_at, id) — that
+// come after the position p of a previous page (nil: from the newest).
+func (t *Tx) EventsBefore(ctx context.Context, recordType, recordID string, p *Position, limit int) ([]Event, error) {
+	q := `SELECT seq, id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at
+		FROM events WHERE record_type = $1 AND record_id = $2`
+	args := []any{recordType, recordID}
+	if p != nil {
+		at, ok := p.Value.(time.Time)
+		if !ok {
+			return nil, fmt.Errorf("events before: position value is %T, not a time", p.Value)
+		}
+		q += " AND (occurred_at < $3 OR (occurred_at = $3 AND id < $4))"
+		args = append(args, t.d.TimeArg(at), p.ID)
+	}
+	q += fmt.Sprintf(" ORDER BY occurred_at DESC, id DESC LIMIT %d", limit)
+	return t.queryEvents(ctx, q, args...)
+}
+
 // EventsAfter returns events with seq > after in order, the feed that triggers consume.
 func (t *Tx) EventsAfter(ctx context.Context, after int64, limit int) ([]Event, error) {
 	return t.queryEvents(ctx, fmt.Sprintf(`SELECT seq, id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at

@@ -89,10 +89,20 @@ func (t *Tx) Get(ctx context.Context, o *records.Object, id string) (records.Val
 
 // GetBy reads the first record whose built-in column field equals value (dedupe looks up by email).
 func (t *Tx) GetBy(ctx context.Context, o *records.Object, field string, value any) (records.Values, error) {
-	if _, ok := o.Field(field); !ok {
-		return nil, fmt.Errorf("%s has no field %q", o.Name, field)
+	return t.getBy(ctx, o, field, value, "")
+}
+
+// GetForUpdate reads a record and locks it until the transaction ends, so that a read-modify-write
+// cannot lose a concurrent change. (SQLite's single writer already serialises writes.)
+func (t *Tx) GetForUpdate(ctx context.Context, o *records.Object, field string, value any) (records.Values, error) {
+	return t.getBy(ctx, o, field, value, t.d.ForUpdate)
+}
+
+func (t *Tx) getBy(ctx context.Context, o *records.Object, field string, value any, lock string) (records.Values, error) {
+	if f, ok := o.Field(field); !ok || f.Custom {
+		return nil, fmt.Errorf("%s has no built-in field %q", o.Name, field)
 	}
-	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s = $1 ORDER BY id LIMIT 1", selectList(o), o.Table, field)
+	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s = $1 ORDER BY id LIMIT 1%s", selectList(o), o.Table, field, lock)
 	rows, err := t.tx.QueryContext(ctx, q, value)
 	if err != nil {
 		return nil, fmt.Errorf("get %s by %s: %w", o.Name, field, err)

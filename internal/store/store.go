@@ -8,10 +8,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/salesflow/salesflow/internal/records"
 )
@@ -27,6 +29,11 @@ type Dialect struct {
 	// CustomExpr returns an SQL expression reading custom field name (already validated as
 	// lower snake_case) typed for comparison.
 	CustomExpr func(name string, t records.Type) string
+	// ForUpdate is appended to a SELECT that reads a row the transaction will write back.
+	ForUpdate string
+	// KeyLock is a statement taking a lock on a text key until the transaction ends ("" when writes are
+	// serialised anyway, as on SQLite).
+	KeyLock string
 	// DropCustom returns an UPDATE removing custom field name from every row of table.
 	DropCustom func(table, name string) string
 	// Classify tells a unique or foreign-key violation apart from other errors; field names the
@@ -72,13 +79,29 @@ func (s *Store) Close() error {
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.w.PingContext(ctx) }
 
-func (s *Store) provider() (*goose.Provider, error) {
-	return goose.NewProvider(s.d.Goose, s.w, s.d.Migrations)
+func (s *Store) provider(ctx context.Context) (*goose.Provider, error) {
+	var opts []goose.ProviderOption
+	if s.d.Goose == goose.DialectPostgres {
+		// Several servers may start at once on one database: one migrates, the others wait. The lock
+		// is per schema, so installations (and tests) in other schemas of the database do not queue.
+		var schema string
+		if err := s.w.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+			return nil, fmt.Errorf("read the current schema: %w", err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte("salesflow-migrations/" + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 300))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(s.d.Goose, s.w, s.d.Migrations, opts...)
 }
 
 // Migrate applies pending migrations and returns the versions it applied.
 func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
-	p, err := s.provider()
+	p, err := s.provider(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
@@ -95,7 +118,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 
 // Pending reports whether migrations are waiting, which /readyz uses.
 func (s *Store) Pending(ctx context.Context) (bool, error) {
-	p, err := s.provider()
+	p, err := s.provider(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -142,6 +165,19 @@ func (s *Store) run(ctx context.Context, db *sql.DB, ro bool, fn func(*Tx) error
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// LockKey serialises transactions that look for and then create the same natural key (a lead's email, an
+// account's domain): the second waits for the first and then sees its record, instead of creating a
+// duplicate or failing on a unique index.
+func (t *Tx) LockKey(ctx context.Context, key string) error {
+	if t.d.KeyLock == "" {
+		return nil
+	}
+	if _, err := t.tx.ExecContext(ctx, t.d.KeyLock, key); err != nil {
+		return fmt.Errorf("lock %s: %w", key, err)
 	}
 	return nil
 }

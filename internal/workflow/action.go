@@ -48,23 +48,23 @@ func (c *checker) action(n *Node) {
 	case "notify":
 		c.notifyTarget(with)
 	case "assign":
-		c.noteWrite("owner_id", nameNode.Pos)
+		c.noteWrite("owner_id", "", nameNode.Pos)
 	case "score":
-		c.noteWrite("score", nameNode.Pos)
+		c.noteWrite("score", "", nameNode.Pos)
 	case "convert_lead":
-		c.noteWrite("status", nameNode.Pos)
+		c.noteWrite("status", "converted", nameNode.Pos)
 	case "enrich":
 		for _, f := range []string{"company", "industry", "employees", "country"} {
-			c.noteWrite(f, nameNode.Pos)
+			c.noteWrite(f, "", nameNode.Pos)
 		}
 	}
 }
 
 // noteWrite records a field an action changes, when the object has it.
-func (c *checker) noteWrite(field string, p Pos) {
+func (c *checker) noteWrite(field, value string, p Pos) {
 	if c.object != nil {
 		if _, ok := c.object.Field(field); ok {
-			c.writes = append(c.writes, write{Object: c.object.Name, Field: field, Pos: p})
+			c.writes = append(c.writes, write{Object: c.object.Name, Field: field, Value: value, Pos: p})
 		}
 	}
 }

@@ -42,6 +42,7 @@ type Ref struct {
 // write is a field a workflow's step changes, for the cycle and double-writer checks.
 type write struct {
 	Object, Field string
+	Value         string // the literal value written, when known
 	Pos           Pos
 }
 
@@ -68,17 +69,30 @@ func (c *checker) warnf(p Pos, format string, args ...any) {
 	c.ds.add(c.file, p, Warning, format, args...)
 }
 
+// join builds the path of a value for messages: "delay.duration", or "duration" at a step's top.
+func join(where, key string) string {
+	if where == "" {
+		return key
+	}
+	return where + "." + key
+}
+
 // mapNode checks a map against a spec: every key known, required keys present, exclusive keys alone.
+// where is the map's path in messages; "" for a step itself.
 func (c *checker) mapNode(n *Node, s *Spec, where string) {
+	label := where
+	if label == "" {
+		label = "this step"
+	}
 	if n.Kind != MapNode {
-		c.errorf(n.Pos, "%s must be a map of keys (%s)", where, strings.Join(s.Keys(), ", "))
+		c.errorf(n.Pos, "%s must be a map of keys (%s)", label, strings.Join(s.Keys(), ", "))
 		return
 	}
 	seen := map[string]bool{}
 	for _, p := range n.Pairs {
 		f, ok := s.Field(p.Key)
 		if !ok {
-			msg := fmt.Sprintf("unknown key %q in %s", p.Key, where)
+			msg := fmt.Sprintf("unknown key %q in %s", p.Key, label)
 			if near := closest(p.Key, s.Keys()); near != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", near)
 			} else {
@@ -88,11 +102,11 @@ func (c *checker) mapNode(n *Node, s *Spec, where string) {
 			continue
 		}
 		seen[p.Key] = true
-		c.value(p.Value, f.Value, where+"."+p.Key)
+		c.value(p.Value, f.Value, join(where, p.Key))
 	}
 	for _, f := range s.Fields {
 		if f.Required && !seen[f.Key] {
-			c.errorf(n.Pos, "%s needs %q", where, f.Key)
+			c.errorf(n.Pos, "%s needs %q", label, f.Key)
 		}
 	}
 	var given []string
@@ -103,9 +117,9 @@ func (c *checker) mapNode(n *Node, s *Spec, where string) {
 	}
 	switch {
 	case len(given) > 1:
-		c.errorf(n.Pos, "%s takes one of %s, not %s", where, strings.Join(s.Exclusive, ", "), strings.Join(given, " and "))
+		c.errorf(n.Pos, "%s takes one of %s, not %s", label, strings.Join(s.Exclusive, ", "), strings.Join(given, " and "))
 	case len(given) == 0 && s.OneRequired:
-		c.errorf(n.Pos, "%s needs one of %s", where, strings.Join(s.Exclusive, ", "))
+		c.errorf(n.Pos, "%s needs one of %s", label, strings.Join(s.Exclusive, ", "))
 	}
 }
 
@@ -148,7 +162,7 @@ func (c *checker) value(n *Node, v *Value, where string) {
 		}
 	case KMap:
 		for _, p := range n.Pairs {
-			c.value(p.Value, v.Elem, where+"."+p.Key)
+			c.value(p.Value, v.Elem, join(where, p.Key))
 		}
 	case KSteps:
 		c.steps(n)
@@ -281,6 +295,7 @@ func (c *checker) fields(n *Node, where string) {
 			c.template(p.Value, c.scope)
 			continue
 		}
+		c.writes[len(c.writes)-1].Value = p.Value.Value
 		if _, msg := records.CoerceString(f, p.Value.Value); msg != "" {
 			c.errorf(p.Value.Pos, "%s.%s: %s", where, p.Key, msg)
 		}

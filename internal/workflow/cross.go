@@ -86,10 +86,15 @@ func triggers(a, b *Definition) (string, bool) {
 	if w.verb != "updated" {
 		return "", false
 	}
+	to := b.Root.Get("trigger").Get("to").Str()
 	for _, wr := range a.writes {
-		if wr.Object == w.object && (w.field == "" || w.field == wr.Field) {
-			return wr.Field, true
+		if wr.Object != w.object || (w.field != "" && w.field != wr.Field) {
+			continue
 		}
+		if to != "" && wr.Value != "" && wr.Value != to && w.field == wr.Field {
+			continue // it writes a value the trigger does not wait for
+		}
+		return wr.Field, true
 	}
 	return "", false
 }

@@ -62,6 +62,20 @@ func (n *Node) Get(key string) *Node {
 	return nil
 }
 
+func (n *Node) itemsOrNil() []*Node {
+	if n == nil {
+		return nil
+	}
+	return n.Items
+}
+
+func (n *Node) pairsOrNil() []Pair {
+	if n == nil {
+		return nil
+	}
+	return n.Pairs
+}
+
 // Has reports whether a map node has key.
 func (n *Node) Has(key string) bool { return n.Get(key) != nil }
 

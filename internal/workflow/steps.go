@@ -23,15 +23,15 @@ func (c *checker) steps(n *Node) bool {
 	if c.depth == maxDepth+1 {
 		c.warnf(n.Pos, "steps nested %d levels deep are hard to follow; split the workflow or flatten the branches", c.depth)
 	}
-	ends := false
+	ends, reported := false, false
 	for _, it := range n.Items {
-		if ends {
+		if ends && !reported {
 			c.errorf(it.Pos, "this step is unreachable: the steps before it always end the run")
-			ends = false // report the first unreachable step of a list once
-			c.step(it)
-			return true
+			reported = true // once per list; the later steps are still checked
 		}
-		ends = c.step(it)
+		if c.step(it) {
+			ends = true
+		}
 	}
 	return ends
 }
@@ -63,23 +63,21 @@ func (c *checker) step(n *Node) bool {
 		c.stepID(id)
 	}
 	spec := StepSpecs[kind]
-	var ends bool
 	switch kind {
 	case "action":
 		c.action(n)
 	case "if":
-		ends = c.ifStep(n, spec)
+		c.mapNode(n, spec, "")
+		c.branches(n, 2+len(n.Get("else_if").itemsOrNil()))
 	case "switch":
-		ends = c.switchStep(n, spec)
+		c.mapNode(n, spec, "")
+		c.branches(n, 1+len(n.Get("cases").pairsOrNil()))
 	case "split":
-		ends = c.split(n, spec)
+		c.split(n, spec)
 	case "wait_for":
 		c.waitFor(n, spec)
-	case "stop":
-		c.mapNode(n, spec, "stop")
-		ends = true
 	default:
-		c.mapNode(n, spec, kind)
+		c.mapNode(n, spec, "")
 		if kind == "delay" {
 			c.delayRules(n.Get("delay"))
 		}
@@ -91,7 +89,7 @@ func (c *checker) step(n *Node) bool {
 		}
 		c.scope.Steps[id.Value] = stepOutputs(kind, action)
 	}
-	return ends
+	return alwaysEnds(n)
 }
 
 func (c *checker) stepID(id *Node) {
@@ -106,70 +104,77 @@ func (c *checker) stepID(id *Node) {
 	c.ids[id.Value] = id.Pos
 }
 
-func (c *checker) ifStep(n *Node, spec *Spec) bool {
-	c.mapNode(n, spec, "if")
-	then, els := n.Get("then"), n.Get("else")
-	branches := 1
-	allEnd := then != nil && then.Kind == ListNode
-	if allEnd {
-		allEnd = c.steps(then)
-	}
-	if ei := n.Get("else_if"); ei != nil && ei.Kind == ListNode {
-		for _, it := range ei.Items {
-			branches++
-			if t := it.Get("then"); t != nil && t.Kind == ListNode {
-				allEnd = c.steps(t) && allEnd
-			}
-		}
-	}
-	if els != nil && els.Kind == ListNode {
-		branches++
-		allEnd = c.steps(els) && allEnd
-	} else {
-		allEnd = false
-	}
-	if branches > maxBranches {
-		c.warnf(n.Pos, "%d branches in one if are hard to follow; consider a switch or a routing ruleset", branches)
-	}
-	return allEnd
-}
-
-func (c *checker) switchStep(n *Node, spec *Spec) bool {
-	c.mapNode(n, spec, "switch")
-	cases := n.Get("cases")
-	allEnd := cases != nil && cases.Kind == MapNode && len(cases.Pairs) > 0
-	if cases != nil && cases.Kind == MapNode {
-		if len(cases.Pairs) > maxBranches {
-			c.warnf(cases.Pos, "%d cases in one switch are hard to follow", len(cases.Pairs))
-		}
-		for _, p := range cases.Pairs {
-			if p.Value.Kind == ListNode {
-				allEnd = c.steps(p.Value) && allEnd
-			}
-		}
-	}
-	if d := n.Get("default"); d != nil && d.Kind == ListNode {
-		allEnd = c.steps(d) && allEnd
-	} else {
-		allEnd = false
-	}
-	return allEnd
-}
-
-func (c *checker) split(n *Node, spec *Spec) bool {
-	for _, p := range n.Pairs {
-		if p.Key != "split" && p.Key != "id" {
-			c.errorf(p.KeyPos, "unknown key %q in split", p.Key)
-		}
-	}
-	list := n.Get("split")
-	if list == nil || list.Kind != ListNode {
-		c.mapNode(n, spec, "split")
+// alwaysEnds reports whether a step always ends the run: a stop, or a branch whose every way ends.
+func alwaysEnds(n *Node) bool {
+	if n == nil || n.Kind != MapNode {
 		return false
 	}
-	total, names, allEnd := 0, map[string]bool{}, len(list.Items) > 0
-	for i, b := range list.Items {
-		c.mapNode(b, splitBranch, fmt.Sprintf("split[%d]", i+1))
+	listEnds := func(l *Node) bool {
+		if l == nil || l.Kind != ListNode {
+			return false
+		}
+		for _, it := range l.Items {
+			if alwaysEnds(it) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case n.Has("stop"):
+		return true
+	case n.Has("if"):
+		if !listEnds(n.Get("then")) || !listEnds(n.Get("else")) {
+			return false
+		}
+		if ei := n.Get("else_if"); ei != nil {
+			for _, it := range ei.Items {
+				if !listEnds(it.Get("then")) {
+					return false
+				}
+			}
+		}
+		return true
+	case n.Has("switch"):
+		cases := n.Get("cases")
+		if cases == nil || cases.Kind != MapNode || !listEnds(n.Get("default")) {
+			return false
+		}
+		for _, p := range cases.Pairs {
+			if !listEnds(p.Value) {
+				return false
+			}
+		}
+		return true
+	case n.Has("split"):
+		list := n.Get("split")
+		if list == nil || list.Kind != ListNode || len(list.Items) == 0 {
+			return false
+		}
+		for _, b := range list.Items {
+			if !listEnds(b.Get("steps")) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (c *checker) branches(n *Node, count int) {
+	if count > maxBranches {
+		c.warnf(n.Pos, "%d branches in one step are hard to follow; consider fewer, a switch, or a routing ruleset", count)
+	}
+}
+
+func (c *checker) split(n *Node, spec *Spec) {
+	c.mapNode(n, spec, "")
+	list := n.Get("split")
+	if list == nil || list.Kind != ListNode {
+		return
+	}
+	total, names := 0, map[string]bool{}
+	for _, b := range list.Items {
 		if p := b.Get("percent"); p != nil {
 			var v int
 			if _, err := fmt.Sscanf(p.Value, "%d", &v); err == nil {
@@ -181,14 +186,11 @@ func (c *checker) split(n *Node, spec *Spec) bool {
 		} else {
 			names[name] = true
 		}
-		if s := b.Get("steps"); s != nil && s.Kind == ListNode {
-			allEnd = c.steps(s) && allEnd
-		}
 	}
 	if total != 100 {
 		c.errorf(list.Pos, "the split's percentages add up to %d, not 100", total)
 	}
-	return allEnd
+	c.branches(n, len(list.Items))
 }
 
 func (c *checker) waitFor(n *Node, spec *Spec) {

@@ -35,7 +35,9 @@ func Dialect() store.Dialect {
 		DropCustom: func(table, name string) string {
 			return fmt.Sprintf("UPDATE %s SET custom = custom - '%s' WHERE custom ? '%s'", table, name, name)
 		},
-		Classify: classify,
+		ForUpdate: " FOR UPDATE",
+		KeyLock:   "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+		Classify:  classify,
 	}
 }
 

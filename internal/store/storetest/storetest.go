@@ -45,6 +45,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Settings", testSettings},
 		{"Forms", testForms},
 		{"Count", testCount},
+		{"Definitions", testDefinitions},
+		{"DefinitionStates", testDefinitionStates},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

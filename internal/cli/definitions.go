@@ -1,0 +1,427 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/salesflow/salesflow/client"
+)
+
+// definitionExts are the files apply reads from a directory.
+var definitionExts = []string{".yaml", ".yml", ".json"}
+
+func newApply(g *globals) *cobra.Command {
+	var conn apiConn
+	var paths []string
+	cmd := &cobra.Command{
+		Use:   "apply -f FILE|DIR [-f …]",
+		Short: "Lint definition files on the server and store them as new versions, all or nothing",
+		Long: "Send definition files (workflows, routing rulesets, scoring models, policies, calendars, templates)\n" +
+			"to the server, which lints them against its fields, users, teams and stored definitions and, when\n" +
+			"there is no error, stores each changed definition as a new version in one transaction. Identical\n" +
+			"text is a no-op. A directory contributes every *.yaml, *.yml and *.json below it, in name order.\n\n" +
+			"Prints one line per definition; on lint errors prints each as file:line:col: error: message on\n" +
+			"stderr, applies nothing and exits 1.",
+		Example: "  salesflow apply -f examples/\n  salesflow apply -f workflows/intake.yaml -f shared/calendars.yaml --server https://sf.example.com",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if len(paths) == 0 {
+				return errors.New("name the files or directories to apply with -f")
+			}
+			files, err := readDefinitionFiles(paths)
+			if err != nil {
+				return err
+			}
+			cl, err := conn.open(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			return runApply(cmd.Context(), cl, files, g.env.Stdout, g.env.Stderr)
+		},
+	}
+	cmd.Flags().StringArrayVarP(&paths, "file", "f", nil, "a definitions file, or a directory of them (repeatable)")
+	conn.flags(cmd.Flags())
+	return cmd
+}
+
+// readDefinitionFiles expands directories and reads every file, each named by its path.
+func readDefinitionFiles(paths []string) ([]client.File, error) {
+	var names []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			names = append(names, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir // .git and the like
+			}
+			if d.Type().IsRegular() && slices.Contains(definitionExts, strings.ToLower(filepath.Ext(path))) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s holds no *.yaml, *.yml or *.json file", p)
+		}
+		slices.Sort(found)
+		names = append(names, found...)
+	}
+	var files []client.File
+	seen := map[string]bool{}
+	for _, n := range names {
+		n = filepath.ToSlash(filepath.Clean(n))
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		b, err := os.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, client.File{Name: n, Content: string(b)})
+	}
+	return files, nil
+}
+
+// lintFailed is a rejected apply: the diagnostics are printed already; the error says what happened.
+type lintFailed struct{ errors int }
+
+func (e *lintFailed) Error() string {
+	return fmt.Sprintf("%d error(s) in the definitions; nothing was applied", e.errors)
+}
+
+func runApply(ctx context.Context, cl *client.Client, files []client.File, stdout, stderr io.Writer) error {
+	res, err := cl.Apply(ctx, files)
+	if err != nil {
+		return printDiagnostics(err, stderr)
+	}
+	for _, d := range res.Warnings {
+		fmt.Fprintln(stderr, d.String())
+	}
+	for _, r := range res.Results {
+		fmt.Fprintf(stdout, "%s/%s: version %d (%s)\n", r.Kind, r.Name, r.Version, strings.ReplaceAll(r.Status, "_", " "))
+	}
+	return nil
+}
+
+// printDiagnostics prints a lint rejection's diagnostics and turns it into a short error; other
+// errors pass through.
+func printDiagnostics(err error, stderr io.Writer) error {
+	var p *client.Problem
+	if !errors.As(err, &p) || len(p.Diagnostics) == 0 {
+		return err
+	}
+	n := 0
+	for _, d := range p.Diagnostics {
+		fmt.Fprintln(stderr, d.String())
+		if d.Severity == "error" {
+			n++
+		}
+	}
+	return &lintFailed{errors: n}
+}
+
+func newDefinitions(g *globals) *cobra.Command {
+	var conn apiConn
+	cmd := &cobra.Command{
+		Use:     "definitions",
+		Aliases: []string{"defs"},
+		Short:   "List, show, diff, roll back, pause, resume and archive stored definitions",
+		Long: "NAME is kind/name (workflow/inbound-lead-intake), or just the name when only one kind has it.\n" +
+			"Versions are written 3 or v3.",
+	}
+	conn.flags(cmd.PersistentFlags())
+	open := func(cmd *cobra.Command) (*client.Client, error) { return conn.open(cmd.Context(), g) }
+	out := func() io.Writer { return g.env.Stdout }
+
+	var kind string
+	list := &cobra.Command{Use: "list", Short: "List definitions with their version and state", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cl, err := open(cmd)
+			if err != nil {
+				return err
+			}
+			defs, err := cl.Definitions(cmd.Context(), kind)
+			if err != nil {
+				return err
+			}
+			return printDefinitions(out(), defs)
+		}}
+	list.Flags().StringVar(&kind, "kind", "", "only this kind (workflow, routing, scoring, policy, calendar, template)")
+
+	var source bool
+	var version string
+	show := &cobra.Command{Use: "show NAME", Short: "Show a definition and its versions (--source: its text)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cl, kind, name, err := openRef(cmd, open, args[0])
+			if err != nil {
+				return err
+			}
+			return runShow(cmd.Context(), cl, out(), kind, name, source, version)
+		}}
+	show.Flags().BoolVar(&source, "source", false, "print the current version's text instead")
+	show.Flags().StringVar(&version, "version", "", "print this version's text instead")
+
+	diff := &cobra.Command{Use: "diff NAME [vA [vB]]", Short: "Unified diff between two versions (default: the previous and the current)",
+		Args: cobra.RangeArgs(1, 3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var vs [2]int
+			for i, a := range args[1:] {
+				v, err := parseVersionArg(a)
+				if err != nil {
+					return err
+				}
+				vs[i] = v
+			}
+			cl, kind, name, err := openRef(cmd, open, args[0])
+			if err != nil {
+				return err
+			}
+			d, err := cl.Diff(cmd.Context(), kind, name, vs[0], vs[1])
+			if err != nil {
+				return err
+			}
+			if d.Diff == "" {
+				fmt.Fprintf(g.env.Stderr, "%s/%s: versions %d and %d have the same text\n", kind, name, d.From, d.To)
+				return nil
+			}
+			fmt.Fprint(out(), d.Diff)
+			return nil
+		}}
+
+	rollback := &cobra.Command{Use: "rollback NAME vN", Short: "Make a new version with version N's text (linted again first)",
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := parseVersionArg(args[1])
+			if err != nil {
+				return err
+			}
+			cl, kind, name, err := openRef(cmd, open, args[0])
+			if err != nil {
+				return err
+			}
+			ap, err := cl.Rollback(cmd.Context(), kind, name, v)
+			if err != nil {
+				return printDiagnostics(err, g.env.Stderr)
+			}
+			if ap.Status == "unchanged" {
+				fmt.Fprintf(out(), "%s/%s: version %d (unchanged: it already has version %d's text)\n", kind, name, ap.Version, v)
+				return nil
+			}
+			fmt.Fprintf(out(), "%s/%s: version %d (text of version %d)\n", kind, name, ap.Version, v)
+			return nil
+		}}
+
+	cmd.AddCommand(list, show, diff, rollback)
+	for _, verb := range []string{"pause", "resume", "archive"} {
+		cmd.AddCommand(&cobra.Command{Use: verb + " NAME", Short: stateShort[verb], Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				cl, kind, name, err := openRef(cmd, open, args[0])
+				if err != nil {
+					return err
+				}
+				return runSetState(cmd.Context(), cl, out(), kind, name, verb)
+			}})
+	}
+	return cmd
+}
+
+var stateShort = map[string]string{
+	"pause":   "Pause a definition: no new runs start until it is resumed",
+	"resume":  "Resume a paused definition (an archived one comes back by applying its file)",
+	"archive": "Archive a definition: retired, and no longer a valid reference for others",
+}
+
+func runSetState(ctx context.Context, cl *client.Client, w io.Writer, kind, name, verb string) error {
+	d, err := cl.SetState(ctx, kind, name, verb)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s/%s: %s\n", d.Kind, d.Name, describeState(d))
+	return nil
+}
+
+func describeState(d client.Definition) string {
+	if d.PausedBy == "kill_switch" {
+		return d.State + " (kill switch)"
+	}
+	return d.State
+}
+
+// openRef connects and resolves NAME to a kind and a name.
+func openRef(cmd *cobra.Command, open func(*cobra.Command) (*client.Client, error), ref string) (*client.Client, string, string, error) {
+	cl, err := open(cmd)
+	if err != nil {
+		return nil, "", "", err
+	}
+	kind, name, err := resolveRef(cmd.Context(), cl, ref)
+	return cl, kind, name, err
+}
+
+// resolveRef reads kind/name, or finds the one kind that has a definition called name.
+func resolveRef(ctx context.Context, cl *client.Client, ref string) (string, string, error) {
+	if kind, name, ok := strings.Cut(ref, "/"); ok {
+		if kind == "" || name == "" {
+			return "", "", fmt.Errorf("%q: write kind/name, like workflow/inbound-lead-intake", ref)
+		}
+		return kind, name, nil
+	}
+	defs, err := cl.Definitions(ctx, "")
+	if err != nil {
+		return "", "", err
+	}
+	var kinds []string
+	for _, d := range defs {
+		if d.Name == ref {
+			kinds = append(kinds, d.Kind)
+		}
+	}
+	switch len(kinds) {
+	case 0:
+		return "", "", fmt.Errorf("no definition is named %q (see salesflow definitions list)", ref)
+	case 1:
+		return kinds[0], ref, nil
+	}
+	for i, k := range kinds {
+		kinds[i] = k + "/" + ref
+	}
+	return "", "", fmt.Errorf("%q is the name of several definitions; say which: %s", ref, strings.Join(kinds, ", "))
+}
+
+func parseVersionArg(s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimPrefix(strings.ToLower(s), "v"))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%q is not a version: write 3 or v3", s)
+	}
+	return n, nil
+}
+
+func printDefinitions(w io.Writer, defs []client.Definition) error {
+	if len(defs) == 0 {
+		_, err := fmt.Fprintln(w, "no definitions (apply some with salesflow apply -f DIR)")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tVERSION\tSTATE\tOWNER\tREVIEW\tUPDATED")
+	for _, d := range defs {
+		fmt.Fprintf(tw, "%s/%s\tv%d\t%s\t%s\t%s\t%s\n", d.Kind, d.Name, d.Version, describeState(d), dash(d.Owner), dash(d.ReviewEvery),
+			d.UpdatedAt.UTC().Format(time.DateTime))
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func runShow(ctx context.Context, cl *client.Client, w io.Writer, kind, name string, source bool, version string) error {
+	if version != "" {
+		n, err := parseVersionArg(version)
+		if err != nil {
+			return err
+		}
+		v, err := cl.DefinitionVersion(ctx, kind, name, n)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprint(w, v.Source)
+		return err
+	}
+	d, err := cl.Definition(ctx, kind, name)
+	if err != nil {
+		return err
+	}
+	if source {
+		v, err := cl.DefinitionVersion(ctx, kind, name, d.Version)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprint(w, v.Source)
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s/%s\n", d.Kind, d.Name)
+	for _, kv := range [][2]string{{"state", describeState(d)}, {"version", "v" + strconv.Itoa(d.Version)}, {"owner", dash(d.Owner)},
+		{"review every", dash(d.ReviewEvery)}, {"object", dash(d.Object)}, {"updated", d.UpdatedAt.UTC().Format(time.DateTime)}} {
+		fmt.Fprintf(tw, "  %s:\t%s\n", kv[0], kv[1])
+	}
+	fmt.Fprintln(tw, "versions:")
+	for _, v := range d.Versions {
+		fmt.Fprintf(tw, "  v%d\t%s\t%s\tsha256:%.12s\n", v.Version, v.CreatedAt.UTC().Format(time.DateTime), v.CreatedBy, v.Hash)
+	}
+	return tw.Flush()
+}
+
+func newKillSwitch(g *globals, verb string) *cobra.Command {
+	var conn apiConn
+	var all bool
+	short := map[string]string{
+		"pause":  "Pause one definition, or with --all every active workflow at once (the kill switch)",
+		"resume": "Resume one definition, or with --all the workflows the kill switch paused",
+	}[verb]
+	cmd := &cobra.Command{
+		Use:   verb + " NAME | " + verb + " --all",
+		Short: short,
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if all == (len(args) == 1) {
+				return fmt.Errorf("give either NAME or --all")
+			}
+			cl, err := conn.open(cmd.Context(), g)
+			if err != nil {
+				return err
+			}
+			if !all {
+				kind, name, err := resolveRef(cmd.Context(), cl, args[0])
+				if err != nil {
+					return err
+				}
+				return runSetState(cmd.Context(), cl, g.env.Stdout, kind, name, verb)
+			}
+			if verb == "pause" {
+				n, err := cl.PauseAll(cmd.Context())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(g.env.Stdout, "paused %d workflow(s); salesflow resume --all resumes them\n", n)
+				return nil
+			}
+			n, err := cl.ResumeAll(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.env.Stdout, "resumed %d workflow(s) the kill switch had paused\n", n)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "every workflow")
+	conn.flags(cmd.Flags())
+	return cmd
+}

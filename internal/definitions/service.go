@@ -1,0 +1,316 @@
+// Package definitions stores workflows and the other definition kinds (routing rulesets, scoring
+// models, contact policies, calendars, templates) as immutable versions (W5). Apply lints the
+// documents against the database and writes every new version in one transaction, or nothing; the
+// service also lists, shows, diffs and rolls back versions and moves definitions between the states
+// draft, active, paused and archived, including the kill switch that pauses every workflow at once.
+//
+// State rules:
+//   - A definition applied for the first time is active at version 1.
+//   - Applying identical text changes nothing; changed text makes the next version and keeps the
+//     state, so a paused workflow stays paused through a deploy.
+//   - Applying an archived definition restores it: it becomes active again (with a new version when
+//     the text changed). Resume refuses archived definitions: what comes back must be the file in
+//     git, linted against today's fields and users, not whatever was stored when it was archived.
+//   - Pause (by a person) wins over the kill switch: resume-all resumes only what pause-all paused.
+//
+// Every change writes an event (record type "definition", id "kind/name") in the same transaction.
+package definitions
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/crm"
+	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
+	"github.com/salesflow/salesflow/internal/workflow"
+)
+
+// NewLinterFunc builds a linter for one apply: the custom fields and the resolver change between
+// applies.
+type NewLinterFunc func(cat *records.Catalog, custom map[string][]records.Field, r workflow.Resolver) (*workflow.Linter, error)
+
+// Service stores and versions definitions.
+type Service struct {
+	st        *store.Store
+	cat       *records.Catalog
+	now       func() time.Time
+	newLinter NewLinterFunc
+}
+
+// New returns a Service. now is the clock (nil: time.Now); newLinter builds the linter each apply
+// uses (nil: workflow.NewLinter).
+func New(st *store.Store, cat *records.Catalog, now func() time.Time, newLinter NewLinterFunc) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	if newLinter == nil {
+		newLinter = workflow.NewLinter
+	}
+	return &Service{st: st, cat: cat, now: now, newLinter: newLinter}
+}
+
+// Apply statuses.
+const (
+	Created    = "created"
+	Updated    = "updated"
+	Unchanged  = "unchanged"
+	Restored   = "restored"    // an archived definition applied again: active once more
+	RolledBack = "rolled_back" // a new version holding an older version's text
+)
+
+// Applied is what an apply or a rollback did to one definition.
+type Applied struct {
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	Version int    `json:"version"`
+	Status  string `json:"status"`
+}
+
+// Result lists what an apply did, in the order of the documents.
+type Result struct {
+	Applied []Applied `json:"results"`
+}
+
+// LintError rejects an apply or a rollback whose documents have errors; nothing was written.
+type LintError struct{ Diagnostics []workflow.Diagnostic }
+
+func (e *LintError) Error() string {
+	n := 0
+	for _, d := range e.Diagnostics {
+		if d.Severity == workflow.Error {
+			n++
+		}
+	}
+	return fmt.Sprintf("the definitions have %d error(s); nothing was applied", n)
+}
+
+// Kinds are the definition kinds, sorted.
+func Kinds() []string {
+	out := make([]string, 0, len(workflow.Kinds))
+	for k := range workflow.Kinds {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// CheckKind says whether kind is a definition kind, as a validation error naming field when not.
+func CheckKind(field, kind string) error {
+	if _, ok := workflow.Kinds[kind]; !ok {
+		return records.Invalid(field, "%q is not a definition kind (%s)", kind, strings.Join(Kinds(), ", "))
+	}
+	return nil
+}
+
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+func adminOnly(a auth.Actor) error {
+	if !a.IsAdmin() {
+		return fmt.Errorf("%w: only admins change definitions", crm.ErrForbidden)
+	}
+	return nil
+}
+
+// createdBy is how a version records who made it.
+func createdBy(a auth.Actor) string {
+	if a.UserID != "" {
+		return a.Kind + ":" + a.ID + " (user " + a.UserID + ")"
+	}
+	return a.Scope()
+}
+
+// Apply lints sources and, when they have no error, stores each definition in them: new ones as
+// version 1, changed ones as the next version, identical ones not at all. All or nothing, in one
+// transaction. The diagnostics (warnings, or the errors with a *LintError) are returned either way.
+func (s *Service) Apply(ctx context.Context, a auth.Actor, sources []workflow.Source) (Result, []workflow.Diagnostic, error) {
+	if err := adminOnly(a); err != nil {
+		return Result{}, nil, err
+	}
+	defs, diags, err := s.lint(ctx, sources)
+	if err != nil {
+		return Result{}, nil, err
+	}
+	if workflow.HasErrors(diags) {
+		return Result{}, diags, &LintError{Diagnostics: diags}
+	}
+	if len(defs) == 0 {
+		return Result{}, diags, records.Invalid("body", "holds no definition: a document starts with kind: and name:")
+	}
+	// Rows are locked in one order (kind, name) whatever the order of the files, so that two applies
+	// never wait for each other in a circle; the results keep the documents' order.
+	order := make([]int, len(defs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		return cmp.Or(cmp.Compare(defs[i].Kind, defs[j].Kind), cmp.Compare(defs[i].Name, defs[j].Name))
+	})
+	res := Result{Applied: make([]Applied, len(defs))}
+	err = s.write(ctx, func(tx *store.Tx) error {
+		for _, i := range order {
+			ap, err := s.applyOne(ctx, tx, a, defs[i], 0)
+			if err != nil {
+				return err
+			}
+			res.Applied[i] = ap
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, diags, err
+	}
+	return res, diags, nil
+}
+
+// lint checks sources against the database: stored definitions, teams, users, pipelines and the
+// custom fields, all read in one snapshot.
+func (s *Service) lint(ctx context.Context, sources []workflow.Source) ([]*workflow.Definition, []workflow.Diagnostic, error) {
+	var defs []*workflow.Definition
+	var diags []workflow.Diagnostic
+	err := s.st.Read(ctx, func(tx *store.Tx) error {
+		custom, err := customFields(ctx, tx)
+		if err != nil {
+			return err
+		}
+		l, err := s.newLinter(s.cat, custom, &resolver{tx: tx, cat: s.cat})
+		if err != nil {
+			return fmt.Errorf("build the linter: %w", err)
+		}
+		defs, diags = l.Lint(ctx, sources)
+		return nil
+	})
+	return defs, diags, err
+}
+
+func customFields(ctx context.Context, tx *store.Tx) (map[string][]records.Field, error) {
+	fds, err := tx.FieldDefs(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	custom := map[string][]records.Field{}
+	for _, fd := range fds {
+		custom[fd.Object] = append(custom[fd.Object], fd.Field())
+	}
+	return custom, nil
+}
+
+// applyOne stores one linted definition in tx. rollbackOf is the version whose text d is when it
+// is a rollback, 0 for an apply.
+func (s *Service) applyOne(ctx context.Context, tx *store.Tx, a auth.Actor, d *workflow.Definition, rollbackOf int) (Applied, error) {
+	cur, err := tx.LockDefinition(ctx, d.Kind, d.Name)
+	switch {
+	case errors.Is(err, records.ErrNotFound):
+		return s.create(ctx, tx, a, d)
+	case err != nil:
+		return Applied{}, err
+	}
+	return s.update(ctx, tx, a, cur, d, rollbackOf)
+}
+
+// create stores a definition seen for the first time: active, version 1.
+func (s *Service) create(ctx context.Context, tx *store.Tx, a auth.Actor, d *workflow.Definition) (Applied, error) {
+	now := s.clock()
+	nd := store.Definition{Kind: d.Kind, Name: d.Name, State: store.StateActive, Version: 1, Owner: d.Owner,
+		ReviewEvery: d.ReviewEvery, Object: d.Object, CreatedAt: now, UpdatedAt: now}
+	if err := tx.InsertDefinition(ctx, nd); err != nil {
+		return Applied{}, err
+	}
+	if err := s.insertVersion(ctx, tx, a, nd, d, now); err != nil {
+		return Applied{}, err
+	}
+	err := s.event(ctx, tx, a, nd, "applied", map[string]records.Change{
+		"version": {Old: nil, New: 1}, "state": {Old: nil, New: store.StateActive}})
+	return Applied{Kind: d.Kind, Name: d.Name, Version: 1, Status: Created}, err
+}
+
+// update stores d over the stored cur: a new version when the text differs; an archived definition
+// applied again becomes active (a rollback leaves the state alone).
+func (s *Service) update(ctx context.Context, tx *store.Tx, a auth.Actor, cur store.Definition, d *workflow.Definition, rollbackOf int) (Applied, error) {
+	last, err := tx.DefinitionVersion(ctx, cur.Kind, cur.Name, cur.Version)
+	if err != nil {
+		return Applied{}, err
+	}
+	ap := Applied{Kind: cur.Kind, Name: cur.Name, Version: cur.Version, Status: Unchanged}
+	eventKind := "applied"
+	next := cur
+	changes := map[string]records.Change{}
+	if last.Hash != d.Hash {
+		next.Version++
+		next.Owner, next.ReviewEvery, next.Object = d.Owner, d.ReviewEvery, d.Object
+		changes["version"] = records.Change{Old: cur.Version, New: next.Version}
+		ap.Version, ap.Status = next.Version, Updated
+		if rollbackOf > 0 {
+			ap.Status, eventKind = RolledBack, "rolled_back"
+			changes["text_of_version"] = records.Change{Old: nil, New: rollbackOf}
+		}
+	}
+	if cur.State == store.StateArchived && rollbackOf == 0 {
+		next.State, next.PausedBy = store.StateActive, ""
+		changes["state"] = records.Change{Old: cur.State, New: next.State}
+		ap.Status, eventKind = Restored, "restored"
+	}
+	if len(changes) == 0 {
+		return ap, nil
+	}
+	next.UpdatedAt = s.clock()
+	if next.Version != cur.Version {
+		if err := s.insertVersion(ctx, tx, a, next, d, next.UpdatedAt); err != nil {
+			return Applied{}, err
+		}
+	}
+	if err := tx.UpdateDefinition(ctx, cur, next); err != nil {
+		return Applied{}, err
+	}
+	return ap, s.event(ctx, tx, a, next, eventKind, changes)
+}
+
+func (s *Service) insertVersion(ctx context.Context, tx *store.Tx, a auth.Actor, sd store.Definition, d *workflow.Definition, now time.Time) error {
+	return tx.InsertDefinitionVersion(ctx, store.DefinitionVersion{Kind: sd.Kind, Name: sd.Name, Version: sd.Version,
+		Source: d.Source, Hash: d.Hash, CreatedAt: now, CreatedBy: createdBy(a)})
+}
+
+func (s *Service) event(ctx context.Context, tx *store.Tx, a auth.Actor, d store.Definition, kind string, changes map[string]records.Change) error {
+	return tx.AppendEvent(ctx, store.Event{ID: uuid.Must(uuid.NewV7()).String(), RecordType: "definition",
+		RecordID: d.Kind + "/" + d.Name, Kind: kind, Changes: changes, ActorType: a.Kind, ActorID: a.ID,
+		ActorUserID: a.UserID, OccurredAt: s.clock()})
+}
+
+// maxAttempts bounds the retries of a write that lost a race.
+const maxAttempts = 5
+
+// write runs fn in a write transaction, again from the start when a concurrent writer got there first:
+// two applies of the same new definition both try to insert version 1, the primary key lets one
+// through, and the other, run again, finds that version and sees its text as unchanged.
+func (s *Service) write(ctx context.Context, fn func(tx *store.Tx) error) error {
+	var err error
+	for range maxAttempts {
+		err = s.st.Write(ctx, fn)
+		if err == nil || !s.lostRace(err) {
+			return err
+		}
+	}
+	return fmt.Errorf("gave up after %d concurrent changes: %w", maxAttempts, err)
+}
+
+func (s *Service) lostRace(err error) bool {
+	if errors.Is(err, store.ErrStale) {
+		return true
+	}
+	// PostgreSQL's deadlock and serialization failures (the kill switch locks many rows at once) are
+	// worth another try too; pgconn's errors say their SQLSTATE.
+	var coded interface{ SQLState() string }
+	if errors.As(err, &coded) && (coded.SQLState() == "40P01" || coded.SQLState() == "40001") {
+		return true
+	}
+	kind, _ := s.st.Dialect().Classify(err)
+	return kind == store.UniqueViolation
+}

@@ -1,0 +1,155 @@
+package definitions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/crm"
+	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
+	"github.com/salesflow/salesflow/internal/workflow"
+)
+
+// Rollback makes a new version whose text is version n's, linted again against today's database
+// first: history is never rewritten, and what goes live must still be valid. Rolling back to the
+// text the current version already has changes nothing.
+func (s *Service) Rollback(ctx context.Context, a auth.Actor, kind, name string, n int) (Applied, []workflow.Diagnostic, error) {
+	if err := adminOnly(a); err != nil {
+		return Applied{}, nil, err
+	}
+	old, err := s.Version(ctx, kind, name, n)
+	if errors.Is(err, records.ErrNotFound) {
+		if _, gerr := s.Get(ctx, kind, name); gerr != nil {
+			return Applied{}, nil, gerr
+		}
+		return Applied{}, nil, records.Invalid("version", "%s/%s has no version %d", kind, name, n)
+	}
+	if err != nil {
+		return Applied{}, nil, err
+	}
+	file := fmt.Sprintf("%s/%s v%d", kind, name, n)
+	defs, diags, err := s.lint(ctx, []workflow.Source{{File: file, Content: []byte(old.Source)}})
+	if err != nil {
+		return Applied{}, nil, err
+	}
+	if workflow.HasErrors(diags) {
+		return Applied{}, diags, &LintError{Diagnostics: diags}
+	}
+	if len(defs) != 1 || defs[0].Kind != kind || defs[0].Name != name {
+		return Applied{}, diags, fmt.Errorf("version %d of %s/%s no longer reads as that one definition", n, kind, name)
+	}
+	var ap Applied
+	err = s.write(ctx, func(tx *store.Tx) (err error) {
+		ap, err = s.applyOne(ctx, tx, a, defs[0], n)
+		return err
+	})
+	return ap, diags, err
+}
+
+// Pause stops a definition from starting new runs. Pausing what the kill switch paused makes it a
+// person's pause, which resume-all leaves alone.
+func (s *Service) Pause(ctx context.Context, a auth.Actor, kind, name string) (store.Definition, error) {
+	return s.transition(ctx, a, kind, name, "paused", func(d store.Definition) (store.Definition, error) {
+		switch d.State {
+		case store.StateArchived, store.StateDraft:
+			return d, conflict("%s/%s is %s; only an active definition can be paused", kind, name, d.State)
+		}
+		d.State, d.PausedBy = store.StatePaused, store.PausedByUser
+		return d, nil
+	})
+}
+
+// Resume makes a paused (or draft) definition active. An archived one is restored by applying it.
+func (s *Service) Resume(ctx context.Context, a auth.Actor, kind, name string) (store.Definition, error) {
+	return s.transition(ctx, a, kind, name, "resumed", func(d store.Definition) (store.Definition, error) {
+		if d.State == store.StateArchived {
+			return d, conflict("%s/%s is archived; apply its file again to restore it", kind, name)
+		}
+		d.State, d.PausedBy = store.StateActive, ""
+		return d, nil
+	})
+}
+
+// Archive retires a definition: it no longer runs and no longer satisfies references in other
+// definitions being applied.
+func (s *Service) Archive(ctx context.Context, a auth.Actor, kind, name string) (store.Definition, error) {
+	return s.transition(ctx, a, kind, name, "archived", func(d store.Definition) (store.Definition, error) {
+		d.State, d.PausedBy = store.StateArchived, ""
+		return d, nil
+	})
+}
+
+func conflict(format string, args ...any) error {
+	return &crm.ConflictError{Field: "state", Message: fmt.Sprintf(format, args...)}
+}
+
+// transition changes one definition's state with change; no change (already in that state) writes
+// nothing.
+func (s *Service) transition(ctx context.Context, a auth.Actor, kind, name, eventKind string, change func(store.Definition) (store.Definition, error)) (store.Definition, error) {
+	if err := adminOnly(a); err != nil {
+		return store.Definition{}, err
+	}
+	if CheckKind("kind", kind) != nil {
+		return store.Definition{}, notFound(kind, name)
+	}
+	var out store.Definition
+	err := s.write(ctx, func(tx *store.Tx) error {
+		cur, err := tx.LockDefinition(ctx, kind, name)
+		if err != nil {
+			return err
+		}
+		next, err := change(cur)
+		if err != nil {
+			return err
+		}
+		out = cur
+		if next.State == cur.State && next.PausedBy == cur.PausedBy {
+			return nil
+		}
+		next.UpdatedAt = s.clock()
+		if err := tx.UpdateDefinition(ctx, cur, next); err != nil {
+			return err
+		}
+		out = next
+		changes := map[string]records.Change{"state": {Old: cur.State, New: next.State}}
+		if cur.PausedBy != next.PausedBy {
+			changes["paused_by"] = records.Change{Old: cur.PausedBy, New: next.PausedBy}
+		}
+		return s.event(ctx, tx, a, next, eventKind, changes)
+	})
+	return out, err
+}
+
+// PauseAll is the kill switch: every active workflow is paused at once. It returns how many.
+func (s *Service) PauseAll(ctx context.Context, a auth.Actor) (int, error) {
+	return s.switchAll(ctx, a, store.StateActive, "", store.StatePaused, store.PausedByKillSwitch, "paused")
+}
+
+// ResumeAll resumes the workflows the kill switch paused, and only those. It returns how many.
+func (s *Service) ResumeAll(ctx context.Context, a auth.Actor) (int, error) {
+	return s.switchAll(ctx, a, store.StatePaused, store.PausedByKillSwitch, store.StateActive, "", "resumed")
+}
+
+func (s *Service) switchAll(ctx context.Context, a auth.Actor, from, fromBy, to, toBy, eventKind string) (int, error) {
+	if err := adminOnly(a); err != nil {
+		return 0, err
+	}
+	var n int
+	err := s.write(ctx, func(tx *store.Tx) error {
+		changed, err := tx.SetDefinitionStates(ctx, "workflow", from, fromBy, to, toBy, s.clock())
+		if err != nil {
+			return err
+		}
+		for _, d := range changed {
+			if err := s.event(ctx, tx, a, d, eventKind, map[string]records.Change{
+				"state": {Old: from, New: to}, "paused_by": {Old: fromBy, New: toBy}}); err != nil {
+				return err
+			}
+		}
+		n = len(changed)
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,181 @@
+package expr
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/types"
+)
+
+// literalRule checks one literal argument of a function at compile time, so that lint catches what
+// would otherwise fail on every evaluation.
+type literalRule struct {
+	fn     string
+	arg    int  // index among the arguments (the receiver of a member call is not counted)
+	member bool // the rule is for the member form x.fn(...)
+	check  func(env *Env, s string) error
+}
+
+func literalRules() []literalRule {
+	regex := func(_ *Env, s string) error {
+		if _, err := regexp.Compile(s); err != nil {
+			return fmt.Errorf("invalid regular expression %q: %v", s, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		}
+		return nil
+	}
+	zone := func(env *Env, s string) error {
+		if strings.IndexAny(s, "+-0123456789") == 0 {
+			return nil // CEL's getHours("+01:00") takes fixed offsets too
+		}
+		_, err := env.zones.load(s)
+		return err
+	}
+	clock := func(_ *Env, s string) error { _, _, err := parseClock(s); return err }
+	rules := []literalRule{
+		{fn: "matches", arg: 0, member: true, check: regex},
+		{fn: "matches", arg: 1, check: regex},
+		{fn: "find", arg: 1, check: regex},
+		{fn: "duration", arg: 0, check: func(_ *Env, s string) error {
+			if _, err := time.ParseDuration(s); err != nil {
+				return fmt.Errorf("invalid duration %q: CEL's duration() takes h, m, s, ms, us and ns; dur(%q) also takes d and w", s, s)
+			}
+			return nil
+		}},
+		{fn: "timestamp", arg: 0, check: func(_ *Env, s string) error {
+			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+				return fmt.Errorf("invalid timestamp %q (RFC 3339, like 2026-01-31T09:00:00Z)", s)
+			}
+			return nil
+		}},
+		{fn: "dur", arg: 0, check: func(_ *Env, s string) error { _, err := parseDur(s); return err }},
+		{fn: "date", arg: 0, check: func(_ *Env, s string) error {
+			if _, err := time.Parse(time.DateOnly, s); err != nil {
+				return fmt.Errorf("invalid date %q (YYYY-MM-DD)", s)
+			}
+			return nil
+		}},
+		{fn: "at_local", arg: 1, check: clock},
+		{fn: "at_local", arg: 2, check: zone},
+		{fn: "local_date", arg: 1, check: zone},
+		{fn: "local_hour", arg: 1, check: zone},
+	}
+	for _, getter := range []string{"getFullYear", "getMonth", "getDayOfYear", "getDayOfMonth", "getDate",
+		"getDayOfWeek", "getHours", "getMinutes", "getSeconds", "getMilliseconds"} {
+		rules = append(rules, literalRule{fn: getter, arg: 0, member: true, check: zone})
+	}
+	return rules
+}
+
+// validateLiterals applies the literal rules to a checked expression.
+func (c *compilation) validateLiterals(checked *cel.Ast) []Issue {
+	info := checked.NativeRep().SourceInfo()
+	rules := literalRules()
+	var out []Issue
+	for _, call := range calls(checked) {
+		fc := call.AsCall()
+		for _, r := range rules {
+			if r.fn != fc.FunctionName() || r.member != fc.IsMemberFunction() || r.arg >= len(fc.Args()) {
+				continue
+			}
+			arg := fc.Args()[r.arg]
+			s, ok := stringLiteral(arg)
+			if !ok {
+				continue
+			}
+			if err := r.check(c.env, s); err != nil {
+				loc := info.GetStartLocation(arg.ID())
+				line, col := c.position(loc.Line(), loc.Column())
+				out = append(out, Issue{Line: line, Col: col, Message: err.Error()})
+			}
+		}
+	}
+	return out
+}
+
+func calls(a *cel.Ast) []ast.NavigableExpr {
+	return ast.MatchDescendants(ast.NavigateAST(a.NativeRep()), ast.KindMatcher(ast.CallKind))
+}
+
+func stringLiteral(e ast.Expr) (string, bool) {
+	if e.Kind() != ast.LiteralKind {
+		return "", false
+	}
+	s, ok := e.AsLiteral().(types.String)
+	return string(s), ok
+}
+
+// calendars collects the literal calendar names of the business-time functions.
+func calendars(checked *cel.Ast) []string {
+	var out []string
+	for _, call := range calls(checked) {
+		fc := call.AsCall()
+		switch fc.FunctionName() {
+		case "add_business_hours", "add_business_days", "business_hours_between":
+			if len(fc.Args()) == 3 {
+				if s, ok := stringLiteral(fc.Args()[2]); ok && !slices.Contains(out, s) {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// reads collects the longest selection paths that start at a scope variable.
+func reads(checked *cel.Ast, vars map[string]Type) []string {
+	var out []string
+	nodes := ast.MatchDescendants(ast.NavigateAST(checked.NativeRep()), func(e ast.NavigableExpr) bool {
+		if _, ok := pathOf(e, vars); !ok {
+			return false
+		}
+		parent, ok := e.Parent()
+		return !ok || !extendsPath(parent, e.ID())
+	})
+	for _, n := range nodes {
+		p, _ := pathOf(n, vars)
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// pathOf spells a selection chain from a variable: lead.owner.email, lead.?email (as lead.email).
+func pathOf(e ast.Expr, vars map[string]Type) (string, bool) {
+	switch e.Kind() {
+	case ast.IdentKind:
+		_, ok := vars[e.AsIdent()]
+		return e.AsIdent(), ok
+	case ast.SelectKind:
+		p, ok := pathOf(e.AsSelect().Operand(), vars)
+		return p + "." + e.AsSelect().FieldName(), ok
+	case ast.CallKind:
+		fc := e.AsCall()
+		if fc.FunctionName() == "_?._" && len(fc.Args()) == 2 {
+			if f, ok := stringLiteral(fc.Args()[1]); ok {
+				p, ok := pathOf(fc.Args()[0], vars)
+				return p + "." + f, ok
+			}
+		}
+	}
+	return "", false
+}
+
+// extendsPath reports whether parent continues the path of its child id.
+func extendsPath(parent ast.Expr, id int64) bool {
+	switch parent.Kind() {
+	case ast.SelectKind:
+		return parent.AsSelect().Operand().ID() == id
+	case ast.CallKind:
+		fc := parent.AsCall()
+		return fc.FunctionName() == "_?._" && len(fc.Args()) == 2 && fc.Args()[0].ID() == id
+	}
+	return false
+}

@@ -1,0 +1,93 @@
+package workflow
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/salesflow/salesflow/internal/expr"
+	"github.com/salesflow/salesflow/internal/records"
+)
+
+// NewLinter returns a Linter whose expressions are checked by the CEL environment of the given
+// schema (custom fields included). r may be nil: definitions are then checked against the files only.
+func NewLinter(cat *records.Catalog, custom map[string][]records.Field, r Resolver) (*Linter, error) {
+	env, err := expr.NewEnv(expr.NewSchema(cat, custom), expr.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("expression environment: %w", err)
+	}
+	return &Linter{Catalog: cat, Custom: custom, Exprs: celChecker{env}, Resolver: r}, nil
+}
+
+// celChecker adapts expr.Env to the linter.
+type celChecker struct{ env *expr.Env }
+
+// wantType maps the specs' result names to expression types. "record" accepts any object: the
+// action decides at run time which objects it can take (send_email: a lead or contact).
+func wantType(want string) expr.Type {
+	switch want {
+	case "bool":
+		return expr.Bool()
+	case "string":
+		return expr.String()
+	case "number":
+		return expr.Number()
+	case "timestamp":
+		return expr.Timestamp()
+	case "duration":
+		return expr.Duration()
+	case "any", "record":
+		return expr.Any()
+	}
+	return expr.Object(want)
+}
+
+func (c celChecker) scope(s Scope) expr.Scope {
+	out := expr.Scope{Object: s.Object, Steps: map[string]map[string]expr.Type{}, Extra: map[string]expr.Type{}}
+	for id, outs := range s.Steps {
+		m := map[string]expr.Type{}
+		for k, t := range outs {
+			m[k] = wantType(t)
+		}
+		out.Steps[id] = m
+	}
+	for k, t := range s.Vars {
+		out.Extra[k] = wantType(t)
+	}
+	if s.Event != "" {
+		ev := &expr.EventScope{Type: s.Event, Fields: map[string]expr.Type{"type": expr.String()}}
+		if obj, _, ok := strings.Cut(s.Event, "."); ok && slices.Contains(workflowObjects, obj) {
+			ev.Fields[obj] = expr.Object(obj)
+			ev.Fields["changes"] = expr.Map(expr.Any())
+		}
+		out.Event = ev
+	}
+	return out
+}
+
+func (c celChecker) CheckExpr(src string, s Scope, want string) ([]ExprIssue, []string) {
+	p, issues := c.env.Compile(src, c.scope(s), wantType(want))
+	out := convertIssues(issues)
+	if p == nil {
+		return out, nil
+	}
+	if want == "record" {
+		if _, ok := p.Type().IsObject(); !ok && !p.Type().Equal(expr.Any()) {
+			out = append(out, ExprIssue{Line: 1, Col: 1, Message: fmt.Sprintf("this must be a record (like lead or activity.contact), not %s", p.Type())})
+		}
+	}
+	return out, p.Reads()
+}
+
+func (c celChecker) CheckTemplate(src string, s Scope) ([]ExprIssue, []string) {
+	_, issues := c.env.CompileTemplate(src, c.scope(s))
+	return convertIssues(issues), nil
+}
+
+func convertIssues(issues []expr.Issue) []ExprIssue {
+	out := make([]ExprIssue, len(issues))
+	for i, is := range issues {
+		out[i] = ExprIssue{Line: is.Line, Col: is.Col, Message: is.Message}
+	}
+	return out
+}
