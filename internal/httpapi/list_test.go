@@ -100,7 +100,7 @@ func TestCustomFields(t *testing.T) {
 			`{"object":"lead","name":"Bad Name","type":"string"}`:    "name",
 			`{"object":"lead","name":"x","type":"colour"}`:           "type",
 			`{"object":"lead","name":"y","type":"enum"}`:             "options",
-			`{"object":"user","name":"z","type":"string"}`:           "object",
+			`{"object":"pipeline","name":"z","type":"string"}`:       "object",
 			`{"object":"lead","name":"w","type":"string","extra":1}`: "extra",
 			`{"object":"lead","name":"v","type":7}`:                  "type",
 		} {

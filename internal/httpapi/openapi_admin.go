@@ -36,7 +36,7 @@ func baseSchemas() obj {
 			"kind": obj{"type": "string", "enum": []string{"created", "updated", "deleted", "activity", "task"}},
 			"id":   str, "summary": str, "actor": str, "data": obj{"type": "object"}}),
 		"FieldDefinition": props([]string{"object", "name", "type"}, obj{"id": obj{"type": "string", "readOnly": true},
-			"object": obj{"type": "string", "enum": []string{"lead", "contact", "account", "deal", "task", "activity"}},
+			"object": obj{"type": "string", "enum": []string{"lead", "contact", "account", "deal", "task", "activity", "user", "team"}},
 			"name":   obj{"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}, "type": obj{"type": "string", "enum": records.CustomTypes},
 			"label": str, "required": boolean, "options": strList, "created_at": obj{"type": "string", "format": "date-time", "readOnly": true}}),
 		"Token": props([]string{"id", "role"}, obj{"id": str, "name": str, "role": obj{"type": "string", "enum": records.Roles},

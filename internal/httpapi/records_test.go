@@ -287,3 +287,15 @@ func newServer(t *testing.T) (*harness, *httptest.Server) {
 	srv, a := apptest.Server(t, "sqlite")
 	return &harness{t: t, srv: srv, svc: a.Service}, srv
 }
+
+func TestSearchFoldsUnicode(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, h *harness) {
+		h.must(201, "POST", "/api/v1/leads", adminToken, map[string]any{"email": "e@x.io", "first_name": "ÉMILE", "company": "Ärzte GmbH"})
+		require.Len(t, h.must(200, "GET", "/api/v1/leads?q="+urlEncode("émile"), adminToken, nil).Items(), 1)
+		require.Len(t, h.must(200, "GET", "/api/v1/leads?q="+urlEncode("ärzte"), adminToken, nil).Items(), 1)
+		h.must(201, "POST", "/api/v1/fields", adminToken, map[string]any{"object": "user", "name": "region", "type": "string"})
+		u := h.must(201, "POST", "/api/v1/users", adminToken, map[string]any{"email": "r@x.io", "name": "R", "region": "EMEA"}).Body
+		require.Equal(t, "EMEA", u["region"], "users take custom fields too")
+	})
+}

@@ -137,7 +137,7 @@ func NewCatalog() *Catalog {
 				Field{Name: "meeting_start", Type: DateTime},
 				Field{Name: "data", Type: JSON},
 			)},
-		{Name: "user", Plural: "users", Table: "users", AdminOnly: true,
+		{Name: "user", Plural: "users", Table: "users", AdminOnly: true, Customizable: true,
 			Search: []string{"name", "email"},
 			Fields: base(
 				Field{Name: "email", Type: Email, Required: true},
@@ -150,7 +150,7 @@ func NewCatalog() *Catalog {
 				Field{Name: "active", Type: Bool, Default: true},
 				Field{Name: "out_of_office_until", Type: DateTime},
 			)},
-		{Name: "team", Plural: "teams", Table: "teams", AdminOnly: true,
+		{Name: "team", Plural: "teams", Table: "teams", AdminOnly: true, Customizable: true,
 			Search: []string{"name"},
 			Fields: base(
 				Field{Name: "name", Type: String, Required: true},

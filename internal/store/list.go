@@ -68,7 +68,7 @@ func (t *Tx) List(ctx context.Context, o *records.Object, q ListQuery) ([]record
 		pat := "%" + likeEscape(strings.ToLower(q.Search)) + "%"
 		var ors []string
 		for _, name := range o.Search {
-			ors = append(ors, fmt.Sprintf("LOWER(COALESCE(%s, '')) LIKE %s ESCAPE '\\'", name, b.add(pat)))
+			ors = append(ors, fmt.Sprintf("%s LIKE %s ESCAPE '\\'", t.d.Lower("COALESCE("+name+", '')"), b.add(pat)))
 		}
 		where = append(where, "("+strings.Join(ors, " OR ")+")")
 	}

@@ -29,6 +29,8 @@ type Dialect struct {
 	// CustomExpr returns an SQL expression reading custom field name (already validated as
 	// lower snake_case) typed for comparison.
 	CustomExpr func(name string, t records.Type) string
+	// Lower folds an SQL text expression to lower case, Unicode-aware, for the `q` search.
+	Lower func(expr string) string
 	// ForUpdate is appended to a SELECT that reads a row the transaction will write back.
 	ForUpdate string
 	// KeyLock is a statement taking a lock on a text key until the transaction ends ("" when writes are

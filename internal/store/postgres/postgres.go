@@ -35,6 +35,7 @@ func Dialect() store.Dialect {
 		DropCustom: func(table, name string) string {
 			return fmt.Sprintf("UPDATE %s SET custom = custom - '%s' WHERE custom ? '%s'", table, name, name)
 		},
+		Lower:     func(e string) string { return "LOWER(" + e + ")" },
 		ForUpdate: " FOR UPDATE",
 		KeyLock:   "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
 		Classify:  classify,

@@ -5,6 +5,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -12,10 +13,11 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 
 	"github.com/salesflow/salesflow/internal/records"
 	"github.com/salesflow/salesflow/internal/store"
@@ -33,6 +35,7 @@ func Dialect() store.Dialect {
 		Migrations: sub,
 		TimeArg:    func(t time.Time) any { return t.UTC().Format(records.TimeLayout) },
 		CustomExpr: func(name string, _ records.Type) string { return fmt.Sprintf("json_extract(custom, '$.%s')", name) },
+		Lower:      func(e string) string { return "sf_lower(" + e + ")" },
 		DropCustom: func(table, name string) string {
 			return fmt.Sprintf("UPDATE %s SET custom = json_remove(custom, '$.%s') WHERE json_type(custom, '$.%s') IS NOT NULL", table, name, name)
 		},
@@ -72,8 +75,26 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// registerFunctions adds sf_lower, a Unicode-aware lower(): SQLite's own folds ASCII only, and search
+// must find "Émile" for "émile" as PostgreSQL does. The driver keeps functions process-wide, so this
+// runs once.
+var registerFunctions = sync.OnceValue(func() error {
+	return sqlite.RegisterDeterministicScalarFunction("sf_lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil
+	})
+})
+
 // Open opens (creating if needed) the SQLite database at path. It does not migrate.
 func Open(ctx context.Context, path string) (*store.Store, error) {
+	if err := registerFunctions(); err != nil {
+		return nil, fmt.Errorf("register SQLite functions: %w", err)
+	}
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open sqlite %s: the path may not contain ? or #", path)
 	}
