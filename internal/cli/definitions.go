@@ -145,8 +145,14 @@ func printDiagnostics(err error, stderr io.Writer) error {
 	return &lintFailed{errors: n}
 }
 
+// defsCmd holds what the definitions subcommands share: the streams and the server connection.
+type defsCmd struct {
+	g    *globals
+	conn apiConn
+}
+
 func newDefinitions(g *globals) *cobra.Command {
-	var conn apiConn
+	d := &defsCmd{g: g}
 	cmd := &cobra.Command{
 		Use:     "definitions",
 		Aliases: []string{"defs"},
@@ -154,14 +160,36 @@ func newDefinitions(g *globals) *cobra.Command {
 		Long: "NAME is kind/name (workflow/inbound-lead-intake), or just the name when only one kind has it.\n" +
 			"Versions are written 3 or v3.",
 	}
-	conn.flags(cmd.PersistentFlags())
-	open := func(cmd *cobra.Command) (*client.Client, error) { return conn.open(cmd.Context(), g) }
-	out := func() io.Writer { return g.env.Stdout }
+	d.conn.flags(cmd.PersistentFlags())
+	cmd.AddCommand(d.list(), d.show(), d.diff(), d.rollback())
+	for _, verb := range []string{"pause", "resume", "archive"} {
+		cmd.AddCommand(&cobra.Command{Use: verb + " NAME", Short: stateShort[verb], Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				cl, kind, name, err := d.openRef(cmd, args[0])
+				if err != nil {
+					return err
+				}
+				return runSetState(cmd.Context(), cl, g.env.Stdout, kind, name, verb)
+			}})
+	}
+	return cmd
+}
 
+// openRef connects and resolves NAME to a kind and a name.
+func (d *defsCmd) openRef(cmd *cobra.Command, ref string) (*client.Client, string, string, error) {
+	cl, err := d.conn.open(cmd.Context(), d.g)
+	if err != nil {
+		return nil, "", "", err
+	}
+	kind, name, err := resolveRef(cmd.Context(), cl, ref)
+	return cl, kind, name, err
+}
+
+func (d *defsCmd) list() *cobra.Command {
 	var kind string
-	list := &cobra.Command{Use: "list", Short: "List definitions with their version and state", Args: cobra.NoArgs,
+	cmd := &cobra.Command{Use: "list", Short: "List definitions with their version and state", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cl, err := open(cmd)
+			cl, err := d.conn.open(cmd.Context(), d.g)
 			if err != nil {
 				return err
 			}
@@ -169,24 +197,30 @@ func newDefinitions(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printDefinitions(out(), defs)
+			return printDefinitions(d.g.env.Stdout, defs)
 		}}
-	list.Flags().StringVar(&kind, "kind", "", "only this kind (workflow, routing, scoring, policy, calendar, template)")
+	cmd.Flags().StringVar(&kind, "kind", "", "only this kind (workflow, routing, scoring, policy, calendar, template)")
+	return cmd
+}
 
+func (d *defsCmd) show() *cobra.Command {
 	var source bool
 	var version string
-	show := &cobra.Command{Use: "show NAME", Short: "Show a definition and its versions (--source: its text)", Args: cobra.ExactArgs(1),
+	cmd := &cobra.Command{Use: "show NAME", Short: "Show a definition and its versions (--source: its text)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cl, kind, name, err := openRef(cmd, open, args[0])
+			cl, kind, name, err := d.openRef(cmd, args[0])
 			if err != nil {
 				return err
 			}
-			return runShow(cmd.Context(), cl, out(), kind, name, source, version)
+			return runShow(cmd.Context(), cl, d.g.env.Stdout, kind, name, source, version)
 		}}
-	show.Flags().BoolVar(&source, "source", false, "print the current version's text instead")
-	show.Flags().StringVar(&version, "version", "", "print this version's text instead")
+	cmd.Flags().BoolVar(&source, "source", false, "print the current version's text instead")
+	cmd.Flags().StringVar(&version, "version", "", "print this version's text instead")
+	return cmd
+}
 
-	diff := &cobra.Command{Use: "diff NAME [vA [vB]]", Short: "Unified diff between two versions (default: the previous and the current)",
+func (d *defsCmd) diff() *cobra.Command {
+	return &cobra.Command{Use: "diff NAME [vA [vB]]", Short: "Unified diff between two versions (default: the previous and the current)",
 		Args: cobra.RangeArgs(1, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var vs [2]int
@@ -197,57 +231,46 @@ func newDefinitions(g *globals) *cobra.Command {
 				}
 				vs[i] = v
 			}
-			cl, kind, name, err := openRef(cmd, open, args[0])
+			cl, kind, name, err := d.openRef(cmd, args[0])
 			if err != nil {
 				return err
 			}
-			d, err := cl.Diff(cmd.Context(), kind, name, vs[0], vs[1])
+			diff, err := cl.Diff(cmd.Context(), kind, name, vs[0], vs[1])
 			if err != nil {
 				return err
 			}
-			if d.Diff == "" {
-				fmt.Fprintf(g.env.Stderr, "%s/%s: versions %d and %d have the same text\n", kind, name, d.From, d.To)
+			if diff.Diff == "" {
+				fmt.Fprintf(d.g.env.Stderr, "%s/%s: versions %d and %d have the same text\n", kind, name, diff.From, diff.To)
 				return nil
 			}
-			fmt.Fprint(out(), d.Diff)
-			return nil
+			_, err = fmt.Fprint(d.g.env.Stdout, diff.Diff)
+			return err
 		}}
+}
 
-	rollback := &cobra.Command{Use: "rollback NAME vN", Short: "Make a new version with version N's text (linted again first)",
+func (d *defsCmd) rollback() *cobra.Command {
+	return &cobra.Command{Use: "rollback NAME vN", Short: "Make a new version with version N's text (linted again first)",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := parseVersionArg(args[1])
 			if err != nil {
 				return err
 			}
-			cl, kind, name, err := openRef(cmd, open, args[0])
+			cl, kind, name, err := d.openRef(cmd, args[0])
 			if err != nil {
 				return err
 			}
 			ap, err := cl.Rollback(cmd.Context(), kind, name, v)
 			if err != nil {
-				return printDiagnostics(err, g.env.Stderr)
+				return printDiagnostics(err, d.g.env.Stderr)
 			}
 			if ap.Status == "unchanged" {
-				fmt.Fprintf(out(), "%s/%s: version %d (unchanged: it already has version %d's text)\n", kind, name, ap.Version, v)
+				fmt.Fprintf(d.g.env.Stdout, "%s/%s: version %d (unchanged: it already has version %d's text)\n", kind, name, ap.Version, v)
 				return nil
 			}
-			fmt.Fprintf(out(), "%s/%s: version %d (text of version %d)\n", kind, name, ap.Version, v)
+			fmt.Fprintf(d.g.env.Stdout, "%s/%s: version %d (text of version %d)\n", kind, name, ap.Version, v)
 			return nil
 		}}
-
-	cmd.AddCommand(list, show, diff, rollback)
-	for _, verb := range []string{"pause", "resume", "archive"} {
-		cmd.AddCommand(&cobra.Command{Use: verb + " NAME", Short: stateShort[verb], Args: cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				cl, kind, name, err := openRef(cmd, open, args[0])
-				if err != nil {
-					return err
-				}
-				return runSetState(cmd.Context(), cl, out(), kind, name, verb)
-			}})
-	}
-	return cmd
 }
 
 var stateShort = map[string]string{
@@ -270,16 +293,6 @@ func describeState(d client.Definition) string {
 		return d.State + " (kill switch)"
 	}
 	return d.State
-}
-
-// openRef connects and resolves NAME to a kind and a name.
-func openRef(cmd *cobra.Command, open func(*cobra.Command) (*client.Client, error), ref string) (*client.Client, string, string, error) {
-	cl, err := open(cmd)
-	if err != nil {
-		return nil, "", "", err
-	}
-	kind, name, err := resolveRef(cmd.Context(), cl, ref)
-	return cl, kind, name, err
 }
 
 // resolveRef reads kind/name, or finds the one kind that has a definition called name.

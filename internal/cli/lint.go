@@ -132,10 +132,10 @@ func (r serverResolver) Exists(ctx context.Context, kind, name string) (bool, er
 		}
 		return len(page.Items) > 0, nil
 	}
-	_, err := r.cl.Definition(ctx, kind, name)
+	d, err := r.cl.Definition(ctx, kind, name)
 	var p *client.Problem
 	if errors.As(err, &p) && p.Status == http.StatusNotFound {
 		return false, nil
 	}
-	return err == nil, err
+	return err == nil && d.State != "archived", err // apply does not count archived definitions either
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -39,7 +40,7 @@ func (e *Exporter) Write(rec map[string]any) error {
 	for i, c := range e.cols {
 		e.row[i] = FormatValue(rec[c])
 		if s, ok := rec[c].(string); ok && (e.kinds[i] == KindString || e.kinds[i] == KindJSON) {
-			e.row[i] = escapeCell(s)
+			e.row[i] = escapeCell(s, e.kinds[i] == KindJSON)
 		}
 	}
 	return e.w.Write(e.row)
@@ -51,17 +52,24 @@ const formulaStart = "=+-@\t\r"
 // escapeCell prefixes text that a spreadsheet would run as a formula with an apostrophe, which
 // spreadsheets show as text and the importer removes (unescapeCell). Text that already starts with
 // apostrophes before such a character gets one more, so that every value survives the round trip.
-func escapeCell(s string) string {
-	if t := strings.TrimLeft(s, "'"); t != "" && strings.IndexByte(formulaStart, t[0]) >= 0 {
-		return "'" + s
+// A plain signed number (an E.164 phone, -5) is no formula and stays as it is in a text column; in a
+// JSON column it is escaped too, because there the text "-5" must not come back as the number -5.
+func escapeCell(s string, json bool) string {
+	t := strings.TrimLeft(s, "'")
+	if t == "" || strings.IndexByte(formulaStart, t[0]) < 0 {
+		return s
 	}
-	return s
+	if !json && t == s && plainNumber.MatchString(t) {
+		return s
+	}
+	return "'" + s
 }
 
-// unescapeCell undoes escapeCell: one leading apostrophe goes when the cell, past its apostrophes,
-// starts like a formula.
-func unescapeCell(cell string) string {
-	if strings.HasPrefix(cell, "'") && escapeCell(cell[1:]) != cell[1:] {
+var plainNumber = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
+
+// unescapeCell undoes escapeCell: one leading apostrophe goes when the cell is an escaped value.
+func unescapeCell(cell string, json bool) string {
+	if strings.HasPrefix(cell, "'") && escapeCell(cell[1:], json) != cell[1:] {
 		return cell[1:]
 	}
 	return cell

@@ -36,7 +36,7 @@ func TestExportEscapesFormulas(t *testing.T) {
 	})
 	require.Equal(t, map[string]string{
 		"first_name": `'=HYPERLINK("http://evil.example","click")`, "last_name": "'+1+2", "company": "'-2+3", "title": "'@SUM(A1)",
-		"industry": "'\tx", "source": "'\rx", "phone": "'+442079460958", "email": "ann@acme.com",
+		"industry": "'\tx", "source": "'\rx", "phone": "+442079460958", "email": "ann@acme.com",
 		"timeline": "''=already", "qualification_notes": "'plain", "budget": "O'Brien",
 		"employees": "-5", "score": "-2.5", "seats": "-1000", "vip": "false",
 	}, without(cells, ""))
@@ -93,7 +93,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 func TestConvertUnescapes(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"'=x": "=x", "'+1": "+1", "'-1": "-1", "'@x": "@x", "'\tx": "\tx", "'\rx": "\rx", "''=x": "'=x",
+		"'=x": "=x", "'+1": "'+1", "'-1": "'-1", "'+1+1": "+1+1", "'@x": "@x", "'\tx": "\tx", "'\rx": "\rx", "''=x": "'=x",
 		"'x": "'x", "'": "'", "''": "''", "'1": "'1", "x'=": "x'=", " '=x": " '=x",
 	} {
 		got, msg := Convert(KindString, in)
@@ -108,4 +108,15 @@ func TestConvertUnescapes(t *testing.T) {
 	require.Equal(t, -5.0, got)
 	_, msg = Convert(KindNumber, "'-5")
 	require.NotEmpty(t, msg, "numbers are never escaped, so an apostrophe is not part of one")
+}
+
+func TestNumbersAreNotFormulas(t *testing.T) {
+	for _, s := range []string{"+14155550001", "-5", "+3.25"} {
+		require.Equal(t, s, escapeCell(s, false), "a plain number needs no escape")
+		require.Equal(t, s, unescapeCell(escapeCell(s, false), false))
+	}
+	for _, s := range []string{"'+14155550001", "+1+1", "-2+3*A1", "=1"} {
+		require.Equal(t, s, unescapeCell(escapeCell(s, false), false), "round trip of %q", s)
+		require.NotEqual(t, s, escapeCell(s, false), "%q is escaped", s)
+	}
 }

@@ -137,9 +137,9 @@ func Convert(k Kind, cell string) (any, string) {
 		}
 		return nil, fmt.Sprintf("%q is not true or false (also yes/no, 1/0)", s)
 	case KindString:
-		return unescapeCell(cell), ""
+		return unescapeCell(cell, false), ""
 	case KindJSON:
-		if u := unescapeCell(cell); u != cell {
+		if u := unescapeCell(cell, true); u != cell {
 			return u, "" // escaped on export, so it was a string
 		}
 		// Export writes JSON values as compact JSON; reading them back as JSON keeps the round trip.

@@ -64,6 +64,18 @@ func literalRules() []literalRule {
 		{fn: "local_date", arg: 1, check: zone},
 		{fn: "local_hour", arg: 1, check: zone},
 	}
+	calendar := func(env *Env, s string) error {
+		if env.opts.Calendars == nil {
+			return nil // lint without a server: the linter checks Program.Calendars against the files
+		}
+		if _, err := env.opts.Calendars.Calendar(s); err != nil {
+			return fmt.Errorf("unknown business calendar %q: %v", s, err)
+		}
+		return nil
+	}
+	for _, fn := range []string{"add_business_hours", "add_business_days", "business_hours_between"} {
+		rules = append(rules, literalRule{fn: fn, arg: 2, check: calendar})
+	}
 	for _, getter := range []string{"getFullYear", "getMonth", "getDayOfYear", "getDayOfMonth", "getDate",
 		"getDayOfWeek", "getHours", "getMinutes", "getSeconds", "getMilliseconds"} {
 		rules = append(rules, literalRule{fn: getter, arg: 0, member: true, check: zone})

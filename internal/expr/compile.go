@@ -419,11 +419,22 @@ func noOverload(fn string, args []string) string {
 	case fn == "_[_]" && len(args) == 2:
 		return fmt.Sprintf("cannot index %s with %s", args[0], args[1])
 	case strings.ContainsAny(op, "<>=") && len(args) == 2:
-		return fmt.Sprintf("cannot compare %s %s %s", args[0], op, args[1])
+		return fmt.Sprintf("cannot compare %s %s %s%s", args[0], op, args[1], literalHint(args))
 	case len(args) == 2:
 		return fmt.Sprintf("cannot apply %s to %s and %s", op, args[0], args[1])
 	}
 	return fmt.Sprintf("cannot apply %s to (%s)", op, strings.Join(args, ", "))
+}
+
+// literalHint suggests how to write a time or a duration that was written as text.
+func literalHint(args []string) string {
+	switch {
+	case slices.Contains(args, "timestamp") && slices.Contains(args, "string"):
+		return ` (write a time as date("2026-01-31") or timestamp("2026-01-31T09:00:00Z"))`
+	case slices.Contains(args, "duration") && slices.Contains(args, "string"):
+		return ` (write a duration as dur("3d") or days(3))`
+	}
+	return ""
 }
 
 var expectingRe = regexp.MustCompile(`\s*expecting (\{[^}]*\}|'[^']*'|\S+)`)

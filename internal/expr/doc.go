@@ -49,5 +49,16 @@
 // Functions lists what Salesflow adds: now, date, days, hours, minutes, dur, at_local, local_date,
 // local_hour, add_business_hours, add_business_days, business_hours_between, find, is_free_mail,
 // domain_of. Literal arguments (regular expressions, durations, timestamps, dates, times of day,
-// time zones) are checked at compile time.
+// time zones, and calendar names when a CalendarResolver is configured) are checked at compile time.
+// at_local is DST-correct: a wall time skipped when clocks go forward moves forward by the gap, one
+// that happens twice when they go back is its first occurrence.
+//
+// # For the linter
+//
+// Issue positions are 1-based lines and columns counted in code points, relative to the compiled
+// text (for a template, the whole template); add the position where the text starts in the file.
+// Program.Reads lists the paths an expression reads ("lead.owner.email"), for dependency and cycle
+// checks; reads through a comprehension variable ([lead.owner].exists(u, u.email == x)) are not
+// attributed. Program.Calendars lists literal calendar names for reference checks.
+// Schema.Resolve types a dotted field path for AND/OR field comparisons and set-field actions.
 package expr

@@ -51,7 +51,7 @@ func (e *Env) Compile(src string, scope Scope, want Type) (*Program, []Issue) {
 		if want.kind == kindBool {
 			what = "condition"
 		}
-		return nil, []Issue{{Line: 1, Col: 1, Message: fmt.Sprintf("%s must be a %s, not %s", what, want, out)}}
+		return nil, []Issue{{Line: 1, Col: 1, Message: fmt.Sprintf("%s must be %s, not %s", what, article(want), out)}}
 	}
 	if issues := c.validateLiterals(checked); len(issues) > 0 {
 		return nil, issues
@@ -159,9 +159,18 @@ func (p *Program) checkResult(out any) error {
 	case ok:
 		return nil
 	case out == nil:
-		return fmt.Errorf("evaluate %s: produced null, not a %s", p.name(), p.want)
+		return fmt.Errorf("evaluate %s: produced null, not %s", p.name(), article(p.want))
 	}
-	return fmt.Errorf("evaluate %s: produced %v (%T), not a %s", p.name(), out, out, p.want)
+	return fmt.Errorf("evaluate %s: produced %v (%T), not %s", p.name(), out, out, article(p.want))
+}
+
+// article prefixes a type's name with a or an ("a user", "an account", "an int").
+func article(t Type) string {
+	s := t.String()
+	if strings.ContainsRune("aeio", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }
 
 // native converts a CEL value to the plain Go values the rest of Salesflow uses.

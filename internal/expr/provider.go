@@ -8,11 +8,11 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/salesflow/salesflow/internal/records"
 )
@@ -67,9 +67,10 @@ var errNull = errors.New("guard it with != null, has() or .?field")
 
 // lookup reads one member of a runtime value: a record map, a records.Values, or the steps map.
 func lookup(target any, name string) (any, bool, error) {
-	switch m := target.(type) {
-	case nil, structpb.NullValue:
+	if target == nil || target == types.NullValue.Value() {
 		return nil, false, errNull
+	}
+	switch m := target.(type) {
 	case map[string]any:
 		v, ok := m[name]
 		return v, ok, nil
@@ -197,6 +198,7 @@ func toDuration(v any) (any, error) {
 type provider struct {
 	*types.Registry
 	structs map[string]*structDecl
+	mu      sync.Mutex               // guards misses: a Program's evaluations share its provider
 	misses  map[string][]*structDecl // member name → types it was missing from
 }
 
@@ -220,8 +222,12 @@ func (p *provider) FindStructFieldType(name, field string) (*types.FieldType, bo
 		return p.Registry.FindStructFieldType(name, field)
 	}
 	ft, ok := d.fields[field]
-	if !ok && !slices.Contains(p.misses[field], d) {
-		p.misses[field] = append(p.misses[field], d)
+	if !ok {
+		p.mu.Lock()
+		if !slices.Contains(p.misses[field], d) {
+			p.misses[field] = append(p.misses[field], d)
+		}
+		p.mu.Unlock()
 	}
 	return ft, ok
 }

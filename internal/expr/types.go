@@ -3,7 +3,6 @@ package expr
 import (
 	"strings"
 
-	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
 )
 
@@ -213,6 +212,3 @@ func typeOfCEL(ct *types.Type) Type {
 	}
 	return Type{kind: kindOther, name: ct.String()}
 }
-
-// celTypeOf is a helper for function declarations: the plain CEL type of t.
-func celTypeOf(t Type) *cel.Type { return t.celType(false) }

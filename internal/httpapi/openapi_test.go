@@ -15,7 +15,6 @@ import (
 
 	"github.com/salesflow/salesflow/internal/crm"
 	"github.com/salesflow/salesflow/internal/records"
-	"github.com/salesflow/salesflow/internal/store"
 	"github.com/salesflow/salesflow/internal/store/sqlite"
 )
 
@@ -108,4 +107,3 @@ func TestHealthReadyMetrics(t *testing.T) {
 	require.Contains(t, body, `go_sql_open_connections{db_name="sqlite"}`)
 }
 
-func listAll() store.ListQuery { return store.ListQuery{Sort: "created_at", Limit: 100000} }

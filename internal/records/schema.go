@@ -93,6 +93,10 @@ func (o *Object) Columns() []Field {
 	return cols
 }
 
+// reservedNames cannot be custom fields: "custom" is the storage column, the rest name related
+// records in expressions (lead.owner, deal.account, …).
+var reservedNames = []string{"custom", "owner", "account", "contact", "lead", "deal", "manager", "team", "matched_account"}
+
 var customName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
 // ValidateCustomField checks a custom field definition against the object it extends.
@@ -105,8 +109,8 @@ func ValidateCustomField(o *Object, f Field) []FieldError {
 		errs = append(errs, FieldError{"name", "must be lower snake_case: a letter, then letters, digits or _ (at most 63)"})
 	} else if _, clash := o.Field(f.Name); clash {
 		errs = append(errs, FieldError{"name", fmt.Sprintf("%s already has a field %q", o.Name, f.Name)})
-	} else if f.Name == "custom" {
-		errs = append(errs, FieldError{"name", `"custom" is reserved`})
+	} else if slices.Contains(reservedNames, f.Name) {
+		errs = append(errs, FieldError{"name", fmt.Sprintf("%q is reserved: expressions use it for a related record", f.Name)})
 	}
 	if !slices.Contains(CustomTypes, f.Type) {
 		errs = append(errs, FieldError{"type", fmt.Sprintf("unknown type %q; one of %v", f.Type, CustomTypes)})

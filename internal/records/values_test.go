@@ -325,7 +325,7 @@ func TestCoerceString(t *testing.T) {
 		{"words", num, "twelve", nil, `"twelve" is not a number`},
 		{"NaN", num, "NaN", nil, `"NaN" is not a number`},
 		{"Inf", num, "-Inf", nil, `"-Inf" is not a number`},
-		{"hex", num, "0x10", nil, `"0x10" is not a number`},
+		{"hex", num, "0x1p4", nil, `"0x1p4" is not a number`},
 		{"underscores", num, "1_000", nil, `"1_000" is not a number`},
 		{"too big", num, "1e999", nil, `"1e999" is not a number`},
 		{"empty cell", num, "", nil, ""},

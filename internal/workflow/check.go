@@ -11,8 +11,15 @@ import (
 // ExprChecker type-checks expressions and templated text for lint; internal/expr implements it.
 // Positions in the issues are relative to src (1-based).
 type ExprChecker interface {
-	CheckExpr(src string, scope Scope, want string) ([]ExprIssue, []string)
-	CheckTemplate(src string, scope Scope) ([]ExprIssue, []string)
+	CheckExpr(src string, scope Scope, want string) ExprResult
+	CheckTemplate(src string, scope Scope) ExprResult
+}
+
+// ExprResult is what checking an expression or a template found.
+type ExprResult struct {
+	Issues    []ExprIssue
+	Reads     []string // fields read, like lead.status
+	Calendars []string // calendars named in business-time functions
 }
 
 // ExprIssue is a problem inside an expression.
@@ -220,15 +227,19 @@ func (c *checker) expr(n *Node, want string, scope Scope) {
 		c.errorf(n.Pos, "the expression is empty")
 		return
 	}
-	issues, reads := c.exprs.CheckExpr(n.Value, scope, want)
-	c.reads = append(c.reads, reads...)
-	c.located(n, issues)
+	c.exprResult(n, c.exprs.CheckExpr(n.Value, scope, want))
 }
 
 func (c *checker) template(n *Node, scope Scope) {
-	issues, reads := c.exprs.CheckTemplate(n.Value, scope)
-	c.reads = append(c.reads, reads...)
-	c.located(n, issues)
+	c.exprResult(n, c.exprs.CheckTemplate(n.Value, scope))
+}
+
+func (c *checker) exprResult(n *Node, r ExprResult) {
+	c.reads = append(c.reads, r.Reads...)
+	c.located(n, r.Issues)
+	for _, name := range r.Calendars {
+		c.refs = append(c.refs, Ref{Kind: "calendar", Name: name, File: c.file, Pos: n.Pos})
+	}
 }
 
 // located reports expression issues at their place in the file.

@@ -27,7 +27,7 @@ type Diagnostic struct {
 
 // String is the lint line: file:line:col: severity: message.
 func (d Diagnostic) String() string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s", d.File, d.Pos.Line, d.Pos.Col, d.Severity, d.Message)
+	return fmt.Sprintf("%s:%d:%d: %s: %s", d.File, d.Line, d.Col, d.Severity, d.Message)
 }
 
 // Diagnostics collects problems as a lint pass walks the documents.

@@ -65,23 +65,28 @@ func (c celChecker) scope(s Scope) expr.Scope {
 	return out
 }
 
-func (c celChecker) CheckExpr(src string, s Scope, want string) ([]ExprIssue, []string) {
+func (c celChecker) CheckExpr(src string, s Scope, want string) ExprResult {
 	p, issues := c.env.Compile(src, c.scope(s), wantType(want))
-	out := convertIssues(issues)
+	res := ExprResult{Issues: convertIssues(issues)}
 	if p == nil {
-		return out, nil
+		return res
 	}
 	if want == "record" {
 		if _, ok := p.Type().IsObject(); !ok && !p.Type().Equal(expr.Any()) {
-			out = append(out, ExprIssue{Line: 1, Col: 1, Message: fmt.Sprintf("this must be a record (like lead or activity.contact), not %s", p.Type())})
+			res.Issues = append(res.Issues, ExprIssue{Line: 1, Col: 1, Message: fmt.Sprintf("this must be a record (like lead or activity.contact), not %s", p.Type())})
 		}
 	}
-	return out, p.Reads()
+	res.Reads, res.Calendars = p.Reads(), p.Calendars()
+	return res
 }
 
-func (c celChecker) CheckTemplate(src string, s Scope) ([]ExprIssue, []string) {
-	_, issues := c.env.CompileTemplate(src, c.scope(s))
-	return convertIssues(issues), nil
+func (c celChecker) CheckTemplate(src string, s Scope) ExprResult {
+	t, issues := c.env.CompileTemplate(src, c.scope(s))
+	res := ExprResult{Issues: convertIssues(issues)}
+	if t != nil {
+		res.Reads = t.Reads()
+	}
+	return res
 }
 
 func convertIssues(issues []expr.Issue) []ExprIssue {
