@@ -106,4 +106,3 @@ func TestHealthReadyMetrics(t *testing.T) {
 	require.Contains(t, body, `salesflow_http_request_duration_seconds_bucket{route="GET /api/v1/{objects}"`)
 	require.Contains(t, body, `go_sql_open_connections{db_name="sqlite"}`)
 }
-
