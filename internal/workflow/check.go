@@ -20,6 +20,7 @@ type ExprResult struct {
 	Issues    []ExprIssue
 	Reads     []string // fields read, like lead.status
 	Calendars []string // calendars named in business-time functions
+	Compiled  any      // the compiled program or template, when there were no issues
 }
 
 // ExprIssue is a problem inside an expression.
@@ -67,6 +68,8 @@ type checker struct {
 	writes []write
 	reads  []string
 	depth  int
+	// compiled keeps each expression's program by its position, so a version is compiled once.
+	compiled map[string]any
 }
 
 func (c *checker) errorf(p Pos, format string, args ...any) {
@@ -237,6 +240,12 @@ func (c *checker) template(n *Node, scope Scope) {
 func (c *checker) exprResult(n *Node, r ExprResult) {
 	c.reads = append(c.reads, r.Reads...)
 	c.located(n, r.Issues)
+	if r.Compiled != nil && len(r.Issues) == 0 {
+		if c.compiled == nil {
+			c.compiled = map[string]any{}
+		}
+		c.compiled[n.Pos.String()] = r.Compiled
+	}
 	for _, name := range r.Calendars {
 		c.refs = append(c.refs, Ref{Kind: "calendar", Name: name, File: c.file, Pos: n.Pos})
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -99,49 +98,85 @@ func triggers(a, b *Definition) (string, bool) {
 	return "", false
 }
 
+// cycles warns about workflows that can trigger each other in a loop: every strongly connected group
+// of the "a's writes can start b" graph (Tarjan's algorithm, linear in the edges), and every workflow
+// that can start itself.
 func cycles(wfs []*Definition, ds *Diagnostics) {
-	reported := map[string]bool{}
-	var path []*Definition
-	var visit func(d *Definition)
-	onPath := func(d *Definition) int { return slices.Index(path, d) }
-	visit = func(d *Definition) {
-		if i := onPath(d); i >= 0 {
-			loop := append(slices.Clone(path[i:]), d)
-			var names, via []string
-			for j, x := range loop {
-				names = append(names, x.Name)
-				if j+1 < len(loop) {
-					f, _ := triggers(x, loop[j+1])
-					via = append(via, fmt.Sprintf("%s sets %s", x.Name, f))
-				}
-			}
-			key := strings.Join(sortedCopy(names[:len(names)-1]), ",")
-			if !reported[key] {
-				reported[key] = true
-				for _, x := range loop[:len(loop)-1] {
-					ds.add(x.File, x.Root.Get("trigger").Pos, Warning, "workflows %s can trigger each other in a loop (%s); the loop guard will cut it, but check the design",
-						strings.Join(names, " → "), strings.Join(via, ", "))
-				}
-			}
-			return
-		}
-		if len(path) > len(wfs) {
-			return
-		}
-		path = append(path, d)
-		for _, next := range wfs {
-			if _, ok := triggers(d, next); ok {
-				visit(next)
+	n := len(wfs)
+	edges := make([][]int, n)
+	for i, a := range wfs {
+		for j, b := range wfs {
+			if _, ok := triggers(a, b); ok {
+				edges[i] = append(edges[i], j)
 			}
 		}
-		path = path[:len(path)-1]
 	}
-	for _, d := range wfs {
-		visit(d)
+	index, low := make([]int, n), make([]int, n)
+	onStack := make([]bool, n)
+	for i := range index {
+		index[i] = -1
+	}
+	var stack []int
+	next := 0
+	var connect func(v int)
+	connect = func(v int) {
+		index[v], low[v] = next, next
+		next++
+		stack = append(stack, v)
+		onStack[v] = true
+		for _, w := range edges[v] {
+			if index[w] < 0 {
+				connect(w)
+				low[v] = min(low[v], low[w])
+			} else if onStack[w] {
+				low[v] = min(low[v], index[w])
+			}
+		}
+		if low[v] != index[v] {
+			return
+		}
+		var group []int
+		for {
+			w := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			onStack[w] = false
+			group = append(group, w)
+			if w == v {
+				break
+			}
+		}
+		if len(group) > 1 || slices.Contains(edges[v], v) {
+			loopWarning(wfs, edges, group, ds)
+		}
+	}
+	for v := range wfs {
+		if index[v] < 0 {
+			connect(v)
+		}
 	}
 }
 
-func sortedCopy(s []string) []string { c := slices.Clone(s); sort.Strings(c); return c }
+func loopWarning(wfs []*Definition, edges [][]int, group []int, ds *Diagnostics) {
+	slices.Sort(group)
+	var names, via []string
+	for _, i := range group {
+		names = append(names, wfs[i].Name)
+		for _, j := range edges[i] {
+			if slices.Contains(group, j) {
+				f, _ := triggers(wfs[i], wfs[j])
+				via = append(via, fmt.Sprintf("%s sets %s, which starts %s", wfs[i].Name, f, wfs[j].Name))
+			}
+		}
+	}
+	if len(via) > 6 {
+		via = append(via[:6], fmt.Sprintf("and %d more", len(via)-6))
+	}
+	for _, i := range group {
+		d := wfs[i]
+		ds.add(d.File, d.Root.Get("trigger").Pos, Warning, "workflows %s can trigger each other in a loop (%s); the loop guard will cut it, but check the design",
+			strings.Join(names, ", "), strings.Join(via, "; "))
+	}
+}
 
 // doubleWriters warns when two workflows started by the same trigger write the same field: which
 // value wins would depend on timing.

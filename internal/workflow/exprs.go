@@ -76,7 +76,7 @@ func (c celChecker) CheckExpr(src string, s Scope, want string) ExprResult {
 			res.Issues = append(res.Issues, ExprIssue{Line: 1, Col: 1, Message: fmt.Sprintf("this must be a record (like lead or activity.contact), not %s", p.Type())})
 		}
 	}
-	res.Reads, res.Calendars = p.Reads(), p.Calendars()
+	res.Reads, res.Calendars, res.Compiled = p.Reads(), p.Calendars(), p
 	return res
 }
 
@@ -84,7 +84,7 @@ func (c celChecker) CheckTemplate(src string, s Scope) ExprResult {
 	t, issues := c.env.CompileTemplate(src, c.scope(s))
 	res := ExprResult{Issues: convertIssues(issues)}
 	if t != nil {
-		res.Reads = t.Reads()
+		res.Reads, res.Compiled = t.Reads(), t
 	}
 	return res
 }

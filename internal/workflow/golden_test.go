@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,4 +123,41 @@ steps:
 	require.Contains(t, lines[13], "favourite_colour")
 	require.Contains(t, lines[15], "no-such-ruleset")
 	require.Contains(t, lines[16], "not a duration")
+}
+
+// The README's sample workflow lints clean against the examples it refers to.
+func TestReadmeSample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(readme), "```yaml\nkind: workflow\n")
+	require.True(t, ok, "the README has a sample workflow")
+	sample, _, _ := strings.Cut(rest, "```")
+	sources, err := ReadSources([]string{"../../examples"})
+	require.NoError(t, err)
+	var others []Source
+	for _, s := range sources {
+		if !strings.HasSuffix(s.File, "lead-intake.yaml") { // the sample is a short version of it
+			others = append(others, s)
+		}
+	}
+	others = append(others, Source{File: "README.md", Content: []byte("kind: workflow\n" + sample)})
+	_, diags := testLinter(t).Lint(context.Background(), others)
+	require.Empty(t, diags)
+}
+
+// Sixty workflows that all trigger each other are one loop: one warning each, found in linear time
+// (an earlier path-enumerating check never finished on such input).
+func TestManyWorkflowsInOneLoop(t *testing.T) {
+	var docs []string
+	for i := range 60 {
+		docs = append(docs, fmt.Sprintf("kind: workflow\nname: w%d\nowner: a@b.co\nreview_every: 1d\nobject: lead\ntrigger: { on: lead.updated }\nsteps: [{ action: set, with: { title: x%d } }]\n", i, i))
+	}
+	_, diags := testLinter(t).Lint(context.Background(), []Source{{File: "many.yaml", Content: []byte(strings.Join(docs, "---\n"))}})
+	loops := 0
+	for _, d := range diags {
+		if strings.Contains(d.Message, "in a loop") {
+			loops++
+		}
+	}
+	require.Equal(t, 60, loops)
 }

@@ -45,9 +45,12 @@ type Definition struct {
 	ReviewEvery string
 	Object      string
 	Root        *Node
-	refs        []Ref
-	writes      []write
-	reads       []string
+	// Compiled holds every expression's compiled program (*expr.Program) or template (*expr.Template)
+	// by its position ("12:9"), the "at" of the expression in the Plan: compiled once, with the version.
+	Compiled map[string]any
+	refs     []Ref
+	writes   []write
+	reads    []string
 }
 
 // Lint checks every document of every source and returns the definitions and all problems found.
@@ -137,7 +140,7 @@ func (l *Linter) document(doc Document, text string, ds *Diagnostics) *Definitio
 		c.mapNode(root, spec, d.Kind)
 		c.kindRules(d.Kind, root)
 	}
-	d.refs, d.writes, d.reads = c.refs, c.writes, c.reads
+	d.refs, d.writes, d.reads, d.Compiled = c.refs, c.writes, c.reads, c.compiled
 	return d
 }
 

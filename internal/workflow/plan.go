@@ -3,6 +3,7 @@ package workflow
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Plan returns the definition in normalised form: durations in seconds, expressions and templates
@@ -53,9 +54,9 @@ func planValue(n *Node, v *Value, path string) any {
 		dur, _ := ParseDuration(n.Value)
 		return map[string]any{"seconds": int64(dur.Seconds()), "text": n.Value}
 	case KExpr:
-		return map[string]any{"expr": n.Value}
+		return map[string]any{"expr": n.Value, "at": n.Pos.String()}
 	case KTemplate:
-		return map[string]any{"template": n.Value}
+		return map[string]any{"template": n.Value, "at": n.Pos.String()}
 	case KObject:
 		if v.Spec == nil {
 			return nil
@@ -71,8 +72,11 @@ func planValue(n *Node, v *Value, path string) any {
 		out := map[string]any{}
 		elem := v.Elem
 		for _, p := range n.Pairs {
-			if elem == nil {
+			if elem == nil { // a field → value map: literals, or templates when they hold {{ }}
 				out[p.Key] = p.Value.Value
+				if strings.Contains(p.Value.Value, "{{") {
+					out[p.Key] = map[string]any{"template": p.Value.Value, "at": p.Value.Pos.String()}
+				}
 				continue
 			}
 			out[p.Key] = planValue(p.Value, elem, path+"/"+p.Key)
@@ -122,7 +126,12 @@ func planStep(n *Node, path string) map[string]any {
 			if name == "set" {
 				out["with"] = planValue(with, &Value{Kind: KFields}, path)
 			} else {
-				out["with"] = planMap(with, ActionSpecs[name], path)
+				w := planMap(with, ActionSpecs[name], path)
+				if name == "notify" && with.Get("channel").Str() == "email" {
+					to := with.Get("to") // an expression for a user, checked as one
+					w["to"] = map[string]any{"expr": to.Value, "at": to.Pos.String()}
+				}
+				out["with"] = w
 			}
 		}
 	case "split":
