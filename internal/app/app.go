@@ -117,6 +117,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
+	go a.expireIdempotencyKeys(ctx)
 	select {
 	case err := <-errc:
 		return err
@@ -132,4 +133,31 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		return err
 	}
 	return nil
+}
+
+// IdempotencyKeyLifetime is how long a create's response is kept for replays of its Idempotency-Key.
+const IdempotencyKeyLifetime = 24 * time.Hour
+
+// expireIdempotencyKeys deletes old idempotency keys every hour until ctx ends. Any process may do it:
+// the delete is idempotent.
+func (a *App) expireIdempotencyKeys(ctx context.Context) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		err := a.Store.Write(ctx, func(tx *store.Tx) error {
+			n, err := tx.ExpireIdempotencyKeys(ctx, time.Now().Add(-IdempotencyKeyLifetime))
+			if n > 0 {
+				a.Config.Logger.Info("idempotency keys expired", "count", n)
+			}
+			return err
+		})
+		if err != nil && ctx.Err() == nil {
+			a.Config.Logger.Warn("expire idempotency keys", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

@@ -465,3 +465,21 @@ func TestConcurrentApplies(t *testing.T) {
 		require.Contains(t, last.Source, "review_every: "+d.ReviewEvery, "the row describes the current version")
 	})
 }
+
+// A workflow applied alone is checked for loops with the workflows already stored.
+func TestLoopsWithStoredWorkflows(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		wf := func(name, watch, writes string) workflow.Source {
+			return workflow.Source{File: name + ".yaml", Content: []byte(fmt.Sprintf(
+				"kind: workflow\nname: %s\nowner: ops@example.com\nreview_every: 30d\nobject: lead\ntrigger: { on: lead.updated, changed: %s }\nsteps: [{ action: set, with: { %s: x } }]\n",
+				name, watch, writes))}
+		}
+		e.apply([]workflow.Source{wf("a", "title", "industry")})
+		_, diags, err := e.svc.Apply(t.Context(), admin, []workflow.Source{wf("b", "industry", "title")})
+		require.NoError(t, err)
+		require.Len(t, diags, 1)
+		require.Equal(t, "b.yaml", diags[0].File, "only what concerns the applied files is reported")
+		require.Contains(t, diags[0].Message, "workflows a, b can trigger each other in a loop")
+	})
+}

@@ -186,9 +186,49 @@ func (s *Service) lint(ctx context.Context, sources []workflow.Source) ([]*workf
 			return fmt.Errorf("build the linter: %w", err)
 		}
 		defs, diags = l.Lint(ctx, sources)
+		if workflow.HasErrors(diags) {
+			return nil
+		}
+		// Loops between workflows and double writers involve the stored workflows too: lint again with
+		// the stored definitions these files do not replace, and keep what concerns these files.
+		stored, err := storedSources(ctx, tx, defs)
+		if err != nil || len(stored) == 0 {
+			return err
+		}
+		_, all := l.Lint(ctx, append(slices.Clone(sources), stored...))
+		submitted := map[string]bool{}
+		for _, src := range sources {
+			submitted[src.File] = true
+		}
+		diags = slices.DeleteFunc(all, func(d workflow.Diagnostic) bool { return !submitted[d.File] })
 		return nil
 	})
 	return defs, diags, err
+}
+
+// storedSources returns the current text of every stored workflow that defs do not replace.
+func storedSources(ctx context.Context, tx *store.Tx, defs []*workflow.Definition) ([]workflow.Source, error) {
+	replaced := map[string]bool{}
+	for _, d := range defs {
+		replaced[d.Kind+"/"+d.Name] = true
+	}
+	rows, err := tx.Definitions(ctx, "workflow")
+	if err != nil {
+		return nil, err
+	}
+	var out []workflow.Source
+	for _, r := range rows {
+		key := r.Kind + "/" + r.Name
+		if replaced[key] || r.State == store.StateArchived {
+			continue
+		}
+		v, err := tx.DefinitionVersion(ctx, r.Kind, r.Name, r.Version)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, workflow.Source{File: fmt.Sprintf("stored:%s v%d", key, r.Version), Content: []byte(v.Source)})
+	}
+	return out, nil
 }
 
 func customFields(ctx context.Context, tx *store.Tx) (map[string][]records.Field, error) {

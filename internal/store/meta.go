@@ -122,6 +122,15 @@ func (t *Tx) SaveIdempotentResponse(ctx context.Context, scope, key string, s St
 	return nil
 }
 
+// ExpireIdempotencyKeys deletes the responses kept for keys used before cutoff and says how many.
+func (t *Tx) ExpireIdempotencyKeys(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, t.d.TimeArg(cutoff))
+	if err != nil {
+		return 0, fmt.Errorf("expire idempotency keys: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // FieldDef is a custom field definition (R2).
 type FieldDef struct {
 	ID        string    `json:"id"`

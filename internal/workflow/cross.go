@@ -157,7 +157,7 @@ func cycles(wfs []*Definition, ds *Diagnostics) {
 }
 
 func loopWarning(wfs []*Definition, edges [][]int, group []int, ds *Diagnostics) {
-	slices.Sort(group)
+	slices.SortFunc(group, func(i, j int) int { return strings.Compare(wfs[i].Name, wfs[j].Name) })
 	var names, via []string
 	for _, i := range group {
 		names = append(names, wfs[i].Name)

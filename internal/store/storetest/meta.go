@@ -236,6 +236,20 @@ func testIdempotency(t *testing.T, st *store.Store) {
 		require.Equal(t, other, got)
 		return nil
 	}))
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		return tx.SaveIdempotentResponse(ctx, "user:1", "key-late", first, at(10))
+	})
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		n, err := tx.ExpireIdempotencyKeys(ctx, at(5))
+		require.EqualValues(t, 2, n, "the two keys used before the cutoff")
+		return err
+	})
+	read(t, st, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.IdempotentResponse(ctx, "user:1", "key-1")
+		require.ErrorIs(t, err, records.ErrNotFound)
+		_, err = tx.IdempotentResponse(ctx, "user:1", "key-late")
+		return err
+	})
 }
 
 func testFieldDefs(t *testing.T, st *store.Store) {
