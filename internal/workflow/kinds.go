@@ -1,8 +1,10 @@
 package workflow
 
 import (
-	"fmt"
+	"errors"
 	"strconv"
+
+	"github.com/salesflow/salesflow/internal/bizcal"
 )
 
 // kindRules checks what the specs of routing, calendar and policy documents cannot say alone.
@@ -12,12 +14,37 @@ func (c *checker) kindRules(kind string, root *Node) {
 		c.routingRules(root)
 	case "calendar":
 		if h := root.Get("hours"); h != nil && h.Kind == MapNode {
-			for _, p := range h.Pairs {
-				if msg := checkHours(p.Key, p.Value.Str()); msg != "" {
-					c.errorf(p.Value.Pos, "hours.%s: %s", p.Key, msg)
-				}
-			}
+			c.calendarHours(h)
 		}
+	}
+}
+
+// calendarHours checks a calendar's hours with the parser the engine will use, so lint accepts
+// exactly the calendars that run; each problem is reported at its line.
+func (c *checker) calendarHours(h *Node) {
+	spec, at := map[string]string{}, map[string]Pos{}
+	for _, p := range h.Pairs {
+		spec[p.Key], at[p.Key] = p.Value.Str(), p.Value.Pos
+	}
+	_, err := bizcal.ParseHours(spec)
+	if err == nil {
+		return
+	}
+	errs := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = joined.Unwrap()
+	}
+	for _, e := range errs {
+		var he *bizcal.HoursError
+		if errors.As(e, &he) {
+			p, ok := at[he.Key]
+			if !ok {
+				p = h.Pos
+			}
+			c.errorf(p, "hours.%s: %s", he.Key, he.Reason)
+			continue
+		}
+		c.errorf(h.Pos, "hours: %v", e)
 	}
 }
 
@@ -59,19 +86,4 @@ func (c *checker) routingRules(root *Node) {
 			c.errorf(pool.Get("load").Pos, "load goes with method: least_loaded")
 		}
 	}
-}
-
-// checkHours checks one calendar line: days ("mon-fri", "sat", "mon,wed") and intervals
-// ("09:00-17:30" or "09:00-12:00,13:00-17:30").
-func checkHours(days, hours string) string {
-	if _, err := parseDays(days); err != nil {
-		return err.Error()
-	}
-	for _, iv := range splitComma(hours) {
-		from, to, ok := cut(iv, "-")
-		if !ok || !clockRe.MatchString(from) || !(clockRe.MatchString(to) || to == "24:00") || from >= to {
-			return fmt.Sprintf("%q is not a working interval like 09:00-17:30", iv)
-		}
-	}
-	return ""
 }
