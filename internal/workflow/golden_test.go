@@ -161,3 +161,25 @@ func TestManyWorkflowsInOneLoop(t *testing.T) {
 	}
 	require.Equal(t, 60, loops)
 }
+
+// Each document keeps its own text; a comment-only document, CRLF line ends, a byte-order mark or a
+// broken neighbour hide nothing.
+func TestDocumentsSplitOnTheirOwn(t *testing.T) {
+	cal := func(name string) string {
+		return "kind: calendar\nname: " + name + "\ntimezone: UTC\nhours: { mon-fri: \"09:00-17:00\" }\n"
+	}
+	src := "\ufeff# leading comment\n---\n" + cal("a") + "---\n# kind: calendar\n# name: commented-out\n---\n" + cal("b") +
+		"--- # a comment on the marker\n" + "kind: calendar\nname: c\ntimezone: &z UTC\nhours: { mon: \"09:00-10:00\" }\n"
+	for name, text := range map[string]string{"lf": src, "crlf": strings.ReplaceAll(src, "\n", "\r\n")} {
+		t.Run(name, func(t *testing.T) {
+			defs, diags := testLinter(t).Lint(context.Background(), []Source{{File: "f.yaml", Content: []byte(text)}})
+			require.Len(t, diags, 1, "only the anchor in c is an error: %v", diags)
+			require.Contains(t, diags[0].Message, "anchors")
+			require.Equal(t, 18, diags[0].Line)
+			require.Len(t, defs, 2)
+			require.Equal(t, cal("a"), defs[0].Source)
+			require.Equal(t, cal("b"), defs[1].Source)
+			require.Equal(t, 3, defs[0].Pos.Line)
+		})
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -61,34 +60,14 @@ func (l *Linter) Lint(ctx context.Context, sources []Source) ([]*Definition, []D
 	for _, src := range sources {
 		docs, diags := ParseFile(src.File, src.Content)
 		ds.list = append(ds.list, diags...)
-		texts := splitDocuments(string(src.Content), len(docs))
-		for i, doc := range docs {
-			if d := l.document(doc, texts[i], ds); d != nil {
+		for _, doc := range docs {
+			if d := l.document(doc, ds); d != nil {
 				defs = append(defs, d)
 			}
 		}
 	}
 	l.crossCheck(ctx, defs, ds)
 	return defs, ds.Sorted()
-}
-
-var docSeparator = regexp.MustCompile(`(?m)^---[ \t]*(#.*)?$`)
-
-// splitDocuments cuts a file's text at its --- lines, to keep each document's own text as its version.
-func splitDocuments(s string, n int) []string {
-	var parts []string
-	for _, p := range docSeparator.Split(s, -1) {
-		if hasContent(p) {
-			parts = append(parts, strings.Trim(p, "\n")+"\n")
-		}
-	}
-	if len(parts) != n { // an unusual layout: keep the whole text for each
-		parts = make([]string, n)
-		for i := range parts {
-			parts[i] = s
-		}
-	}
-	return parts
 }
 
 func hasContent(s string) bool {
@@ -101,7 +80,8 @@ func hasContent(s string) bool {
 	return false
 }
 
-func (l *Linter) document(doc Document, text string, ds *Diagnostics) *Definition {
+func (l *Linter) document(doc Document, ds *Diagnostics) *Definition {
+	text := doc.Text
 	root := doc.Root
 	c := &checker{file: doc.File, ds: ds, exprs: l.Exprs, cat: l.Catalog, custom: l.Custom, ids: map[string]Pos{}}
 	if root.Kind != MapNode {

@@ -3,6 +3,7 @@ package workflow
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	yaml "github.com/goccy/go-yaml"
@@ -102,40 +103,82 @@ func (n *Node) TextPos() Pos {
 type Document struct {
 	File string
 	Root *Node
+	Text string // the document's own text, as written: what a version stores
 }
 
-// ParseFile splits src into documents. A syntax error is returned as a diagnostic with its position;
-// nothing of the file is used then.
+var separatorLine = regexp.MustCompile(`^---([ \t].*)?$`)
+
+// ParseFile splits src into documents at its "---" lines and parses each on its own, with positions
+// in the whole file. Splitting ourselves keeps each document's own text for its version, and a
+// problem in one document (a syntax error, a comment-only document) cannot hide the others. CRLF line
+// ends and a byte-order mark are accepted.
 func ParseFile(file string, src []byte) ([]Document, []Diagnostic) {
-	f, err := parser.ParseBytes(src, 0)
+	text := strings.TrimPrefix(strings.ReplaceAll(string(src), "\r\n", "\n"), "\ufeff")
+	lines := strings.Split(text, "\n")
+	var docs []Document
+	var diags []Diagnostic
+	start := 0
+	flush := func(end int) {
+		chunk, first := lines[start:end], start
+		if len(chunk) > 0 && separatorLine.MatchString(chunk[0]) {
+			if rest := strings.TrimSpace(chunk[0][3:]); rest == "" || strings.HasPrefix(rest, "#") {
+				chunk, first = chunk[1:], first+1
+			} else {
+				chunk = append([]string{"   " + chunk[0][3:]}, chunk[1:]...) // "--- {…}": content after the marker
+			}
+		}
+		if hasContent(strings.Join(chunk, "\n")) {
+			d, ds := parseDocument(file, lines, first, chunk)
+			diags = append(diags, ds...)
+			if d != nil {
+				docs = append(docs, *d)
+			}
+		}
+		start = end
+	}
+	for i, l := range lines {
+		if i > 0 && separatorLine.MatchString(l) {
+			flush(i)
+		}
+	}
+	flush(len(lines))
+	return docs, diags
+}
+
+// parseDocument parses the lines of one document, which start at line first (0-based) of the file.
+func parseDocument(file string, all []string, first int, chunk []string) (*Document, []Diagnostic) {
+	padded := strings.Repeat("\n", first) + strings.Join(chunk, "\n")
+	f, err := parser.ParseBytes([]byte(padded), 0)
 	if err != nil {
 		return nil, []Diagnostic{syntaxDiagnostic(file, err)}
 	}
-	lines := strings.Split(string(src), "\n")
-	var docs []Document
+	var bodies []ast.Node
 	for _, d := range f.Docs {
-		if d.Body == nil {
-			continue
+		if d.Body != nil {
+			bodies = append(bodies, d.Body)
 		}
-		root, diags := convert(file, lines, d.Body)
-		if len(diags) > 0 {
-			return nil, diags
-		}
-		if root.Kind == NullNode {
-			continue
-		}
-		docs = append(docs, Document{File: file, Root: root})
 	}
-	return docs, nil
+	if len(bodies) != 1 {
+		return nil, []Diagnostic{{File: file, Pos: Pos{first + 1, 1}, Line: first + 1, Col: 1, Severity: Error,
+			Message: fmt.Sprintf("expected one document here, found %d: separate documents with a line of ---", len(bodies))}}
+	}
+	root, diags := convert(file, all, bodies[0])
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	if root.Kind == NullNode {
+		return nil, nil
+	}
+	return &Document{File: file, Root: root, Text: strings.Trim(strings.Join(chunk, "\n"), "\n") + "\n"}, nil
 }
 
 func syntaxDiagnostic(file string, err error) Diagnostic {
 	var se *yaml.SyntaxError
 	if errors.As(err, &se) && se.Token != nil {
-		return Diagnostic{File: file, Pos: Pos{se.Token.Position.Line, se.Token.Position.Column}, Severity: Error,
-			Message: "YAML: " + se.Message}
+		p := Pos{se.Token.Position.Line, se.Token.Position.Column}
+		return Diagnostic{File: file, Pos: p, Line: p.Line, Col: p.Col, Severity: Error, Message: "YAML: " + strings.ReplaceAll(se.Message, "\t", "\\t")}
 	}
-	return Diagnostic{File: file, Pos: Pos{1, 1}, Severity: Error, Message: "YAML: " + err.Error()}
+	return Diagnostic{File: file, Pos: Pos{1, 1}, Line: 1, Col: 1, Severity: Error, Message: "YAML: " + err.Error()}
 }
 
 func pos(tk *token.Token) Pos {

@@ -59,7 +59,8 @@ func TestJSONSchemaAcceptsTheExamples(t *testing.T) {
 	for _, src := range sources {
 		docs, diags := ParseFile(src.File, src.Content)
 		require.Empty(t, diags)
-		for _, part := range splitDocuments(string(src.Content), len(docs)) {
+		for _, doc := range docs {
+			part := doc.Text
 			var v any
 			require.NoError(t, yaml.Unmarshal([]byte(part), &v), src.File)
 			jb, _ := json.Marshal(v)
