@@ -5,10 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -17,10 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/salesflow/salesflow/client"
+	"github.com/salesflow/salesflow/internal/workflow"
 )
-
-// definitionExts are the files apply reads from a directory.
-var definitionExts = []string{".yaml", ".yml", ".json"}
 
 func newApply(g *globals) *cobra.Command {
 	var conn apiConn
@@ -56,53 +50,15 @@ func newApply(g *globals) *cobra.Command {
 	return cmd
 }
 
-// readDefinitionFiles expands directories and reads every file, each named by its path.
+// readDefinitionFiles reads the files lint reads, each named by its path.
 func readDefinitionFiles(paths []string) ([]client.File, error) {
-	var names []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !info.IsDir() {
-			names = append(names, p)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir // .git and the like
-			}
-			if d.Type().IsRegular() && slices.Contains(definitionExts, strings.ToLower(filepath.Ext(path))) {
-				found = append(found, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if len(found) == 0 {
-			return nil, fmt.Errorf("%s holds no *.yaml, *.yml or *.json file", p)
-		}
-		slices.Sort(found)
-		names = append(names, found...)
+	sources, err := workflow.ReadSources(paths)
+	if err != nil {
+		return nil, err
 	}
-	var files []client.File
-	seen := map[string]bool{}
-	for _, n := range names {
-		n = filepath.ToSlash(filepath.Clean(n))
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
-		b, err := os.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, client.File{Name: n, Content: string(b)})
+	files := make([]client.File, len(sources))
+	for i, s := range sources {
+		files[i] = client.File{Name: s.File, Content: string(s.Content)}
 	}
 	return files, nil
 }

@@ -19,7 +19,11 @@ import (
 type lintResult struct{ files, errors, warnings int }
 
 func (e *lintResult) Error() string {
-	return fmt.Sprintf("%d files: %d errors, %d warnings", e.files, e.errors, e.warnings)
+	files := "files"
+	if e.files == 1 {
+		files = "file"
+	}
+	return fmt.Sprintf("%d %s: %d errors, %d warnings", e.files, files, e.errors, e.warnings)
 }
 
 // ExitCode is 1: the definitions have errors.

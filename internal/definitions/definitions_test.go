@@ -483,3 +483,24 @@ func TestLoopsWithStoredWorkflows(t *testing.T) {
 		require.Contains(t, diags[0].Message, "workflows a, b can trigger each other in a loop")
 	})
 }
+
+// While the kill switch is on, a workflow applied for the first time starts paused by it.
+func TestKillSwitchHoldsNewWorkflows(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		wf := func(name string) workflow.Source {
+			return workflow.Source{File: name + ".yaml", Content: []byte("kind: workflow\nname: " + name +
+				"\nowner: ops@example.com\nreview_every: 30d\nobject: lead\ntrigger: { on: lead.created }\nsteps: [{ stop: x }]\n")}
+		}
+		e.apply([]workflow.Source{wf("before")})
+		_, err := e.svc.PauseAll(t.Context(), admin)
+		require.NoError(t, err)
+		e.apply([]workflow.Source{wf("during")})
+		require.Equal(t, "v1 paused by kill_switch", e.states()["workflow/during"])
+		n, err := e.svc.ResumeAll(t.Context(), admin)
+		require.NoError(t, err)
+		require.Equal(t, 2, n)
+		e.apply([]workflow.Source{wf("after")})
+		require.Equal(t, "v1 active", e.states()["workflow/after"])
+	})
+}

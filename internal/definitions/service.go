@@ -259,7 +259,11 @@ func (s *Service) applyOne(ctx context.Context, tx *store.Tx, a auth.Actor, d *w
 // create stores a definition seen for the first time: active, version 1.
 func (s *Service) create(ctx context.Context, tx *store.Tx, a auth.Actor, d *workflow.Definition) (Applied, error) {
 	now := s.clock()
-	nd := store.Definition{Kind: d.Kind, Name: d.Name, State: store.StateActive, Version: 1, Owner: d.Owner,
+	state, pausedBy, err := startState(ctx, tx, d.Kind)
+	if err != nil {
+		return Applied{}, err
+	}
+	nd := store.Definition{Kind: d.Kind, Name: d.Name, State: state, PausedBy: pausedBy, Version: 1, Owner: d.Owner,
 		ReviewEvery: d.ReviewEvery, Object: d.Object, CreatedAt: now, UpdatedAt: now}
 	if err := tx.InsertDefinition(ctx, nd); err != nil {
 		return Applied{}, err
@@ -267,8 +271,8 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, a auth.Actor, d *wor
 	if err := s.insertVersion(ctx, tx, a, nd, d, now); err != nil {
 		return Applied{}, err
 	}
-	err := s.event(ctx, tx, a, nd, "applied", map[string]records.Change{
-		"version": {Old: nil, New: 1}, "state": {Old: nil, New: store.StateActive}})
+	err = s.event(ctx, tx, a, nd, "applied", map[string]records.Change{
+		"version": {Old: nil, New: 1}, "state": {Old: nil, New: state}})
 	return Applied{Kind: d.Kind, Name: d.Name, Version: 1, Status: Created}, err
 }
 
@@ -294,7 +298,9 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, a auth.Actor, cur st
 		}
 	}
 	if cur.State == store.StateArchived && rollbackOf == 0 {
-		next.State, next.PausedBy = store.StateActive, ""
+		if next.State, next.PausedBy, err = startState(ctx, tx, cur.Kind); err != nil {
+			return Applied{}, err
+		}
 		changes["state"] = records.Change{Old: cur.State, New: next.State}
 		ap.Status, eventKind = Restored, "restored"
 	}

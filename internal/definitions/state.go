@@ -122,6 +122,21 @@ func (s *Service) transition(ctx context.Context, a auth.Actor, kind, name, even
 	return out, err
 }
 
+// settingKillSwitch is "on" while the kill switch is.
+const settingKillSwitch = "kill_switch"
+
+// startState is the state of a workflow being created or restored: paused while the kill switch is on.
+func startState(ctx context.Context, tx *store.Tx, kind string) (state, pausedBy string, err error) {
+	if kind != "workflow" {
+		return store.StateActive, "", nil
+	}
+	on, err := tx.Setting(ctx, settingKillSwitch)
+	if err != nil || on != "on" {
+		return store.StateActive, "", err
+	}
+	return store.StatePaused, store.PausedByKillSwitch, nil
+}
+
 // PauseAll is the kill switch: every active workflow is paused at once. It returns how many.
 func (s *Service) PauseAll(ctx context.Context, a auth.Actor) (int, error) {
 	return s.switchAll(ctx, a, store.StateActive, "", store.StatePaused, store.PausedByKillSwitch, "paused")
@@ -138,6 +153,10 @@ func (s *Service) switchAll(ctx context.Context, a auth.Actor, from, fromBy, to,
 	}
 	var n int
 	err := s.write(ctx, func(tx *store.Tx) error {
+		// The switch stays on until resumed, so workflows applied meanwhile start paused too.
+		if err := tx.SetSetting(ctx, settingKillSwitch, map[bool]string{true: "on", false: ""}[to == store.StatePaused], s.clock()); err != nil {
+			return err
+		}
 		changed, err := tx.SetDefinitionStates(ctx, "workflow", from, fromBy, to, toBy, s.clock())
 		if err != nil {
 			return err

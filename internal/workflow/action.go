@@ -45,6 +45,8 @@ func (c *checker) action(n *Node) {
 		return
 	}
 	switch name {
+	case "create_record":
+		c.createdFields(with)
 	case "notify":
 		c.notifyTarget(with)
 	case "assign":
@@ -86,3 +88,17 @@ func (c *checker) notifyTarget(with *Node) {
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// createdFields checks a create_record's fields against the object it creates, with templates read in
+// the workflow's own scope.
+func (c *checker) createdFields(with *Node) {
+	target, _ := c.cat.Get(with.Get("object").Str())
+	fields := with.Get("fields")
+	if target == nil || fields == nil || fields.Kind != MapNode {
+		return
+	}
+	own := c.object
+	c.object = target.WithCustom(c.custom[target.Name])
+	c.fields(fields, "with.fields")
+	c.object = own
+}

@@ -70,6 +70,8 @@ type checker struct {
 	depth  int
 	// compiled keeps each expression's program by its position, so a version is compiled once.
 	compiled map[string]any
+	// outcomes are the outcomes each task step offers, for checking switch cases.
+	outcomes map[string][]string
 }
 
 func (c *checker) errorf(p Pos, format string, args ...any) {

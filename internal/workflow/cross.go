@@ -55,7 +55,7 @@ func (l *Linter) resolve(ctx context.Context, r Ref, defined map[string]*Definit
 	ok, err := l.Resolver.Exists(ctx, r.Kind, r.Name)
 	switch {
 	case err != nil:
-		ds.add(r.File, r.Pos, Warning, "could not check %s %q: %v", refNoun[r.Kind], r.Name, err)
+		ds.add(r.File, r.Pos, Error, "could not check %s %q: %v", refNoun[r.Kind], r.Name, err)
 	case !ok:
 		ds.add(r.File, r.Pos, Error, "no %s named %q (checked against the files and the server)", refNoun[r.Kind], r.Name)
 	}

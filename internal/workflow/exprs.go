@@ -36,7 +36,7 @@ func wantType(want string) expr.Type {
 		return expr.Timestamp()
 	case "duration":
 		return expr.Duration()
-	case "any", "record":
+	case "any", "record", "scalar":
 		return expr.Any()
 	}
 	return expr.Object(want)
@@ -70,6 +70,12 @@ func (c celChecker) CheckExpr(src string, s Scope, want string) ExprResult {
 	res := ExprResult{Issues: convertIssues(issues)}
 	if p == nil {
 		return res
+	}
+	if want == "scalar" {
+		t := p.Type()
+		if !slices.ContainsFunc([]expr.Type{expr.String(), expr.Number(), expr.Int(), expr.Bool(), expr.Any()}, t.Equal) {
+			res.Issues = append(res.Issues, ExprIssue{Line: 1, Col: 1, Message: fmt.Sprintf("switch on a single value (text, a number or true/false), not %s", t)})
+		}
 	}
 	if want == "record" {
 		if _, ok := p.Type().IsObject(); !ok && !p.Type().Equal(expr.Any()) {

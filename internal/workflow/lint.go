@@ -95,7 +95,7 @@ func (l *Linter) document(doc Document, ds *Diagnostics) *Definition {
 	}
 	spec, ok := Kinds[kindNode.Value]
 	if !ok {
-		c.errorf(kindNode.Pos, "%s", "unknown kind "+scalar(enum(kindNames()...), kindNode.Value))
+		c.errorf(kindNode.Pos, "kind %s", scalar(enum(kindNames()...), kindNode.Value))
 		return nil
 	}
 	sum := sha256.Sum256([]byte(text))

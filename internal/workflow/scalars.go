@@ -12,6 +12,10 @@ import (
 	"github.com/salesflow/salesflow/internal/records"
 )
 
+// maxDuration bounds durations: nothing in a sales process waits longer, and it keeps arithmetic far
+// from overflowing.
+const maxDuration = 10 * 365 * 24 * time.Hour
+
 var durationPart = regexp.MustCompile(`(\d+)(w|d|h|m|s)`)
 
 // ParseDuration reads the format's durations: a number and a unit (w, d, h, m, s), repeated, as in
@@ -25,11 +29,14 @@ func ParseDuration(s string) (time.Duration, error) {
 	var d time.Duration
 	units := map[string]time.Duration{"w": 7 * 24 * time.Hour, "d": 24 * time.Hour, "h": time.Hour, "m": time.Minute, "s": time.Second}
 	for _, m := range durationPart.FindAllStringSubmatch(body, -1) {
-		n, err := strconv.Atoi(m[1])
-		if err != nil || n > 100000 {
-			return 0, fmt.Errorf("%q is too long a duration", s)
+		n, err := strconv.ParseInt(m[1], 10, 64)
+		if err != nil || n > int64(maxDuration/units[m[2]]) {
+			return 0, fmt.Errorf("%q is longer than the longest duration, 10 years", s)
 		}
 		d += time.Duration(n) * units[m[2]]
+		if d > maxDuration {
+			return 0, fmt.Errorf("%q is longer than the longest duration, 10 years", s)
+		}
 	}
 	if strings.HasPrefix(s, "-") {
 		d = -d

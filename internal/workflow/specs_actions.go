@@ -15,7 +15,7 @@ var ActionSpecs = map[string]*Spec{
 		Fields: []Field{req("fields", &Value{Kind: KFieldList}, "the fields")}},
 	"create_record": {Name: "create_record", Doc: "Create a related record.",
 		Example: "- action: create_record\n  with: { object: deal, fields: { name: \"{{ lead.company }} — new business\", amount: \"25000\" } }",
-		Fields:  []Field{req("object", enum("contact", "account", "deal", "activity"), ""), req("fields", mapOf(template()), "its fields")}},
+		Fields:  []Field{req("object", enum("contact", "account", "deal", "activity"), ""), req("fields", &Value{Kind: KObject}, "its fields: literals or templates, checked against that object's fields")}},
 	"convert_lead": {Name: "convert_lead", Doc: "Convert the lead: match or create the account and the contact, create a deal. Outputs contact, account, deal.",
 		Example: "- id: convert\n  action: convert_lead\n  with: { pipeline: New business, stage: Discovery }",
 		Fields: []Field{opt("pipeline", ref("pipeline"), "the deal's pipeline (default: the default pipeline)"), opt("stage", str(), "its stage (default: the first)"),

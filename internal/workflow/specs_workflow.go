@@ -103,8 +103,9 @@ var waitSpec = &Spec{Name: "wait_for", Doc: "Wait for an event or a condition, a
 	Example:   "wait_for: { event: activity.created, when: event.activity.type == \"meeting_held\", timeout: 3h }",
 	Exclusive: []string{"event", "condition"}, OneRequired: true,
 	Fields: []Field{
-		opt("event", enum(triggerEvents()...), "an event about the run's record, as in a trigger"),
-		opt("when", expression("bool"), "with event: a filter; `event` is the event"),
+		opt("event", enum(waitEvents()...), "an event about the run's record, as in a trigger (not date, schedule or manual)"),
+		opt("name", str(), "with event: event — only the custom event of this name"),
+		opt("when", expression("bool"), "with event: a filter; `event` is the awaited event (elsewhere it is the triggering one)"),
 		opt("condition", expression("bool"), "wait until this is true of the record"),
 		req("timeout", dur(), "give up after this long"),
 	}}
@@ -170,7 +171,7 @@ var StepSpecs = map[string]*Spec{
 		Fields:  []Field{req("if", expression("bool"), "the condition"), idField, req("then", steps(), ""), opt("else_if", listOf(object(elseIf)), ""), opt("else", steps(), "")}},
 	"switch": {Name: "switch", Doc: "Run the case whose key equals the value; `default` otherwise.",
 		Example: "- switch: steps.first-call.outcome\n  cases:\n    connected: [{ action: set, with: { status: working } }]\n  default: [{ stop: no-connect }]",
-		Fields:  []Field{req("switch", expression("any"), "the value"), idField, req("cases", mapOf(steps()), ""), opt("default", steps(), "")}},
+		Fields:  []Field{req("switch", expression("scalar"), "the value: text, a number or true/false"), idField, req("cases", mapOf(steps()), ""), opt("default", steps(), "")}},
 	"split": {Name: "split", Doc: "A/B split by percentage, stable per record (the same record always takes the same branch).",
 		Example: "- split:\n    - { name: a, percent: 50, steps: [{ action: send_email, with: { to: lead, template: intro-a } }] }\n    - { name: b, percent: 50, steps: [{ action: send_email, with: { to: lead, template: intro-b } }] }",
 		Fields:  []Field{req("split", listOf(object(splitBranch)), "the branches"), idField}},

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -11,6 +12,30 @@ const (
 	maxBranches = 8
 	maxSteps    = 60
 )
+
+// stepCount warns once when a workflow has more steps than a reviewer can follow.
+func (c *checker) stepCount(root *Node) {
+	n := 0
+	var count func(v *Node)
+	count = func(v *Node) {
+		if v == nil {
+			return
+		}
+		if v.Kind == MapNode && len(stepKind(v)) == 1 {
+			n++
+		}
+		for _, it := range v.Items {
+			count(it)
+		}
+		for _, p := range v.Pairs {
+			count(p.Value)
+		}
+	}
+	count(root.Get("steps"))
+	if n > maxSteps {
+		c.warnf(root.Get("steps").Pos, "%d steps are more than a reviewer can follow (%d); split the workflow", n, maxSteps)
+	}
+}
 
 // steps checks a list of steps and reports whether it always ends the run (so anything after the list
 // in its parent is unreachable).
@@ -70,8 +95,7 @@ func (c *checker) step(n *Node) bool {
 		c.mapNode(n, spec, "")
 		c.branches(n, 2+len(n.Get("else_if").itemsOrNil()))
 	case "switch":
-		c.mapNode(n, spec, "")
-		c.branches(n, 1+len(n.Get("cases").pairsOrNil()))
+		c.switchStep(n, spec)
 	case "split":
 		c.split(n, spec)
 	case "wait_for":
@@ -83,6 +107,14 @@ func (c *checker) step(n *Node) bool {
 		}
 	}
 	if id != nil && id.Kind == ScalarNode && c.ids[id.Value] == id.Pos {
+		if outs := n.Get("task").Get("outcomes"); outs != nil && outs.Kind == ListNode {
+			if c.outcomes == nil {
+				c.outcomes = map[string][]string{}
+			}
+			for _, o := range outs.Items {
+				c.outcomes[id.Value] = append(c.outcomes[id.Value], o.Value)
+			}
+		}
 		action := n.Get("action").Str()
 		if c.scope.Steps == nil {
 			c.scope.Steps = map[string]map[string]string{}
@@ -179,6 +211,9 @@ func (c *checker) split(n *Node, spec *Spec) {
 			var v int
 			if _, err := fmt.Sscanf(p.Value, "%d", &v); err == nil {
 				total += v
+				if v < 0 || v > 100 {
+					c.errorf(p.Pos, "a percentage is from 0 to 100")
+				}
 			}
 		}
 		if name := b.Get("name").Str(); names[name] {
@@ -206,12 +241,21 @@ func (c *checker) waitFor(n *Node, spec *Spec) {
 		c.mapNode(n, spec, "wait_for")
 		return
 	}
-	outer := c.scope
-	c.scope = c.scope.withEvent(w.Get("event").Str())
-	c.mapNode(w, waitSpec, "wait_for")
+	// `event` in wait_for.when is the awaited event; everywhere else it stays the triggering one.
+	outer, event := c.scope, w.Get("event")
+	if event != nil {
+		c.scope = c.scope.withEvent(event.Str())
+	}
+	if slices.Contains(notWaitable, event.Str()) {
+		c.errorf(event.Pos, "wait_for.event cannot be %s: it starts runs but is not an event a run can wait for (use delay)", event.Value)
+	}
+	c.mapNode(w, waitForSpec(event.Str()), "wait_for")
 	c.scope = outer
-	if w.Has("when") && !w.Has("event") {
+	if w.Has("when") && event == nil {
 		c.errorf(w.Get("when").Pos, "wait_for.when filters an event: give `event`, or use `condition`")
+	}
+	if name := w.Get("name"); name != nil && event.Str() != "event" {
+		c.errorf(name.Pos, "wait_for.name names a custom event: it goes with event: event")
 	}
 	if t := n.Get("on_timeout"); t != nil {
 		c.value(t, steps(), "on_timeout")
@@ -237,5 +281,10 @@ func (c *checker) delayRules(d *Node) {
 	}
 	if (d.Has("business_hours") || d.Has("business_days")) && !d.Has("calendar") {
 		c.errorf(d.Pos, "a business-time delay needs a calendar")
+	}
+	for _, k := range []string{"business_hours", "business_days"} {
+		if v := d.Get(k); v != nil && strings.HasPrefix(strings.TrimSpace(v.Value), "-") {
+			c.errorf(v.Pos, "delay.%s cannot be negative", k)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 // workflow checks a workflow document: the spec, then the trigger's rules that depend on the object.
 func (c *checker) workflow(root *Node) {
 	c.mapNode(root, WorkflowSpec, "workflow")
+	c.stepCount(root)
 	if t := root.Get("trigger"); t != nil && t.Kind == MapNode && c.object != nil {
 		c.triggerRules(t)
 	}
@@ -61,6 +62,9 @@ func (c *checker) triggerRules(t *Node) {
 		}
 	} else if (t.Has("from") || t.Has("to")) && on != "deal.stage_changed" {
 		c.errorf(t.Pos, "trigger.from and trigger.to need trigger.changed")
+	}
+	if tz := t.Get("schedule").Get("timezone"); tz != nil && (tz.Value == "owner" || tz.Value == "recipient" || tz.Value == "record") {
+		c.errorf(tz.Pos, "a schedule ticks for no one in particular: give an IANA zone such as Europe/Berlin, not %s", tz.Value)
 	}
 	if d := t.Get("date"); d != nil && d.Kind == MapNode {
 		if fn := d.Get("field"); fn != nil {
