@@ -1,6 +1,9 @@
 package workflow
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // action checks an action step: a known action, its parameters, and the fields it writes.
 func (c *checker) action(n *Node) {
@@ -27,6 +30,9 @@ func (c *checker) action(n *Node) {
 		}
 		c.errorf(nameNode.Pos, "%s", msg)
 		return
+	}
+	if len(spec.Objects) > 0 && c.object != nil && !slices.Contains(spec.Objects, c.object.Name) {
+		c.errorf(nameNode.Pos, "action %s works on %s records, and this workflow is about %ss", name, strings.Join(spec.Objects, " or "), c.object.Name)
 	}
 	with := n.Get("with")
 	if name == "set" {

@@ -72,6 +72,8 @@ type checker struct {
 	compiled map[string]any
 	// outcomes are the outcomes each task step offers, for checking switch cases.
 	outcomes map[string][]string
+	// pending are step ids declared inside the branches of the step being checked.
+	pending map[string]map[string]string
 }
 
 func (c *checker) errorf(p Pos, format string, args ...any) {
@@ -253,17 +255,11 @@ func (c *checker) exprResult(n *Node, r ExprResult) {
 	}
 }
 
-// located reports expression issues at their place in the file.
+// located reports expression issues at their place in the file. Issues are located in the decoded
+// text; PosAt maps them through the scalar's quoting, escapes, folding and indentation.
 func (c *checker) located(n *Node, issues []ExprIssue) {
-	start := n.TextPos()
 	for _, is := range issues {
-		p := Pos{Line: start.Line + is.Line - 1, Col: is.Col}
-		if is.Line == 1 {
-			p.Col = start.Col + is.Col - 1
-		} else if n.Block {
-			p.Col = n.BlockCol + is.Col - 1
-		}
-		c.errorf(p, "%s", is.Message)
+		c.errorf(n.PosAt(is.Line, is.Col), "%s", is.Message)
 	}
 }
 

@@ -67,12 +67,18 @@ func EventFields(on string) map[string]string {
 	return nil
 }
 
-// waitForSpec is the spec a wait_for map is checked against. An event that is not one (reported
-// already, with the reason) is let through the enum so that it is reported once, not twice.
-func waitForSpec(event string) *Spec {
-	if !slices.Contains(notWaitable, event) {
+// waitEventRules checks what wait_for's spec alone cannot — `name` goes with event: event, and the
+// event is one a run can wait for — and returns the spec to check the map against: one that lets a
+// non-event through its enum, so that it is reported once, with the reason, not twice.
+func (c *checker) waitEventRules(w *Node) *Spec {
+	event := w.Get("event")
+	if name := w.Get("name"); name != nil && event.Str() != "event" {
+		c.errorf(name.Pos, "wait_for.name names a custom event: it goes with event: event")
+	}
+	if !slices.Contains(notWaitable, event.Str()) {
 		return waitSpec
 	}
+	c.errorf(event.Pos, "wait_for.event cannot be %s: it starts runs, it is not an event a run can wait for (use a delay)", event.Value)
 	s := *waitSpec
 	s.Fields = slices.Clone(waitSpec.Fields)
 	for i, f := range s.Fields {

@@ -3,7 +3,6 @@ package workflow
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/salesflow/salesflow/internal/expr"
 	"github.com/salesflow/salesflow/internal/records"
@@ -36,8 +35,10 @@ func wantType(want string) expr.Type {
 		return expr.Timestamp()
 	case "duration":
 		return expr.Duration()
-	case "any", "record", "scalar":
+	case "any", "record", "scalar", "lead|contact":
 		return expr.Any()
+	case mapOfAny:
+		return expr.Map(expr.Any())
 	}
 	return expr.Object(want)
 }
@@ -55,14 +56,30 @@ func (c celChecker) scope(s Scope) expr.Scope {
 		out.Extra[k] = wantType(t)
 	}
 	if s.Event != "" {
-		ev := &expr.EventScope{Type: s.Event, Fields: map[string]expr.Type{"type": expr.String()}}
-		if obj, _, ok := strings.Cut(s.Event, "."); ok && slices.Contains(workflowObjects, obj) {
-			ev.Fields[obj] = expr.Object(obj)
-			ev.Fields["changes"] = expr.Map(expr.Any())
+		// An event lint does not know (reported where it is named) is bound untyped, so its uses
+		// are not reported a second time.
+		if out.Event = eventScope(s.Event); out.Event == nil {
+			out.Extra["event"] = expr.Any()
 		}
-		out.Event = ev
 	}
 	return out
+}
+
+// eventScope types `event` from the event's name (a trigger.on value), or returns nil for an
+// unknown event.
+func eventScope(on string) *expr.EventScope {
+	fields := EventFields(on)
+	if fields == nil {
+		return nil
+	}
+	ev := &expr.EventScope{Type: on, Fields: map[string]expr.Type{}}
+	if on == "event" {
+		ev.Type = "" // a custom event: messages say "of event", not "of event event"
+	}
+	for k, t := range fields {
+		ev.Fields[k] = wantType(t)
+	}
+	return ev
 }
 
 func (c celChecker) CheckExpr(src string, s Scope, want string) ExprResult {
@@ -75,6 +92,11 @@ func (c celChecker) CheckExpr(src string, s Scope, want string) ExprResult {
 		t := p.Type()
 		if !slices.ContainsFunc([]expr.Type{expr.String(), expr.Number(), expr.Int(), expr.Bool(), expr.Any()}, t.Equal) {
 			res.Issues = append(res.Issues, ExprIssue{Line: 1, Col: 1, Message: fmt.Sprintf("switch on a single value (text, a number or true/false), not %s", t)})
+		}
+	}
+	if want == "lead|contact" {
+		if name, ok := p.Type().IsObject(); (ok && name != "lead" && name != "contact") || (!ok && !p.Type().Equal(expr.Any())) {
+			res.Issues = append(res.Issues, ExprIssue{Line: 1, Col: 1, Message: fmt.Sprintf("this must be a lead or a contact (like lead or activity.contact), not %s", p.Type())})
 		}
 	}
 	if want == "record" {

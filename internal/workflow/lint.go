@@ -109,6 +109,10 @@ func (l *Linter) document(doc Document, ds *Diagnostics) *Definition {
 		c.object = l.objectWithCustom(d.Object)
 		c.scope = Scope{Object: d.Object}
 	}
+	if d.Kind == "workflow" {
+		// `event` is the triggering event in every expression of a workflow (wait_for.when rebinds it).
+		c.scope.Event = root.Get("trigger").Get("on").Str()
+	}
 	switch d.Kind {
 	case "workflow":
 		c.workflow(root)

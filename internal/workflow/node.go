@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	yaml "github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -41,6 +42,8 @@ type Node struct {
 	BlockCol int
 	Pairs    []Pair // a map's entries, in order
 	Items    []*Node
+	// src lets PosAt map offsets in a string scalar's Value back to the file; nil for other nodes.
+	src *scalarSource
 }
 
 // Pair is one map entry.
@@ -88,8 +91,12 @@ func (n *Node) Str() string {
 	return n.Value
 }
 
-// TextPos returns where a scalar's text begins, for mapping positions inside it (expressions).
-func (n *Node) TextPos() Pos {
+// TextPos returns where a scalar's text begins in the file. PosAt maps positions further inside it.
+func (n *Node) TextPos() Pos { return n.PosAt(1, 1) }
+
+// textStart is where a scalar's text begins, from its token alone: exact for a plain or quoted scalar
+// and for a block scalar without an indentation indicator.
+func (n *Node) textStart() Pos {
 	switch {
 	case n.Block:
 		return Pos{Line: n.Pos.Line + 1, Col: n.BlockCol}
@@ -200,7 +207,7 @@ func convert(file string, lines []string, n ast.Node) (*Node, []Diagnostic) {
 	case *ast.CommentGroupNode:
 		return &Node{Kind: NullNode, Pos: pos(x.GetToken())}, nil
 	case *ast.NullNode:
-		return &Node{Kind: NullNode, Pos: pos(x.GetToken())}, nil
+		return &Node{Kind: NullNode, Pos: withinLine(lines, pos(x.GetToken()))}, nil
 	case *ast.MappingNode:
 		out := &Node{Kind: MapNode, Pos: pos(x.GetToken())}
 		for _, mv := range x.Values {
@@ -233,11 +240,25 @@ func convert(file string, lines []string, n ast.Node) (*Node, []Diagnostic) {
 	case *ast.LiteralNode:
 		out := &Node{Kind: ScalarNode, Pos: pos(x.GetToken()), Value: x.Value.Value, Block: true}
 		out.BlockCol = blockColumn(lines, out.Pos.Line)
+		style := styleLiteral
+		if x.Start != nil && x.Start.Type == token.FoldedType {
+			style = styleFolded
+		}
+		out.src = &scalarSource{lines: lines, style: style, start: out.Pos}
 		return out, nil
 	case *ast.StringNode:
 		tk := x.GetToken()
-		quoted := tk != nil && (tk.Type == token.DoubleQuoteType || tk.Type == token.SingleQuoteType)
-		return &Node{Kind: ScalarNode, Pos: pos(tk), Value: x.Value, Quoted: quoted}, nil
+		style := stylePlain
+		if tk != nil && tk.Type == token.DoubleQuoteType {
+			style = styleDoubleQuoted
+		} else if tk != nil && tk.Type == token.SingleQuoteType {
+			style = styleSingleQuoted
+		}
+		out := &Node{Kind: ScalarNode, Pos: pos(tk), Value: x.Value, Quoted: style != stylePlain}
+		if tk != nil {
+			out.src = &scalarSource{lines: lines, style: style, start: out.Pos}
+		}
+		return out, nil
 	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
 		return &Node{Kind: ScalarNode, Pos: pos(n.GetToken()), Value: n.GetToken().Value}, nil
 	case *ast.AnchorNode, *ast.AliasNode, *ast.MergeKeyNode:
@@ -264,6 +285,15 @@ func convertPair(file string, lines []string, mv *ast.MappingValueNode) (Pair, [
 		val.Pos = key.Pos
 	}
 	return Pair{Key: key.Value, KeyPos: key.Pos, Value: val}, nil
+}
+
+// withinLine keeps p at most one past the end of its line: goccy places the implicit null of a
+// trailing "key:" a column beyond it.
+func withinLine(lines []string, p Pos) Pos {
+	if p.Line >= 1 && p.Line <= len(lines) {
+		p.Col = min(p.Col, utf8.RuneCountInString(lines[p.Line-1])+1)
+	}
+	return p
 }
 
 // blockColumn is the column where a block scalar's text starts: the indentation of its first line.

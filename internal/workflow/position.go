@@ -27,7 +27,7 @@ type scalarSource struct {
 }
 
 // PosAt returns the file position of line:col (1-based, columns in code points) of the scalar's
-// decoded text, as expression issues are located. It undoes escapes, '' in single quotes, line
+// decoded text, as expression issues are located. It undoes escapes, ” in single quotes, line
 // folding and block indentation. When the text cannot be mapped exactly it returns where the text
 // begins, which is vague but never wrong.
 func (n *Node) PosAt(line, col int) Pos {
@@ -101,6 +101,9 @@ func (s *scalarSource) positions(value string) []Pos {
 		c.i += width
 	}
 	if c.done {
+		if len(out) == 0 {
+			return nil
+		}
 		return append(out, out[len(out)-1])
 	}
 	return append(out, c.pos())

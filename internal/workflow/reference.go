@@ -43,6 +43,12 @@ func Reference(funcs []FuncDoc, relations []Relation) string {
 	} {
 		fmt.Fprintf(&b, "| `%s` | %s |\n", e.on, e.doc)
 	}
+	b.WriteString("\nIn `trigger.when`, `goal`, `exit` and every step, `event` is the event that started the run (in\n`wait_for.when`, the awaited event). Its fields:\n\n| event | fields |\n|---|---|\n")
+	for _, on := range []string{"lead.created", "lead.updated", "deal.stage_changed", "form.submitted", "task.completed", "task.overdue",
+		"lead.score_crossed", "date", "schedule", "manual", "event"} {
+		fmt.Fprintf(&b, "| `%s` | %s |\n", on, outputList(EventFields(on)))
+	}
+	b.WriteString("\n(`<object>.created`, `.updated` and `.deleted` of every object have the fields shown for leads, with the object's own name.)\n")
 	specSection(&b, "trigger", "trigger", triggerSpec, 3)
 	specSection(&b, "trigger-date", "trigger.date", dateSpec, 3)
 	specSection(&b, "trigger-schedule", "trigger.schedule", scheduleSpec, 3)
@@ -101,6 +107,9 @@ func specSection(b *strings.Builder, anchor, title string, s *Spec, level int) {
 	fmt.Fprintf(b, "\n%s <a id=\"%s\"></a>`%s`\n\n", strings.Repeat("#", level), anchor, title)
 	if s.Doc != "" {
 		b.WriteString(s.Doc + "\n\n")
+	}
+	if len(s.Objects) > 0 {
+		fmt.Fprintf(b, "Only in workflows on %s records.\n\n", strings.Join(s.Objects, " or "))
 	}
 	if len(s.Fields) > 0 {
 		b.WriteString("| key | value | required | meaning |\n|---|---|---|---|\n")

@@ -58,6 +58,8 @@ type Spec struct {
 	// Exclusive lists keys of which at most one may be given; OneRequired says one of them must be.
 	Exclusive   []string
 	OneRequired bool
+	// Objects lists the workflow objects an action runs on (empty: any).
+	Objects []string
 }
 
 // Field returns the field for key.

@@ -16,7 +16,7 @@ var ActionSpecs = map[string]*Spec{
 	"create_record": {Name: "create_record", Doc: "Create a related record.",
 		Example: "- action: create_record\n  with: { object: deal, fields: { name: \"{{ lead.company }} — new business\", amount: \"25000\" } }",
 		Fields:  []Field{req("object", enum("contact", "account", "deal", "activity"), ""), req("fields", &Value{Kind: KObject}, "its fields: literals or templates, checked against that object's fields")}},
-	"convert_lead": {Name: "convert_lead", Doc: "Convert the lead: match or create the account and the contact, create a deal. Outputs contact, account, deal.",
+	"convert_lead": {Name: "convert_lead", Objects: []string{"lead"}, Doc: "Convert the lead: match or create the account and the contact, create a deal. Outputs contact, account, deal.",
 		Example: "- id: convert\n  action: convert_lead\n  with: { pipeline: New business, stage: Discovery }",
 		Fields: []Field{opt("pipeline", ref("pipeline"), "the deal's pipeline (default: the default pipeline)"), opt("stage", str(), "its stage (default: the first)"),
 			opt("deal_name", template(), "default: \"{{ lead.company }}\""), opt("create_deal", boolean(), "default true")}},
@@ -25,7 +25,7 @@ var ActionSpecs = map[string]*Spec{
 		Fields:  []Field{req("type", enum(records.ActivityTypes...), ""), opt("subject", template(), ""), opt("body", template(), "")}},
 	"send_email": {Name: "send_email", Doc: "Email the lead or contact from a template, through the contact policy.",
 		Example: "- action: send_email\n  with: { to: lead, template: missed-you, from: lead.owner }",
-		Fields:  []Field{req("to", expression("record"), "a lead or contact"), req("template", ref("template"), ""), opt("from", expression("user"), "default: the record's owner")}},
+		Fields:  []Field{req("to", expression("lead|contact"), "a lead or contact"), req("template", ref("template"), ""), opt("from", expression("user"), "default: the record's owner")}},
 	"notify": {Name: "notify", Doc: "Tell a person by email, or a channel by a Slack-compatible incoming webhook.",
 		Example: "- action: notify\n  with: { channel: email, to: lead.owner, text: \"New lead {{ lead.email }}\" }",
 		Fields: []Field{req("channel", enum("email", "slack"), ""),
@@ -35,11 +35,11 @@ var ActionSpecs = map[string]*Spec{
 		Example: "- action: webhook\n  with: { url: \"https://hooks.example.com/lead\", body: \"{\\\"id\\\": \\\"{{ lead.id }}\\\"}\" }",
 		Fields: []Field{req("url", template(), ""), opt("method", enum("POST", "PUT", "PATCH"), "default POST"), opt("body", template(), "JSON text"),
 			opt("headers", mapOf(template()), ""), opt("secret_env", str(), "the environment variable holding the HMAC key")}},
-	"enrich": {Name: "enrich", Doc: "Fill company fields from the enrichment providers; values a person typed are kept unless overwrite is set.",
+	"enrich": {Name: "enrich", Objects: []string{"lead"}, Doc: "Fill company fields from the enrichment providers; values a person typed are kept unless overwrite is set.",
 		Example: "- action: enrich", Fields: []Field{opt("providers", listOf(enum("directory", "free_mail", "http")), "default: all, in this order"), opt("overwrite", boolean(), "")}},
-	"score":         {Name: "score", Doc: "Score the lead with a model.", Example: "- action: score\n  with: { model: inbound-fit }", Fields: []Field{req("model", ref("scoring"), "")}},
+	"score":         {Name: "score", Objects: []string{"lead"}, Doc: "Score the lead with a model.", Example: "- action: score\n  with: { model: inbound-fit }", Fields: []Field{req("model", ref("scoring"), "")}},
 	"assign":        {Name: "assign", Doc: "Give the record an owner: through a routing ruleset (with a \"why this rep\" trace) or to a user.", Example: "- action: assign\n  with: { routing: inbound-sales }", Exclusive: []string{"routing", "user"}, OneRequired: true, Fields: []Field{opt("routing", ref("routing"), ""), opt("user", expression("user"), "")}},
-	"match_account": {Name: "match_account", Doc: "Match the lead to an account by domain, website and company name; stores the match and its confidence.", Example: "- action: match_account", Fields: []Field{opt("min_confidence", number(), "0–1, default 0.8")}},
+	"match_account": {Name: "match_account", Objects: []string{"lead"}, Doc: "Match the lead to an account by domain, website and company name; stores the match and its confidence.", Example: "- action: match_account", Fields: []Field{opt("min_confidence", number(), "0–1, default 0.8")}},
 }
 
 func actionNames() []string {

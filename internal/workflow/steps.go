@@ -2,7 +2,7 @@ package workflow
 
 import (
 	"fmt"
-	"slices"
+	"maps"
 	"strings"
 )
 
@@ -45,6 +45,26 @@ func (c *checker) steps(n *Node) bool {
 	}
 	c.depth++
 	defer func() { c.depth-- }()
+	if c.depth > 1 {
+		// A branch: the ids it declares are not visible in its sibling branches, only after the step
+		// that holds them (where they read as null when the branch did not run).
+		outer, outerPending := maps.Clone(c.scope.Steps), c.pending
+		c.pending = nil
+		defer func() {
+			declared := map[string]map[string]string{}
+			for id, outs := range c.scope.Steps {
+				if _, ok := outer[id]; !ok {
+					declared[id] = outs
+				}
+			}
+			maps.Copy(declared, c.pending)
+			c.scope.Steps, c.pending = outer, outerPending
+			if c.pending == nil {
+				c.pending = map[string]map[string]string{}
+			}
+			maps.Copy(c.pending, declared)
+		}()
+	}
 	if c.depth == maxDepth+1 {
 		c.warnf(n.Pos, "steps nested %d levels deep are hard to follow; split the workflow or flatten the branches", c.depth)
 	}
@@ -105,6 +125,13 @@ func (c *checker) step(n *Node) bool {
 		if kind == "delay" {
 			c.delayRules(n.Get("delay"))
 		}
+	}
+	if len(c.pending) > 0 { // ids declared in this step's branches are visible from here on
+		if c.scope.Steps == nil {
+			c.scope.Steps = map[string]map[string]string{}
+		}
+		maps.Copy(c.scope.Steps, c.pending)
+		c.pending = nil
 	}
 	if id != nil && id.Kind == ScalarNode && c.ids[id.Value] == id.Pos {
 		if outs := n.Get("task").Get("outcomes"); outs != nil && outs.Kind == ListNode {
@@ -246,16 +273,10 @@ func (c *checker) waitFor(n *Node, spec *Spec) {
 	if event != nil {
 		c.scope = c.scope.withEvent(event.Str())
 	}
-	if slices.Contains(notWaitable, event.Str()) {
-		c.errorf(event.Pos, "wait_for.event cannot be %s: it starts runs but is not an event a run can wait for (use delay)", event.Value)
-	}
-	c.mapNode(w, waitForSpec(event.Str()), "wait_for")
+	c.mapNode(w, c.waitEventRules(w), "wait_for")
 	c.scope = outer
 	if w.Has("when") && event == nil {
 		c.errorf(w.Get("when").Pos, "wait_for.when filters an event: give `event`, or use `condition`")
-	}
-	if name := w.Get("name"); name != nil && event.Str() != "event" {
-		c.errorf(name.Pos, "wait_for.name names a custom event: it goes with event: event")
 	}
 	if t := n.Get("on_timeout"); t != nil {
 		c.value(t, steps(), "on_timeout")
