@@ -98,6 +98,8 @@ func (n *Node) TextPos() Pos { return n.PosAt(1, 1) }
 // and for a block scalar without an indentation indicator.
 func (n *Node) textStart() Pos {
 	switch {
+	case n.Block && n.src != nil:
+		return blockStart(n.src.lines, n.Pos.Line)
 	case n.Block:
 		return Pos{Line: n.Pos.Line + 1, Col: n.BlockCol}
 	case n.Quoted:
@@ -120,7 +122,8 @@ var separatorLine = regexp.MustCompile(`^---([ \t].*)?$`)
 // problem in one document (a syntax error, a comment-only document) cannot hide the others. CRLF line
 // ends and a byte-order mark are accepted.
 func ParseFile(file string, src []byte) ([]Document, []Diagnostic) {
-	text := strings.TrimPrefix(strings.ReplaceAll(string(src), "\r\n", "\n"), "\ufeff")
+	// CRLF and a lone CR end lines as LF does (so the YAML parser and our line numbers agree).
+	text := strings.TrimPrefix(strings.ReplaceAll(strings.ReplaceAll(string(src), "\r\n", "\n"), "\r", "\n"), "\ufeff")
 	lines := strings.Split(text, "\n")
 	var docs []Document
 	var diags []Diagnostic
@@ -294,6 +297,17 @@ func withinLine(lines []string, p Pos) Pos {
 		p.Col = min(p.Col, utf8.RuneCountInString(lines[p.Line-1])+1)
 	}
 	return p
+}
+
+// blockStart is where a block scalar's text starts: its first non-blank line, at its indentation;
+// the header when it has none.
+func blockStart(lines []string, headerLine int) Pos {
+	for i := headerLine; i < len(lines); i++ { // lines is 0-based: lines[headerLine] is the next line
+		if l := lines[i]; strings.TrimSpace(l) != "" {
+			return Pos{Line: i + 1, Col: len(l) - len(strings.TrimLeft(l, " ")) + 1}
+		}
+	}
+	return Pos{Line: headerLine, Col: 1}
 }
 
 // blockColumn is the column where a block scalar's text starts: the indentation of its first line.
