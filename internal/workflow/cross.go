@@ -38,6 +38,50 @@ func (l *Linter) crossCheck(ctx context.Context, defs []*Definition, ds *Diagnos
 	workflows := slices.DeleteFunc(slices.Clone(defs), func(d *Definition) bool { return d.Kind != "workflow" })
 	cycles(workflows, ds)
 	doubleWriters(workflows, ds)
+	thresholds(workflows, defined, ds)
+}
+
+// thresholds checks that a lead.score_crossed trigger names a threshold its scoring model has (or, with
+// no model named, one of the models in the files has). Models only on the server are not checked.
+func thresholds(wfs []*Definition, defined map[string]*Definition, ds *Diagnostics) {
+	names := func(model *Definition) []string {
+		var out []string
+		for _, th := range model.Root.Get("thresholds").itemsOrNil() {
+			out = append(out, th.Get("name").Str())
+		}
+		return out
+	}
+	for _, w := range wfs {
+		t := w.Root.Get("trigger")
+		th := t.Get("threshold")
+		if t.Get("on").Str() != "lead.score_crossed" || th == nil {
+			continue
+		}
+		var known []string
+		if m := t.Get("model").Str(); m != "" {
+			model, ok := defined["scoring/"+m]
+			if !ok {
+				continue // reported as a missing reference, or on the server
+			}
+			known = names(model)
+		} else {
+			for key, d := range defined {
+				if strings.HasPrefix(key, "scoring/") {
+					known = append(known, names(d)...)
+				}
+			}
+			if len(known) == 0 {
+				continue
+			}
+		}
+		if !slices.Contains(known, th.Value) {
+			msg := fmt.Sprintf("no scoring threshold named %q (known: %s)", th.Value, strings.Join(known, ", "))
+			if near := closest(th.Value, known); near != "" {
+				msg = fmt.Sprintf("no scoring threshold named %q (did you mean %s?)", th.Value, near)
+			}
+			ds.add(w.File, th.Pos, Error, "%s", msg)
+		}
+	}
 }
 
 func (l *Linter) resolve(ctx context.Context, r Ref, defined map[string]*Definition, ds *Diagnostics) {

@@ -183,3 +183,16 @@ func TestDocumentsSplitOnTheirOwn(t *testing.T) {
 		})
 	}
 }
+
+// Deeply nested flow collections are refused before the YAML parser sees them (its memory grows with
+// the square of the depth); ordinary nesting and brackets inside quotes or comments are fine.
+func TestNestingLimit(t *testing.T) {
+	deep := "kind: calendar\nname: x\ntimezone: UTC\nhours: " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n"
+	_, diags := testLinter(t).Lint(context.Background(), []Source{{File: "deep.yaml", Content: []byte(deep)}})
+	require.Len(t, diags, 1)
+	require.Equal(t, 4, diags[0].Line)
+	require.Contains(t, diags[0].Message, "nest more than 64 levels")
+	ok := "kind: calendar\nname: x # [[[[ " + strings.Repeat("[", 100) + "\ntimezone: UTC\nhours: { mon: \"09:00-10:00\" }\ndescription: \"" + strings.Repeat("{", 100) + "\"\n"
+	_, diags = testLinter(t).Lint(context.Background(), []Source{{File: "ok.yaml", Content: []byte(ok)}})
+	require.Empty(t, diags)
+}

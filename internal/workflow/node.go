@@ -155,8 +155,48 @@ func ParseFile(file string, src []byte) ([]Document, []Diagnostic) {
 	return docs, diags
 }
 
+// maxNesting bounds how deeply flow collections ([ and {) may nest. The YAML parser's memory grows with
+// the square of the depth (gigabytes at 40,000 levels); no definition needs more than a few levels.
+const maxNesting = 64
+
+// nestingTooDeep reports the line (0-based, in chunk) where [ and { first nest deeper than maxNesting,
+// skipping quoted text and comments.
+func nestingTooDeep(chunk []string) (int, bool) {
+	depth := 0
+	for i, line := range chunk {
+		var quote rune
+		prev := ' '
+	scan:
+		for _, r := range line {
+			switch {
+			case quote != 0:
+				if r == quote && (quote == '\'' || prev != '\\') {
+					quote = 0
+				}
+			case r == '"' || r == '\'':
+				quote = r
+			case r == '#' && prev == ' ':
+				break scan // a comment runs to the end of the line
+			case r == '[' || r == '{':
+				if depth++; depth > maxNesting {
+					return i, true
+				}
+			case r == ']' || r == '}':
+				depth--
+			}
+			prev = r
+		}
+	}
+	return 0, false
+}
+
 // parseDocument parses the lines of one document, which start at line first (0-based) of the file.
 func parseDocument(file string, all []string, first int, chunk []string) (*Document, []Diagnostic) {
+	if at, deep := nestingTooDeep(chunk); deep {
+		line := first + at + 1
+		return nil, []Diagnostic{{File: file, Pos: Pos{line, 1}, Line: line, Col: 1, Severity: Error,
+			Message: fmt.Sprintf("lists and maps nest more than %d levels deep", maxNesting)}}
+	}
 	padded := strings.Repeat("\n", first) + strings.Join(chunk, "\n")
 	f, err := parser.ParseBytes([]byte(padded), 0)
 	if err != nil {

@@ -6,6 +6,10 @@ import (
 	"strings"
 )
 
+// documentedElsewhere are specs with sections of their own in the reference.
+var documentedElsewhere = map[*Spec]bool{triggerSpec: true, dateSpec: true, scheduleSpec: true, delaySpec: true,
+	waitSpec: true, taskSpec: true, slaSpec: true, escalateSpec: true, handoffSpec: true}
+
 // FuncDoc documents one expression function, for the reference.
 type FuncDoc struct{ Name, Signature, Doc, Example string }
 
@@ -103,7 +107,42 @@ func outputList(outs map[string]string) string {
 	return strings.Join(parts, ", ")
 }
 
+// nestedSpecs are the maps a spec's keys hold, each documented once under its own heading.
+func nestedSpecs(s *Spec) []*Spec {
+	var out []*Spec
+	var walk func(v *Value)
+	walk = func(v *Value) {
+		switch {
+		case v == nil:
+		case v.Kind == KObject && v.Spec != nil && len(v.Spec.Fields) > 0:
+			out = append(out, v.Spec)
+		case v.Kind == KList || v.Kind == KMap:
+			walk(v.Elem)
+		case v.Kind == KOneOf:
+			for _, a := range v.Alts {
+				walk(a)
+			}
+		}
+	}
+	for _, f := range s.Fields {
+		walk(f.Value)
+	}
+	return out
+}
+
 func specSection(b *strings.Builder, anchor, title string, s *Spec, level int) {
+	specSectionSeen(b, anchor, title, s, level, map[*Spec]bool{})
+}
+
+func specSectionSeen(b *strings.Builder, anchor, title string, s *Spec, level int, seen map[*Spec]bool) {
+	seen[s] = true
+	defer func() {
+		for _, sub := range nestedSpecs(s) {
+			if !seen[sub] && !documentedElsewhere[sub] {
+				specSectionSeen(b, anchor+"-"+strings.ReplaceAll(sub.Name, ".", "-"), title+" › "+sub.Name, sub, min(level+1, 6), seen)
+			}
+		}
+	}()
 	fmt.Fprintf(b, "\n%s <a id=\"%s\"></a>`%s`\n\n", strings.Repeat("#", level), anchor, title)
 	if s.Doc != "" {
 		b.WriteString(s.Doc + "\n\n")

@@ -16,7 +16,7 @@ import (
 // referenceDoc is docs/workflows.md as generated from the specs and the expression environment.
 func referenceDoc() string {
 	var funcs []FuncDoc
-	for _, f := range expr.Functions() {
+	for _, f := range append(expr.Functions(), expr.StandardFunctions()...) {
 		funcs = append(funcs, FuncDoc{Name: f.Name, Signature: f.Signature, Doc: f.Doc, Example: f.Example})
 	}
 	var rels []Relation

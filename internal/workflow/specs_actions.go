@@ -8,7 +8,7 @@ import (
 
 // ActionSpecs describe each action's `with` parameters.
 var ActionSpecs = map[string]*Spec{
-	"set": {Name: "set", Doc: "Set fields of the run's record. Values are literals or {{ templates }}.",
+	"set": {Name: "set", Doc: "Set fields of the run's record: `with` maps each field to its new value, a literal (checked against the field's type: an enum's options, a number, a date …) or a {{ template }}. Read-only fields (id, timestamps, derived values) cannot be set.",
 		Example: "- action: set\n  with: { status: working, title: \"{{ lead.title }}\" }",
 		Fields:  []Field{}},
 	"clear": {Name: "clear", Doc: "Empty fields of the run's record.", Example: "- action: clear\n  with: { fields: [owner_id] }",
