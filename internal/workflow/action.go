@@ -99,6 +99,9 @@ func quote(s string) string { return `"` + s + `"` }
 // the workflow's own scope.
 func (c *checker) createdFields(with *Node) {
 	target, _ := c.cat.Get(with.Get("object").Str())
+	if target != nil {
+		c.creates = append(c.creates, target.Name)
+	}
 	fields := with.Get("fields")
 	if target == nil || fields == nil || fields.Kind != MapNode {
 		return

@@ -74,6 +74,8 @@ type checker struct {
 	outcomes map[string][]string
 	// pending are step ids declared inside the branches of the step being checked.
 	pending map[string]map[string]string
+	// creates and enrolls feed the loop check: records the steps create, workflows they enroll in.
+	creates, enrolls []string
 }
 
 func (c *checker) errorf(p Pos, format string, args ...any) {

@@ -123,9 +123,16 @@ func watchOf(d *Definition) watch {
 	return w
 }
 
-// triggers reports whether a's writes can start b, and through which field.
+// triggers reports whether a's steps can start b, and how: by setting a field b watches, by creating a
+// record b starts on, or by enrolling records in b.
 func triggers(a, b *Definition) (string, bool) {
+	if slices.Contains(a.enrolls, b.Name) {
+		return "enrolls records in " + b.Name, true
+	}
 	w := watchOf(b)
+	if w.verb == "created" && slices.Contains(a.creates, w.object) {
+		return "creates a " + w.object, true
+	}
 	if w.verb != "updated" {
 		return "", false
 	}
@@ -137,7 +144,7 @@ func triggers(a, b *Definition) (string, bool) {
 		if to != "" && wr.Value != "" && wr.Value != to && w.field == wr.Field {
 			continue // it writes a value the trigger does not wait for
 		}
-		return wr.Field, true
+		return "sets " + wr.Field, true
 	}
 	return "", false
 }
@@ -207,8 +214,12 @@ func loopWarning(wfs []*Definition, edges [][]int, group []int, ds *Diagnostics)
 		names = append(names, wfs[i].Name)
 		for _, j := range edges[i] {
 			if slices.Contains(group, j) {
-				f, _ := triggers(wfs[i], wfs[j])
-				via = append(via, fmt.Sprintf("%s sets %s, which starts %s", wfs[i].Name, f, wfs[j].Name))
+				how, _ := triggers(wfs[i], wfs[j])
+				if strings.HasPrefix(how, "enrolls") {
+					via = append(via, wfs[i].Name+" "+how)
+				} else {
+					via = append(via, fmt.Sprintf("%s %s, which starts %s", wfs[i].Name, how, wfs[j].Name))
+				}
 			}
 		}
 	}
@@ -217,8 +228,14 @@ func loopWarning(wfs []*Definition, edges [][]int, group []int, ds *Diagnostics)
 	}
 	for _, i := range group {
 		d := wfs[i]
-		ds.add(d.File, d.Root.Get("trigger").Pos, Warning, "workflows %s can trigger each other in a loop (%s); the loop guard will cut it, but check the design",
-			strings.Join(names, ", "), strings.Join(via, "; "))
+		what := "workflows " + strings.Join(names, ", ") + " can trigger each other in a loop"
+		if len(names) == 1 {
+			what = "workflow " + names[0] + " can trigger itself"
+		}
+		if len(names) > 8 {
+			what = fmt.Sprintf("workflows %s and %d more can trigger each other in a loop", strings.Join(names[:8], ", "), len(names)-8)
+		}
+		ds.add(d.File, d.Root.Get("trigger").Pos, Warning, "%s (%s); the loop guard will cut it, but check the design", what, strings.Join(via, "; "))
 	}
 }
 

@@ -48,6 +48,8 @@ type Definition struct {
 	// by its position ("12:9"), the "at" of the expression in the Plan: compiled once, with the version.
 	Compiled map[string]any
 	refs     []Ref
+	creates  []string // objects its steps create
+	enrolls  []string // workflows its steps enroll records in
 	writes   []write
 	reads    []string
 }
@@ -125,6 +127,7 @@ func (l *Linter) document(doc Document, ds *Diagnostics) *Definition {
 		c.kindRules(d.Kind, root)
 	}
 	d.refs, d.writes, d.reads, d.Compiled = c.refs, c.writes, c.reads, c.compiled
+	d.creates, d.enrolls = c.creates, c.enrolls
 	return d
 }
 

@@ -122,6 +122,11 @@ func (c *checker) step(n *Node) bool {
 		c.waitFor(n, spec)
 	default:
 		c.mapNode(n, spec, "")
+		if kind == "enroll" {
+			if w := n.Get("enroll").Get("workflow").Str(); w != "" {
+				c.enrolls = append(c.enrolls, w)
+			}
+		}
 		if kind == "delay" {
 			c.delayRules(n.Get("delay"))
 		}
