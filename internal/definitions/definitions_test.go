@@ -504,3 +504,19 @@ func TestKillSwitchHoldsNewWorkflows(t *testing.T) {
 		require.Equal(t, "v1 active", e.states()["workflow/after"])
 	})
 }
+
+// A definition that active ones still use cannot be archived; once they are gone, it can.
+func TestArchiveRefusesWhatIsInUse(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		e.apply(fixtures(t))
+		_, err := e.svc.Archive(t.Context(), admin, "calendar", "sales-hours")
+		var ce *crm.ConflictError
+		require.ErrorAs(t, err, &ce)
+		require.Contains(t, ce.Message, "workflow/intake")
+		_, err = e.svc.Archive(t.Context(), admin, "workflow", "intake")
+		require.NoError(t, err)
+		_, err = e.svc.Archive(t.Context(), admin, "calendar", "sales-hours")
+		require.NoError(t, err)
+	})
+}

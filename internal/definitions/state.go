@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/crm"
@@ -75,10 +76,58 @@ func (s *Service) Resume(ctx context.Context, a auth.Actor, kind, name string) (
 // Archive retires a definition: it no longer runs and no longer satisfies references in other
 // definitions being applied.
 func (s *Service) Archive(ctx context.Context, a auth.Actor, kind, name string) (store.Definition, error) {
+	if err := adminOnly(a); err != nil {
+		return store.Definition{}, err
+	}
+	users, err := s.dependants(ctx, kind, name)
+	if err != nil {
+		return store.Definition{}, err
+	}
+	if len(users) > 0 {
+		return store.Definition{}, conflict("%s/%s is still used by %s: change or archive them first", kind, name, strings.Join(users, ", "))
+	}
 	return s.transition(ctx, a, kind, name, "archived", func(d store.Definition) (store.Definition, error) {
 		d.State, d.PausedBy = store.StateArchived, ""
 		return d, nil
 	})
+}
+
+// dependants lists the stored definitions, not archived, that refer to kind/name.
+func (s *Service) dependants(ctx context.Context, kind, name string) ([]string, error) {
+	var out []string
+	err := s.st.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Definitions(ctx, "")
+		if err != nil {
+			return err
+		}
+		var sources []workflow.Source
+		for _, r := range rows {
+			if r.State == store.StateArchived || (r.Kind == kind && r.Name == name) {
+				continue
+			}
+			v, err := tx.DefinitionVersion(ctx, r.Kind, r.Name, r.Version)
+			if err != nil {
+				return err
+			}
+			sources = append(sources, workflow.Source{File: r.Kind + "/" + r.Name, Content: []byte(v.Source)})
+		}
+		custom, err := customFields(ctx, tx)
+		if err != nil {
+			return err
+		}
+		l, err := s.newLinter(s.cat, custom, &resolver{tx: tx, cat: s.cat})
+		if err != nil {
+			return err
+		}
+		defs, _ := l.Lint(ctx, sources)
+		for _, d := range defs {
+			if d.Refers(kind, name) {
+				out = append(out, d.Kind+"/"+d.Name)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 func conflict(format string, args ...any) error {

@@ -54,6 +54,17 @@ type Definition struct {
 	reads    []string
 }
 
+// Refers reports whether the definition refers to the definition kind/name (a workflow to its
+// routing ruleset, a template, a calendar …), so that archiving one in use can be refused.
+func (d *Definition) Refers(kind, name string) bool {
+	for _, r := range d.refs {
+		if r.Kind == kind && r.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Lint checks every document of every source and returns the definitions and all problems found.
 // Definitions are returned even when there are errors, so callers can show what was read.
 func (l *Linter) Lint(ctx context.Context, sources []Source) ([]*Definition, []Diagnostic) {
