@@ -135,27 +135,32 @@ func (s *Service) Apply(ctx context.Context, a auth.Actor, sources []workflow.So
 	if err := adminOnly(a); err != nil {
 		return Result{}, nil, err
 	}
-	defs, diags, err := s.lint(ctx, sources)
-	if err != nil {
-		return Result{}, nil, err
-	}
-	if workflow.HasErrors(diags) {
-		return Result{}, diags, &LintError{Diagnostics: diags}
-	}
-	if len(defs) == 0 {
-		return Result{}, diags, records.Invalid("body", "holds no definition: a document starts with kind: and name:")
-	}
-	// Rows are locked in one order (kind, name) whatever the order of the files, so that two applies
-	// never wait for each other in a circle; the results keep the documents' order.
-	order := make([]int, len(defs))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(i, j int) int {
-		return cmp.Or(cmp.Compare(defs[i].Kind, defs[j].Kind), cmp.Compare(defs[i].Name, defs[j].Name))
-	})
-	res := Result{Applied: make([]Applied, len(defs))}
-	err = s.write(ctx, func(tx *store.Tx) error {
+	var res Result
+	var diags []workflow.Diagnostic
+	// Lint and write in one transaction, so nothing a check relied on (a ruleset, a team) can be
+	// archived or deleted between the check and the write.
+	err := s.write(ctx, func(tx *store.Tx) error {
+		defs, ds, err := s.lintTx(ctx, tx, sources)
+		if err != nil {
+			return err
+		}
+		diags = ds
+		if workflow.HasErrors(diags) {
+			return &LintError{Diagnostics: diags}
+		}
+		if len(defs) == 0 {
+			return records.Invalid("body", "holds no definition: a document starts with kind: and name:")
+		}
+		// Rows are locked in one order (kind, name) whatever the order of the files, so that two
+		// applies never wait for each other in a circle; the results keep the documents' order.
+		order := make([]int, len(defs))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(i, j int) int {
+			return cmp.Or(cmp.Compare(defs[i].Kind, defs[j].Kind), cmp.Compare(defs[i].Name, defs[j].Name))
+		})
+		res = Result{Applied: make([]Applied, len(defs))}
 		for _, i := range order {
 			ap, err := s.applyOne(ctx, tx, a, defs[i], 0)
 			if err != nil {
@@ -176,34 +181,39 @@ func (s *Service) Apply(ctx context.Context, a auth.Actor, sources []workflow.So
 func (s *Service) lint(ctx context.Context, sources []workflow.Source) ([]*workflow.Definition, []workflow.Diagnostic, error) {
 	var defs []*workflow.Definition
 	var diags []workflow.Diagnostic
-	err := s.st.Read(ctx, func(tx *store.Tx) error {
-		custom, err := customFields(ctx, tx)
-		if err != nil {
-			return err
-		}
-		l, err := s.newLinter(s.cat, custom, &resolver{tx: tx, cat: s.cat})
-		if err != nil {
-			return fmt.Errorf("build the linter: %w", err)
-		}
-		defs, diags = l.Lint(ctx, sources)
-		if workflow.HasErrors(diags) {
-			return nil
-		}
-		// Loops between workflows and double writers involve the stored workflows too: lint again with
-		// the stored definitions these files do not replace, and keep what concerns these files.
-		stored, err := storedSources(ctx, tx, defs)
-		if err != nil || len(stored) == 0 {
-			return err
-		}
-		_, all := l.Lint(ctx, append(slices.Clone(sources), stored...))
-		submitted := map[string]bool{}
-		for _, src := range sources {
-			submitted[src.File] = true
-		}
-		diags = slices.DeleteFunc(all, func(d workflow.Diagnostic) bool { return !submitted[d.File] })
-		return nil
+	err := s.st.Read(ctx, func(tx *store.Tx) (err error) {
+		defs, diags, err = s.lintTx(ctx, tx, sources)
+		return err
 	})
 	return defs, diags, err
+}
+
+// lintTx is lint inside the caller's transaction.
+func (s *Service) lintTx(ctx context.Context, tx *store.Tx, sources []workflow.Source) ([]*workflow.Definition, []workflow.Diagnostic, error) {
+	custom, err := customFields(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := s.newLinter(s.cat, custom, &resolver{tx: tx, cat: s.cat})
+	if err != nil {
+		return nil, nil, fmt.Errorf("build the linter: %w", err)
+	}
+	defs, diags := l.Lint(ctx, sources)
+	if workflow.HasErrors(diags) {
+		return defs, diags, nil
+	}
+	// Loops between workflows and double writers involve the stored workflows too: lint again with the
+	// stored definitions these files do not replace, and keep what concerns these files.
+	stored, err := storedSources(ctx, tx, defs)
+	if err != nil || len(stored) == 0 {
+		return defs, diags, err
+	}
+	_, all := l.Lint(ctx, append(slices.Clone(sources), stored...))
+	submitted := map[string]bool{}
+	for _, src := range sources {
+		submitted[src.File] = true
+	}
+	return defs, slices.DeleteFunc(all, func(d workflow.Diagnostic) bool { return !submitted[d.File] }), nil
 }
 
 // storedSources returns the current text of every stored workflow that defs do not replace.
