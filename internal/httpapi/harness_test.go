@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/salesflow/salesflow/internal/app/apptest"
-	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/crm"
 )
 
@@ -132,12 +131,3 @@ func (h *harness) count(path string) int {
 	h.t.Helper()
 	return len(h.must(http.StatusOK, "GET", path, adminToken, nil).Items())
 }
-
-// events returns how many change events the store holds for a record.
-func (h *harness) events(recordType, id string) int {
-	h.t.Helper()
-	r := h.must(http.StatusOK, "GET", "/api/v1/"+recordType+"s/"+id+"/timeline", adminToken, nil)
-	return len(r.Items())
-}
-
-var system = auth.Actor{Kind: auth.KindSystem, ID: "test", Role: auth.Admin}
