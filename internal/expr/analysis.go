@@ -10,6 +10,8 @@ import (
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
+
+	"github.com/salesflow/salesflow/internal/records"
 )
 
 // literalRule checks one literal argument of a function at compile time, so that lint catches what
@@ -107,6 +109,84 @@ func (c *compilation) validateLiterals(checked *cel.Ast) []Issue {
 		}
 	}
 	return out
+}
+
+// validateEnums reports the string constants compared with an enum field (==, !=, in) that are not
+// among its options: `activity.type == "meeting_bookd"` type-checks as string == string but can never
+// match. Records forgive case on input and store the option's own spelling, so the match here is exact.
+func (c *compilation) validateEnums(checked *cel.Ast) []Issue {
+	native := checked.NativeRep()
+	info := native.SourceInfo()
+	var out []Issue
+	report := func(lit ast.Expr, field string, options []string) {
+		s, ok := stringLiteral(lit)
+		if !ok || slices.Contains(options, s) {
+			return
+		}
+		loc := info.GetStartLocation(lit.ID())
+		line, col := c.position(loc.Line(), loc.Column())
+		msg := fmt.Sprintf("%q is not a value of %s%s", s, field, enumHint(s, options))
+		out = append(out, Issue{Line: line, Col: col, Message: msg})
+	}
+	for _, call := range calls(checked) {
+		fc := call.AsCall()
+		args := fc.Args()
+		if len(args) != 2 {
+			continue
+		}
+		switch fc.FunctionName() {
+		case "_==_", "_!=_":
+			for i, side := range args {
+				if field, options, ok := c.enumField(native, side); ok {
+					report(args[1-i], field, options)
+				}
+			}
+		case "@in":
+			if field, options, ok := c.enumField(native, args[0]); ok && args[1].Kind() == ast.ListKind {
+				for _, el := range args[1].AsList().Elements() {
+					report(el, field, options)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// enumField names the enum field e selects on a record (object.field, however the record was reached:
+// lead.owner.role is user.role) and its options.
+func (c *compilation) enumField(a *ast.AST, e ast.Expr) (string, []string, bool) {
+	if e.Kind() != ast.SelectKind || e.AsSelect().IsTestOnly() {
+		return "", nil, false
+	}
+	sel := e.AsSelect()
+	t := a.GetType(sel.Operand().ID())
+	if t == nil || t.Kind() != types.StructKind {
+		return "", nil, false
+	}
+	if _, isObject := c.env.objects[t.TypeName()]; !isObject { // not steps, a step or the event
+		return "", nil, false
+	}
+	o := c.env.schema.objects[strings.TrimPrefix(t.TypeName(), typePrefix)]
+	if o == nil {
+		return "", nil, false
+	}
+	m, ok := o.member(sel.FieldName())
+	if !ok || m.Field != records.Enum || len(m.Options) == 0 {
+		return "", nil, false
+	}
+	return o.name + "." + m.Name, m.Options, true
+}
+
+// enumHint suggests the option a constant was meant to be: the same word in another case first (it
+// can never match the stored spelling), else the closest typo, else the list of options.
+func enumHint(s string, options []string) string {
+	if i := slices.IndexFunc(options, func(o string) bool { return strings.EqualFold(o, s) }); i >= 0 {
+		return fmt.Sprintf(" (did you mean %s?)", options[i])
+	}
+	if hint := suggest(s, options); hint != "" {
+		return hint
+	}
+	return fmt.Sprintf(" (one of %s)", strings.Join(options, ", "))
 }
 
 func calls(a *cel.Ast) []ast.NavigableExpr {

@@ -169,12 +169,7 @@ func (c *compilation) issues(iss *cel.Issues) []Issue {
 			out = append(out, is)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Issue) int {
-		if a.Line != b.Line {
-			return a.Line - b.Line
-		}
-		return a.Col - b.Col
-	})
+	sortIssues(out)
 	return out
 }
 

@@ -234,6 +234,65 @@ func TestCompileChecksLiterals(t *testing.T) {
 	mustCompile(t, env, `now().getHours("+02:00") > 9 && local_hour(now(), lead.timezone) > 9`, leadScope(), Bool())
 }
 
+func TestCompileChecksEnumConstants(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	activity := Scope{Object: "activity"}
+	leadStatuses := "(one of new, working, nurturing, qualified, disqualified, converted)"
+	tests := []struct {
+		name string
+		src  string
+		sc   Scope
+		want []string
+	}{
+		{"==", `activity.type == "meeting_bookd"`, activity,
+			[]string{`1:18: "meeting_bookd" is not a value of activity.type (did you mean meeting_booked?)`}},
+		{"!=", `lead.status != "lost"`, leadScope(), []string{`1:16: "lost" is not a value of lead.status ` + leadStatuses}},
+		{"reversed", `"qualifed" == lead.status`, leadScope(), []string{`1:1: "qualifed" is not a value of lead.status (did you mean qualified?)`}},
+		{"case differs", `lead.status == "Qualified"`, leadScope(), []string{`1:16: "Qualified" is not a value of lead.status (did you mean qualified?)`}},
+		{"case differs a lot", `lead.status == "QUALIFIED"`, leadScope(), []string{`1:16: "QUALIFIED" is not a value of lead.status (did you mean qualified?)`}},
+		{"in", `lead.status in ["new", "wroking", lead.owner.name, "x"]`, leadScope(), []string{
+			`1:24: "wroking" is not a value of lead.status (did you mean working?)`,
+			`1:52: "x" is not a value of lead.status ` + leadStatuses,
+		}},
+		{"custom enum", `lead.cf_tier == "c"`, leadScope(), []string{`1:17: "c" is not a value of lead.cf_tier (did you mean a?)`}},
+		{"custom enum, nothing close", `lead.cf_tier == "gold"`, leadScope(), []string{`1:17: "gold" is not a value of lead.cf_tier (one of a, b)`}},
+		{"relation path", `lead.owner.role == "admn"`, leadScope(), []string{`1:20: "admn" is not a value of user.role (did you mean admin?)`}},
+		{"two relations", `lead.owner.manager.role != "boss"`, leadScope(), []string{`1:28: "boss" is not a value of user.role (one of admin, manager, rep)`}},
+		{"event record", `event.activity.type == "nte"`, fullScope(), []string{`1:24: "nte" is not a value of activity.type (did you mean note?)`}},
+		{"extra variable", `record.status == "neww"`, Scope{Extra: map[string]Type{"record": Object("lead")}},
+			[]string{`1:18: "neww" is not a value of lead.status (did you mean new?)`}},
+		// The hyphenated step id is rewritten with backticks before the constant; positions are in the source as written.
+		{"after a step rewrite", `steps.first-call.outcome == "x" &&` + "\n" + `  lead.status == "Working"`, fullScope(),
+			[]string{`2:18: "Working" is not a value of lead.status (did you mean working?)`}},
+		{"after a step rewrite, same line", `steps.first-call.outcome == "x" && lead.status == "nw"`, fullScope(),
+			[]string{`1:51: "nw" is not a value of lead.status (did you mean new?)`}},
+		{"inside a comprehension", `[lead.owner].exists(u, u.role == "sales")`, leadScope(),
+			[]string{`1:34: "sales" is not a value of user.role (one of admin, manager, rep)`}},
+		{"with other literal issues", `lead.status == "nw" && find(lead.title, "[") != ""`, leadScope(), []string{
+			`1:16: "nw" is not a value of lead.status (did you mean new?)`,
+			"1:41: invalid regular expression \"[\": missing closing ]: `[`",
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, iss := env.Compile(tc.src, tc.sc, Bool())
+			require.Nil(t, p)
+			require.Equal(t, tc.want, messages(iss))
+		})
+	}
+	// Options, other string fields, non-constants and tests for null are left alone.
+	for _, src := range []string{
+		`lead.status == "qualified" && "new" != lead.status && lead.status in ["new", "working"]`,
+		`lead.cf_tier == "a" && lead.owner.role in ["admin"] && lead.owner.manager.role != "rep"`,
+		`lead.status == lead.first_name && lead.status != null && has(lead.status)`,
+		`lead.email == "x" && lead.country in ["zz"] && steps.first-call.outcome == "nope"`,
+		`lead.status in [lead.first_name] && lead.status.startsWith("qual")`,
+	} {
+		mustCompile(t, env, src, fullScope(), Bool())
+	}
+}
+
 func TestCompileScopeProblems(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
@@ -258,7 +317,7 @@ func TestReads(t *testing.T) {
 		{`lead.owner.email == "" || lead.owner.email == "x"`, []string{"lead.owner.email"}},
 		{`lead.matched_account != null && lead.matched_account.owner.active`, []string{"lead.matched_account", "lead.matched_account.owner.active"}},
 		{`has(lead.email) && lead.?industry.orValue("") == ""`, []string{"lead.email", "lead.industry"}},
-		{`steps.first-call.outcome == "x" && event.activity.type == "y" && threshold > 1`,
+		{`steps.first-call.outcome == "x" && event.activity.type == "note" && threshold > 1`,
 			[]string{"event.activity.type", "steps.first-call.outcome", "threshold"}},
 		{`["a"].exists(x, x == lead.country)`, []string{"lead.country"}},
 		{`now() > timestamp("2026-01-01T00:00:00Z")`, nil},

@@ -16,6 +16,11 @@
 // Field types: string, text, email, phone, url, enum and ref are string; number is a double; bool is
 // bool; datetime is a timestamp; json is dyn (anything; checked when it arrives).
 //
+// Enum fields are strings to the checker, so a string constant compared with one (==, !=, or in a
+// list literal after in) must be one of its options, spelled exactly as stored:
+// activity.type == "meeting_bookd" and lead.status == "Qualified" are compile errors with a
+// suggestion, since they can never match.
+//
 // Dates (deal.close_date) are timestamps at midnight UTC, not "YYYY-MM-DD" strings, so that the
 // date-relative arithmetic triggers need works directly: deal.close_date - days(3) and
 // at_local(deal.close_date - days(3), "09:00", deal.owner.timezone). Compare them with date("2026-07-01")

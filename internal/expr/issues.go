@@ -1,6 +1,9 @@
 package expr
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Issue is one problem found in an expression or template. Line and Col are 1-based and count
 // characters (Unicode code points), relative to the text that was compiled; a linter adds the position
@@ -13,6 +16,16 @@ type Issue struct {
 
 // String formats the issue as line:col: message.
 func (i Issue) String() string { return fmt.Sprintf("%d:%d: %s", i.Line, i.Col, i.Message) }
+
+// sortIssues orders issues by position, keeping the order of issues at the same place.
+func sortIssues(issues []Issue) {
+	slices.SortStableFunc(issues, func(a, b Issue) int {
+		if a.Line != b.Line {
+			return a.Line - b.Line
+		}
+		return a.Col - b.Col
+	})
+}
 
 // suggest returns " (did you mean X?)" for the candidate closest to name, when one is close enough to
 // be a likely typo, else "".

@@ -53,7 +53,8 @@ func (e *Env) Compile(src string, scope Scope, want Type) (*Program, []Issue) {
 		}
 		return nil, []Issue{{Line: 1, Col: 1, Message: fmt.Sprintf("%s must be %s, not %s", what, article(want), out)}}
 	}
-	if issues := c.validateLiterals(checked); len(issues) > 0 {
+	if issues := append(c.validateLiterals(checked), c.validateEnums(checked)...); len(issues) > 0 {
+		sortIssues(issues)
 		return nil, issues
 	}
 	prg, err := se.cel.Program(checked,

@@ -53,6 +53,7 @@ type Member struct {
 	Field    records.Type // the record field's type; "" for a relation
 	Relation bool
 	Custom   bool
+	Options  []string // the values an enum field can hold, exactly as stored; nil for other members
 }
 
 // objectSchema is one object's members by name, in declaration order for did-you-mean and docs.
@@ -105,10 +106,10 @@ func NewSchema(cat *records.Catalog, custom map[string][]records.Field) *Schema 
 			}
 		}
 		for _, f := range obj.Fields {
-			add(Member{Name: f.Name, Type: fieldType(f.Type), Field: f.Type, Custom: f.Custom})
+			add(Member{Name: f.Name, Type: fieldType(f.Type), Field: f.Type, Custom: f.Custom, Options: slices.Clone(f.Options)})
 		}
 		for _, f := range custom[obj.Name] {
-			add(Member{Name: f.Name, Type: fieldType(f.Type), Field: f.Type, Custom: true})
+			add(Member{Name: f.Name, Type: fieldType(f.Type), Field: f.Type, Custom: true, Options: slices.Clone(f.Options)})
 		}
 		s.objects[obj.Name] = o
 		s.order = append(s.order, obj.Name)
@@ -142,7 +143,11 @@ func (s *Schema) Members(object string) ([]Member, bool) {
 	if !ok {
 		return nil, false
 	}
-	return slices.Clone(o.members), true
+	out := slices.Clone(o.members)
+	for i := range out {
+		out[i].Options = slices.Clone(out[i].Options) // callers must not reach the shared schema
+	}
+	return out, true
 }
 
 // Resolve returns the type of a dotted path that starts at an object ("lead.owner.email"), for the

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -62,6 +63,18 @@ func TestSchema(t *testing.T) {
 	last := members[len(members)-1]
 	require.Equal(t, "cf_qualified_on", last.Name)
 	require.True(t, last.Custom)
+	byName := func(ms []Member, name string) Member {
+		i := slices.IndexFunc(ms, func(m Member) bool { return m.Name == name })
+		require.GreaterOrEqual(t, i, 0, name)
+		return ms[i]
+	}
+	require.Equal(t, records.LeadStatuses, byName(members, "status").Options)
+	require.Equal(t, []string{"a", "b"}, byName(members, "cf_tier").Options)
+	require.Nil(t, byName(members, "email").Options)
+	require.Nil(t, byName(members, "owner").Options)
+	byName(members, "status").Options[0] = "changed" // callers get copies: the schema stays immutable
+	again, _ := s.Members("lead")
+	require.Equal(t, "new", byName(again, "status").Options[0])
 	_, ok = s.Members("widget")
 	require.False(t, ok)
 
