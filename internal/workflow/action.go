@@ -51,6 +51,8 @@ func (c *checker) action(n *Node) {
 		return
 	}
 	switch name {
+	case "send_email":
+		c.templateFor(with)
 	case "create_record":
 		c.createdFields(with)
 	case "notify":
@@ -110,4 +112,21 @@ func (c *checker) createdFields(with *Node) {
 	c.object = target.WithCustom(c.custom[target.Name])
 	c.fields(fields, "with.fields")
 	c.object = own
+}
+
+// templateFor notes which object a send_email's template must be about: the type of its `to`.
+func (c *checker) templateFor(with *Node) {
+	to, tmpl := with.Get("to"), with.Get("template")
+	if to == nil || tmpl == nil || to.Kind != ScalarNode || tmpl.Kind != ScalarNode {
+		return
+	}
+	object := c.yields[to.Pos] // recorded when `to` was checked
+	if object == "" {
+		return
+	}
+	for i := range c.refs {
+		if c.refs[i].Kind == "template" && c.refs[i].Pos == tmpl.Pos {
+			c.refs[i].Object = object
+		}
+	}
 }

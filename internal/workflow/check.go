@@ -21,6 +21,7 @@ type ExprResult struct {
 	Reads     []string // fields read, like lead.status
 	Calendars []string // calendars named in business-time functions
 	Compiled  any      // the compiled program or template, when there were no issues
+	Object    string   // the object an expression yields, when it is a record
 }
 
 // ExprIssue is a problem inside an expression.
@@ -45,6 +46,9 @@ type Ref struct {
 	Kind, Name string
 	File       string
 	Pos        Pos
+	// Object, when set, is the object the referenced definition must be about (a template sent to a
+	// contact must read contact fields).
+	Object string
 }
 
 // write is a field a workflow's step changes, for the cycle and double-writer checks.
@@ -76,6 +80,8 @@ type checker struct {
 	pending map[string]map[string]string
 	// creates and enrolls feed the loop check: records the steps create, workflows they enroll in.
 	creates, enrolls []string
+	// yields is the record type each expression yields, by its position.
+	yields map[Pos]string
 }
 
 func (c *checker) errorf(p Pos, format string, args ...any) {
@@ -245,6 +251,12 @@ func (c *checker) template(n *Node, scope Scope) {
 
 func (c *checker) exprResult(n *Node, r ExprResult) {
 	c.reads = append(c.reads, r.Reads...)
+	if r.Object != "" {
+		if c.yields == nil {
+			c.yields = map[Pos]string{}
+		}
+		c.yields[n.Pos] = r.Object
+	}
 	c.located(n, r.Issues)
 	if r.Compiled != nil && len(r.Issues) == 0 {
 		if c.compiled == nil {

@@ -86,7 +86,10 @@ func thresholds(wfs []*Definition, defined map[string]*Definition, ds *Diagnosti
 
 func (l *Linter) resolve(ctx context.Context, r Ref, defined map[string]*Definition, ds *Diagnostics) {
 	if slices.Contains(definitionKinds, r.Kind) {
-		if _, ok := defined[r.Kind+"/"+r.Name]; ok {
+		if d, ok := defined[r.Kind+"/"+r.Name]; ok {
+			if r.Object != "" && d.Object != "" && d.Object != r.Object {
+				ds.add(r.File, r.Pos, Error, "%s %q is about %ss, and this sends it to a %s", refNoun[r.Kind], r.Name, d.Object, r.Object)
+			}
 			return
 		}
 	}

@@ -105,6 +105,7 @@ func (c celChecker) CheckExpr(src string, s Scope, want string) ExprResult {
 		}
 	}
 	res.Reads, res.Calendars, res.Compiled = p.Reads(), p.Calendars(), p
+	res.Object, _ = p.Type().IsObject()
 	return res
 }
 
