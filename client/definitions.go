@@ -75,12 +75,21 @@ type DefinitionVersion struct {
 // Apply lints and applies the files in one transaction: all of them or, when any has an error,
 // none (a *Problem with status 422 whose Diagnostics say where).
 func (c *Client) Apply(ctx context.Context, files []File) (ApplyResult, error) {
+	return c.apply(ctx, files, nil)
+}
+
+// ApplyDraft is Apply with new definitions stored as drafts (not live until resumed).
+func (c *Client) ApplyDraft(ctx context.Context, files []File) (ApplyResult, error) {
+	return c.apply(ctx, files, url.Values{"draft": {"true"}})
+}
+
+func (c *Client) apply(ctx context.Context, files []File, q url.Values) (ApplyResult, error) {
 	var out ApplyResult
 	if files == nil {
 		files = []File{}
 	}
 	h := http.Header{"Content-Type": {FilesMediaType}}
-	err := c.do(ctx, http.MethodPost, c.path("definitions"), nil, map[string]any{"files": files}, h, &out)
+	err := c.do(ctx, http.MethodPost, c.path("definitions"), q, map[string]any{"files": files}, h, &out)
 	return out, err
 }
 

@@ -19,6 +19,7 @@ import (
 func newApply(g *globals) *cobra.Command {
 	var conn apiConn
 	var paths []string
+	var draft bool
 	cmd := &cobra.Command{
 		Use:   "apply -f FILE|DIR [-f …]",
 		Short: "Lint definition files on the server and store them as new versions, all or nothing",
@@ -42,10 +43,11 @@ func newApply(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runApply(cmd.Context(), cl, files, g.env.Stdout, g.env.Stderr)
+			return runApply(cmd.Context(), cl, files, draft, g.env.Stdout, g.env.Stderr)
 		},
 	}
 	cmd.Flags().StringArrayVarP(&paths, "file", "f", nil, "a definitions file, or a directory of them (repeatable)")
+	cmd.Flags().BoolVar(&draft, "draft", false, "store definitions seen for the first time as drafts, live only after `definitions resume`")
 	conn.flags(cmd.Flags())
 	return cmd
 }
@@ -70,8 +72,12 @@ func (e *lintFailed) Error() string {
 	return fmt.Sprintf("%d error(s) in the definitions; nothing was applied", e.errors)
 }
 
-func runApply(ctx context.Context, cl *client.Client, files []client.File, stdout, stderr io.Writer) error {
-	res, err := cl.Apply(ctx, files)
+func runApply(ctx context.Context, cl *client.Client, files []client.File, draft bool, stdout, stderr io.Writer) error {
+	apply := cl.Apply
+	if draft {
+		apply = cl.ApplyDraft
+	}
+	res, err := apply(ctx, files)
 	if err != nil {
 		return printDiagnostics(err, stderr)
 	}

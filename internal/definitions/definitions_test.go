@@ -520,3 +520,20 @@ func TestArchiveRefusesWhatIsInUse(t *testing.T) {
 		require.NoError(t, err)
 	})
 }
+
+// A draft is checked and versioned but not live until resumed.
+func TestDraftThenResume(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		res, diags, err := e.svc.ApplyDraft(t.Context(), admin, fixtures(t))
+		require.NoError(t, err, "%v", diags)
+		require.NotEmpty(t, res.Applied)
+		require.Equal(t, "v1 draft", e.states()["workflow/intake"])
+		_, err = e.svc.Resume(t.Context(), admin, "workflow", "intake")
+		require.NoError(t, err)
+		require.Equal(t, "v1 active", e.states()["workflow/intake"])
+		_, _, err = e.svc.ApplyDraft(t.Context(), admin, fixtures(t))
+		require.NoError(t, err)
+		require.Equal(t, "v1 active", e.states()["workflow/intake"], "a draft apply leaves existing definitions as they are")
+	})
+}

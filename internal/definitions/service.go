@@ -132,6 +132,17 @@ func createdBy(a auth.Actor) string {
 // version 1, changed ones as the next version, identical ones not at all. All or nothing, in one
 // transaction. The diagnostics (warnings, or the errors with a *LintError) are returned either way.
 func (s *Service) Apply(ctx context.Context, a auth.Actor, sources []workflow.Source) (Result, []workflow.Diagnostic, error) {
+	return s.apply(ctx, a, sources, false)
+}
+
+// ApplyDraft is Apply, except that definitions seen for the first time are stored as drafts: checked
+// and versioned, but not live until resumed (`salesflow definitions resume`). Changes to existing
+// definitions apply as usual.
+func (s *Service) ApplyDraft(ctx context.Context, a auth.Actor, sources []workflow.Source) (Result, []workflow.Diagnostic, error) {
+	return s.apply(ctx, a, sources, true)
+}
+
+func (s *Service) apply(ctx context.Context, a auth.Actor, sources []workflow.Source, draft bool) (Result, []workflow.Diagnostic, error) {
 	if err := adminOnly(a); err != nil {
 		return Result{}, nil, err
 	}
@@ -162,7 +173,7 @@ func (s *Service) Apply(ctx context.Context, a auth.Actor, sources []workflow.So
 		})
 		res = Result{Applied: make([]Applied, len(defs))}
 		for _, i := range order {
-			ap, err := s.applyOne(ctx, tx, a, defs[i], 0)
+			ap, err := s.applyOne(ctx, tx, a, defs[i], 0, draft)
 			if err != nil {
 				return err
 			}
@@ -255,11 +266,11 @@ func customFields(ctx context.Context, tx *store.Tx) (map[string][]records.Field
 
 // applyOne stores one linted definition in tx. rollbackOf is the version whose text d is when it
 // is a rollback, 0 for an apply.
-func (s *Service) applyOne(ctx context.Context, tx *store.Tx, a auth.Actor, d *workflow.Definition, rollbackOf int) (Applied, error) {
+func (s *Service) applyOne(ctx context.Context, tx *store.Tx, a auth.Actor, d *workflow.Definition, rollbackOf int, draft bool) (Applied, error) {
 	cur, err := tx.LockDefinition(ctx, d.Kind, d.Name)
 	switch {
 	case errors.Is(err, records.ErrNotFound):
-		return s.create(ctx, tx, a, d)
+		return s.create(ctx, tx, a, d, draft)
 	case err != nil:
 		return Applied{}, err
 	}
@@ -267,11 +278,14 @@ func (s *Service) applyOne(ctx context.Context, tx *store.Tx, a auth.Actor, d *w
 }
 
 // create stores a definition seen for the first time: active, version 1.
-func (s *Service) create(ctx context.Context, tx *store.Tx, a auth.Actor, d *workflow.Definition) (Applied, error) {
+func (s *Service) create(ctx context.Context, tx *store.Tx, a auth.Actor, d *workflow.Definition, draft bool) (Applied, error) {
 	now := s.clock()
 	state, pausedBy, err := startState(ctx, tx, d.Kind)
 	if err != nil {
 		return Applied{}, err
+	}
+	if draft {
+		state, pausedBy = store.StateDraft, ""
 	}
 	nd := store.Definition{Kind: d.Kind, Name: d.Name, State: state, PausedBy: pausedBy, Version: 1, Owner: d.Owner,
 		ReviewEvery: d.ReviewEvery, Object: d.Object, CreatedAt: now, UpdatedAt: now}

@@ -43,7 +43,7 @@ func (s *Service) Rollback(ctx context.Context, a auth.Actor, kind, name string,
 	}
 	var ap Applied
 	err = s.write(ctx, func(tx *store.Tx) (err error) {
-		ap, err = s.applyOne(ctx, tx, a, defs[0], n)
+		ap, err = s.applyOne(ctx, tx, a, defs[0], n, false)
 		return err
 	})
 	return ap, diags, err

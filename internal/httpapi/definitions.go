@@ -99,7 +99,11 @@ func (a *API) applyDefinitions(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, p)
 		return
 	}
-	res, diags, err := a.defs.Apply(r.Context(), actorOf(r), sources)
+	apply := a.defs.Apply
+	if r.URL.Query().Get("draft") == "true" {
+		apply = a.defs.ApplyDraft // new definitions are stored as drafts, not live
+	}
+	res, diags, err := apply(r.Context(), actorOf(r), sources)
 	if err != nil {
 		a.failDefinitions(w, r, err)
 		return

@@ -138,7 +138,7 @@ func definitionPaths(paths obj) {
 		"application/json": obj{"schema": obj{"type": "object", "description": "One definition as JSON."}},
 		FilesMediaType:     obj{"schema": ref("DefinitionFiles")}}}
 	apply := op("Lint and apply definitions (admin): new ones become version 1, changed ones the next version, identical ones stay; all or nothing",
-		"applyDefinitions", []obj{param("file", "query", "The name diagnostics give a single-document body (default request).", str)},
+		"applyDefinitions", []obj{param("file", "query", "The name diagnostics give a single-document body (default request).", str), param("draft", "query", "true: definitions seen for the first time are stored as drafts, live only after resume.", obj{"type": "boolean"})},
 		applyBody, "200", resp("What happened to each definition, and the lint warnings.", props([]string{"results", "warnings"}, obj{
 			"results": obj{"type": "array", "items": ref("Applied")}, "warnings": warnings})), "400", "403", "413", "415")
 	apply["responses"].(obj)["422"] = lint
