@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -128,6 +129,9 @@ func customFields(ctx context.Context, cl *client.Client) (map[string][]records.
 type serverResolver struct{ cl *client.Client }
 
 func (r serverResolver) Exists(ctx context.Context, kind, name string) (bool, error) {
+	if kind == "stage" {
+		return r.stage(ctx, name)
+	}
 	lookups := map[string][2]string{"team": {"teams", "name"}, "user": {"users", "email"}, "pipeline": {"pipelines", "name"}}
 	if l, ok := lookups[kind]; ok {
 		page, err := r.cl.List(ctx, l[0], url.Values{l[1]: {name}, "limit": {"1"}})
@@ -142,4 +146,26 @@ func (r serverResolver) Exists(ctx context.Context, kind, name string) (bool, er
 		return false, nil
 	}
 	return err == nil && d.State != "archived", err // apply does not count archived definitions either
+}
+
+// stage answers for "PIPELINE/STAGE" (any pipeline when PIPELINE is empty) from the server's pipelines.
+func (r serverResolver) stage(ctx context.Context, ref string) (bool, error) {
+	pipeline, stage, _ := strings.Cut(ref, "/")
+	q := url.Values{"limit": {"500"}}
+	if pipeline != "" {
+		q.Set("name", pipeline)
+	}
+	page, err := r.cl.List(ctx, "pipelines", q)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range page.Items {
+		list, _ := p["stages"].([]any)
+		for _, st := range list {
+			if m, ok := st.(map[string]any); ok && m["name"] == stage {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }

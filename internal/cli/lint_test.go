@@ -48,6 +48,27 @@ rules:
 	require.Contains(t, res.stdout, `no user named "ghost@northwind-demo.com"`)
 	require.Contains(t, res.stdout, "unknown field tier of lead")
 
+	stages := writeTemp(t, "s.yaml", `kind: workflow
+name: s
+owner: revops@northwind-demo.com
+review_every: 30d
+object: deal
+trigger: { on: deal.stage_changed, to: Closed Wonn }
+steps: [{ stop: x }]
+---
+kind: workflow
+name: c
+owner: revops@northwind-demo.com
+review_every: 30d
+object: lead
+trigger: { on: lead.created }
+steps: [{ action: convert_lead, with: { pipeline: New business, stage: Nowhere } }]
+`)
+	res = runCLI(t, ts, "lint", "--server", ts.URL, stages)
+	require.Equal(t, 1, res.code)
+	require.Contains(t, res.stdout, `no pipeline on the server has a stage "Closed Wonn"`)
+	require.Contains(t, res.stdout, `pipeline "New business" has no stage "Nowhere"`)
+
 	c := runCLI(t, ts, "lint", "--server", ts.URL, "--token", "wrong", file)
 	require.Equal(t, 1, c.code)
 	require.Contains(t, c.stderr, "refused the token")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/salesflow/salesflow/internal/crm"
 	"github.com/salesflow/salesflow/internal/records"
 	"github.com/salesflow/salesflow/internal/store"
 )
@@ -19,6 +20,8 @@ type resolver struct {
 
 func (r *resolver) Exists(ctx context.Context, kind, name string) (bool, error) {
 	switch kind {
+	case "stage":
+		return r.stage(ctx, name)
 	case "team", "pipeline":
 		return r.record(ctx, kind, "name", name)
 	case "user":
@@ -47,4 +50,28 @@ func (r *resolver) record(ctx context.Context, object, field, value string) (boo
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// stage answers for "PIPELINE/STAGE": does that pipeline (any pipeline, when PIPELINE is empty) have
+// the stage.
+func (r *resolver) stage(ctx context.Context, ref string) (bool, error) {
+	pipeline, stage, _ := strings.Cut(ref, "/")
+	o, _ := r.cat.Get("pipeline")
+	q := store.ListQuery{Sort: "name", Limit: 500}
+	if pipeline != "" {
+		q.Filters = []store.Filter{{Field: "name", Op: store.Eq, Value: pipeline}}
+	}
+	pipes, _, err := r.tx.List(ctx, o, q)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range pipes {
+		stages, _ := crm.ParseStages(p["stages"])
+		for _, st := range stages {
+			if m, ok := st.(map[string]any); ok && m["name"] == stage {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }

@@ -63,6 +63,9 @@ func (c *checker) action(n *Node) {
 		c.noteWrite("score", "", nameNode.Pos)
 	case "convert_lead":
 		c.noteWrite("status", "converted", nameNode.Pos)
+		if st := with.Get("stage"); st != nil && st.Kind == ScalarNode {
+			c.refs = append(c.refs, Ref{Kind: "stage", Name: with.Get("pipeline").Str() + "/" + st.Value, File: c.file, Pos: st.Pos})
+		}
 	case "enrich":
 		for _, f := range []string{"company", "industry", "employees", "country"} {
 			c.noteWrite(f, "", nameNode.Pos)

@@ -103,6 +103,13 @@ func (l *Linter) resolve(ctx context.Context, r Ref, defined map[string]*Definit
 	switch {
 	case err != nil:
 		ds.add(r.File, r.Pos, Error, "could not check %s %q: %v", refNoun[r.Kind], r.Name, err)
+	case !ok && r.Kind == "stage":
+		pipeline, stage, _ := strings.Cut(r.Name, "/")
+		if pipeline == "" {
+			ds.add(r.File, r.Pos, Error, "no pipeline on the server has a stage %q", stage)
+		} else {
+			ds.add(r.File, r.Pos, Error, "pipeline %q has no stage %q (or no such pipeline)", pipeline, stage)
+		}
 	case !ok:
 		ds.add(r.File, r.Pos, Error, "no %s named %q (checked against the files and the server)", refNoun[r.Kind], r.Name)
 	}

@@ -57,6 +57,9 @@ func (c *checker) triggerRules(t *Node) {
 			for _, k := range []string{"from", "to"} {
 				if n := t.Get(k); n != nil && n.Kind == ScalarNode {
 					c.literal(f, n)
+					if obj == "deal" && f.Name == "stage" { // stages live in pipelines: checked with --server
+						c.refs = append(c.refs, Ref{Kind: "stage", Name: "/" + n.Value, File: c.file, Pos: n.Pos})
+					}
 				}
 			}
 		}
