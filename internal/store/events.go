@@ -21,6 +21,7 @@ type Event struct {
 	ActorID     string                    `json:"actor_id"`
 	ActorUserID string                    `json:"actor_user_id,omitempty"`
 	OccurredAt  time.Time                 `json:"occurred_at"`
+	TxID        int64                     `json:"-"` // the writing transaction (PostgreSQL), for the feed
 }
 
 // AppendEvent writes e.
@@ -59,8 +60,7 @@ func jsonValue(v any) any {
 
 // Events returns a record's events, newest first, up to limit, older than beforeSeq when it is > 0.
 func (t *Tx) Events(ctx context.Context, recordType, recordID string, beforeSeq int64, limit int) ([]Event, error) {
-	q := `SELECT seq, id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at
-		FROM events WHERE record_type = $1 AND record_id = $2`
+	q := `SELECT ` + eventColumns + ` FROM events WHERE record_type = $1 AND record_id = $2`
 	args := []any{recordType, recordID}
 	if beforeSeq > 0 {
 		q += " AND seq < $3"
@@ -73,8 +73,7 @@ func (t *Tx) Events(ctx context.Context, recordType, recordID string, beforeSeq 
 // EventsBefore returns a record's events in timeline order — newest first by (occurred_at, id) — that
 // come after the position p of a previous page (nil: from the newest).
 func (t *Tx) EventsBefore(ctx context.Context, recordType, recordID string, p *Position, limit int) ([]Event, error) {
-	q := `SELECT seq, id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at
-		FROM events WHERE record_type = $1 AND record_id = $2`
+	q := `SELECT ` + eventColumns + ` FROM events WHERE record_type = $1 AND record_id = $2`
 	args := []any{recordType, recordID}
 	if p != nil {
 		at, ok := p.Value.(time.Time)
@@ -88,10 +87,28 @@ func (t *Tx) EventsBefore(ctx context.Context, recordType, recordID string, p *P
 	return t.queryEvents(ctx, q, args...)
 }
 
-// EventsAfter returns events with seq > after in order, the feed that triggers consume.
+// eventColumns are what every event query reads, in queryEvents' scan order.
+const eventColumns = `seq, id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at, txid`
+
+// FeedPosition is where a reader of the event feed stands.
+type FeedPosition struct{ TxID, Seq int64 }
+
+// Feed returns up to limit events after p, and the position after the last one. It is the feed that
+// triggers consume: on PostgreSQL it reads only events of transactions that have ended, in (txid, seq)
+// order, so an event whose transaction commits after a later-numbered one is never skipped.
+func (t *Tx) Feed(ctx context.Context, p FeedPosition, limit int) ([]Event, FeedPosition, error) {
+	where, args := t.d.Feed(p)
+	evs, err := t.queryEvents(ctx, fmt.Sprintf("SELECT %s FROM events WHERE %s LIMIT %d", eventColumns, where, limit), args...)
+	if err != nil || len(evs) == 0 {
+		return evs, p, err
+	}
+	last := evs[len(evs)-1]
+	return evs, FeedPosition{TxID: last.TxID, Seq: last.Seq}, nil
+}
+
+// EventsAfter returns events with seq > after in append order (tests and tools; triggers read Feed).
 func (t *Tx) EventsAfter(ctx context.Context, after int64, limit int) ([]Event, error) {
-	return t.queryEvents(ctx, fmt.Sprintf(`SELECT seq, id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at
-		FROM events WHERE seq > $1 ORDER BY seq LIMIT %d`, limit), after)
+	return t.queryEvents(ctx, fmt.Sprintf(`SELECT %s FROM events WHERE seq > $1 ORDER BY seq LIMIT %d`, eventColumns, limit), after)
 }
 
 func (t *Tx) queryEvents(ctx context.Context, q string, args ...any) ([]Event, error) {
@@ -105,7 +122,7 @@ func (t *Tx) queryEvents(ctx context.Context, q string, args ...any) ([]Event, e
 		var e Event
 		var changes, at any
 		var user *string
-		if err := rows.Scan(&e.Seq, &e.ID, &e.RecordType, &e.RecordID, &e.Kind, &changes, &e.ActorType, &e.ActorID, &user, &at); err != nil {
+		if err := rows.Scan(&e.Seq, &e.ID, &e.RecordType, &e.RecordID, &e.Kind, &changes, &e.ActorType, &e.ActorID, &user, &at, &e.TxID); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
 		if user != nil {

@@ -31,6 +31,8 @@ type Dialect struct {
 	CustomExpr func(name string, t records.Type) string
 	// Lower folds an SQL text expression to lower case, Unicode-aware, for the `q` search.
 	Lower func(expr string) string
+	// Feed returns the WHERE … ORDER BY of the event feed after a position, and its arguments.
+	Feed func(p FeedPosition) (string, []any)
 	// ForUpdate is appended to a SELECT that reads a row the transaction will write back.
 	ForUpdate string
 	// KeyLock is a statement taking a lock on a text key until the transaction ends ("" when writes are

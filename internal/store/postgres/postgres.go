@@ -37,8 +37,14 @@ func Dialect() store.Dialect {
 		},
 		Lower:     func(e string) string { return "LOWER(" + e + ")" },
 		ForUpdate: " FOR UPDATE",
-		KeyLock:   "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-		Classify:  classify,
+		Feed: func(p store.FeedPosition) (string, []any) {
+			// Below the oldest running transaction every transaction has ended: no event can still
+			// appear there, so a cursor that only moves through that range never skips one.
+			return "(txid, seq) > ($1, $2) AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint ORDER BY txid, seq",
+				[]any{p.TxID, p.Seq}
+		},
+		KeyLock:  "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+		Classify: classify,
 	}
 }
 

@@ -24,11 +24,12 @@ func appendEvents(t testing.TB, st *store.Store, evs ...store.Event) {
 	})
 }
 
-// withoutSeq clears the database-assigned sequence numbers so events compare with what was appended.
+// withoutSeq clears the database-assigned sequence and transaction numbers so events compare with what
+// was appended.
 func withoutSeq(evs []store.Event) []store.Event {
 	out := slices.Clone(evs)
 	for i := range out {
-		out[i].Seq = 0
+		out[i].Seq, out[i].TxID = 0, 0
 	}
 	return out
 }

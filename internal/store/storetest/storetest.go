@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Search", testSearch},
 		{"SortPagination", testSortPagination},
 		{"Events", testEvents},
+		{"Feed", testFeed},
 		{"EventChanges", testEventChanges},
 		{"Tokens", testTokens},
 		{"Idempotency", testIdempotency},
