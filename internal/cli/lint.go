@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/salesflow/salesflow/client"
+	"github.com/salesflow/salesflow/internal/crm"
 	"github.com/salesflow/salesflow/internal/records"
 	"github.com/salesflow/salesflow/internal/workflow"
 )
@@ -160,11 +161,8 @@ func (r serverResolver) stage(ctx context.Context, ref string) (bool, error) {
 		return false, err
 	}
 	for _, p := range page.Items {
-		list, _ := p["stages"].([]any)
-		for _, st := range list {
-			if m, ok := st.(map[string]any); ok && m["name"] == stage {
-				return true, nil
-			}
+		if crm.HasStage(p["stages"], stage) {
+			return true, nil
 		}
 	}
 	return false, nil

@@ -147,6 +147,17 @@ func (s *Service) defaultPipeline(ctx context.Context, tx *store.Tx) (string, er
 	return first[0].ID(), nil
 }
 
+// HasStage reports whether a pipeline's stages (as stored, or as the API returns them) include name.
+func HasStage(stages any, name string) bool {
+	list, _ := ParseStages(stages)
+	for _, st := range list {
+		if m, ok := st.(map[string]any); ok && m["name"] == name {
+			return true
+		}
+	}
+	return false
+}
+
 // ParseStages checks a pipeline's stages: a non-empty list of unique names, each a string or an object
 // {name, probability (0–100), won, lost}. It returns them as objects.
 func ParseStages(v any) ([]any, string) {

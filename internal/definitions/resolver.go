@@ -66,11 +66,8 @@ func (r *resolver) stage(ctx context.Context, ref string) (bool, error) {
 		return false, err
 	}
 	for _, p := range pipes {
-		stages, _ := crm.ParseStages(p["stages"])
-		for _, st := range stages {
-			if m, ok := st.(map[string]any); ok && m["name"] == stage {
-				return true, nil
-			}
+		if crm.HasStage(p["stages"], stage) {
+			return true, nil
 		}
 	}
 	return false, nil
