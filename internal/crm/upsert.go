@@ -65,7 +65,7 @@ func (s *Service) Upsert(ctx context.Context, a auth.Actor, object string, input
 		}
 		existing, err := tx.GetForUpdate(ctx, o, field, value)
 		if errors.Is(err, records.ErrNotFound) {
-			r, err := s.create(ctx, tx, a, o, input)
+			r, err := s.create(ctx, tx, a, o, input, nil)
 			rec, outcome = r.Record, Created
 			return err
 		}

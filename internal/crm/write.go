@@ -42,11 +42,21 @@ func (s *Service) CreateTx(ctx context.Context, tx *store.Tx, a auth.Actor, obje
 	if err != nil {
 		return Result{}, err
 	}
-	return s.create(ctx, tx, a, o, input)
+	return s.create(ctx, tx, a, o, input, nil)
+}
+
+// CreateSystemTx is CreateTx for the engine: sys sets read-only fields only the system writes (a
+// task's run_id and step_id), after the input is validated.
+func (s *Service) CreateSystemTx(ctx context.Context, tx *store.Tx, a auth.Actor, object string, input map[string]any, sys records.Values) (Result, error) {
+	o, err := s.Object(ctx, tx, object)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.create(ctx, tx, a, o, input, sys)
 }
 
 // create writes a new record of o (already holding its custom fields).
-func (s *Service) create(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, input map[string]any) (Result, error) {
+func (s *Service) create(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, input map[string]any, sys records.Values) (Result, error) {
 	if o.AdminOnly {
 		if err := authorize(ctx, tx, a, o, ""); err != nil {
 			return Result{}, err // before validation: a forbidden caller learns nothing about the input
@@ -55,6 +65,9 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, a auth.Actor, o *rec
 	vals, err := o.Prepare(input, true)
 	if err != nil {
 		return Result{}, allProblems(o, records.Values{}, vals, err, true)
+	}
+	for k, v := range sys {
+		vals[k] = v
 	}
 	if o.Owned() && vals["owner_id"] == nil && a.UserID != "" && !a.IsAdmin() {
 		vals["owner_id"] = a.UserID // a rep's or manager's new record is theirs

@@ -22,6 +22,10 @@ type Event struct {
 	ActorUserID string                    `json:"actor_user_id,omitempty"`
 	OccurredAt  time.Time                 `json:"occurred_at"`
 	TxID        int64                     `json:"-"` // the writing transaction (PostgreSQL), for the feed
+	// Name and Payload carry what is not a field change: a custom event's name and body
+	// (Kind "event"), a score crossing (Kind "score_crossed"), a form submission (Kind "form").
+	Name    string         `json:"name,omitempty"`
+	Payload map[string]any `json:"payload,omitempty"`
 }
 
 // AppendEvent writes e.
@@ -30,13 +34,20 @@ func (t *Tx) AppendEvent(ctx context.Context, e Event) error {
 	if err != nil {
 		return fmt.Errorf("encode event changes: %w", err)
 	}
-	var user any
+	var user, payload any
 	if e.ActorUserID != "" {
 		user = e.ActorUserID
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO events (id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		e.ID, e.RecordType, e.RecordID, e.Kind, string(changes), e.ActorType, e.ActorID, user, t.d.TimeArg(e.OccurredAt))
+	if e.Payload != nil {
+		b, err := json.Marshal(e.Payload)
+		if err != nil {
+			return fmt.Errorf("encode event payload: %w", err)
+		}
+		payload = string(b)
+	}
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO events (id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at, name, payload)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		e.ID, e.RecordType, e.RecordID, e.Kind, string(changes), e.ActorType, e.ActorID, user, t.d.TimeArg(e.OccurredAt), e.Name, payload)
 	if err != nil {
 		return fmt.Errorf("append event: %w", err)
 	}
@@ -88,7 +99,7 @@ func (t *Tx) EventsBefore(ctx context.Context, recordType, recordID string, p *P
 }
 
 // eventColumns are what every event query reads, in queryEvents' scan order.
-const eventColumns = `seq, id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at, txid`
+const eventColumns = `seq, id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at, txid, name, payload`
 
 // FeedPosition is where a reader of the event feed stands.
 type FeedPosition struct{ TxID, Seq int64 }
@@ -121,9 +132,14 @@ func (t *Tx) queryEvents(ctx context.Context, q string, args ...any) ([]Event, e
 	for rows.Next() {
 		var e Event
 		var changes, at any
-		var user *string
-		if err := rows.Scan(&e.Seq, &e.ID, &e.RecordType, &e.RecordID, &e.Kind, &changes, &e.ActorType, &e.ActorID, &user, &at, &e.TxID); err != nil {
+		var user, payload *string
+		if err := rows.Scan(&e.Seq, &e.ID, &e.RecordType, &e.RecordID, &e.Kind, &changes, &e.ActorType, &e.ActorID, &user, &at, &e.TxID, &e.Name, &payload); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
+		}
+		if payload != nil {
+			if err := json.Unmarshal([]byte(*payload), &e.Payload); err != nil {
+				return nil, fmt.Errorf("event payload: %w", err)
+			}
 		}
 		if user != nil {
 			e.ActorUserID = *user

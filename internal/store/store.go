@@ -60,7 +60,14 @@ const (
 type Store struct {
 	w, r *sql.DB
 	d    Dialect
+	// afterWrite runs after every committed write transaction: the engine's wake-up, so a new event
+	// or a job due now is picked up at once rather than at the next poll.
+	afterWrite func()
 }
+
+// AfterWrite sets the function run after each committed write transaction (nil for none). Set it
+// before the store is shared.
+func (s *Store) AfterWrite(fn func()) { s.afterWrite = fn }
 
 // New wraps open pools; drivers call it.
 func New(writer, reader *sql.DB, d Dialect) *Store { return &Store{w: writer, r: reader, d: d} }
@@ -169,6 +176,9 @@ func (s *Store) run(ctx context.Context, db *sql.DB, ro bool, fn func(*Tx) error
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if !ro && s.afterWrite != nil {
+		s.afterWrite()
 	}
 	return nil
 }

@@ -11,7 +11,13 @@ import (
 // NewLinter returns a Linter whose expressions are checked by the CEL environment of the given
 // schema (custom fields included). r may be nil: definitions are then checked against the files only.
 func NewLinter(cat *records.Catalog, custom map[string][]records.Field, r Resolver) (*Linter, error) {
-	env, err := expr.NewEnv(expr.NewSchema(cat, custom), expr.Options{})
+	return NewLinterWith(cat, custom, r, expr.Options{})
+}
+
+// NewLinterWith is NewLinter with expression options: the engine compiles with its clock and the
+// business calendars, so that the compiled programs it keeps evaluate business time and now().
+func NewLinterWith(cat *records.Catalog, custom map[string][]records.Field, r Resolver, opts expr.Options) (*Linter, error) {
+	env, err := expr.NewEnv(expr.NewSchema(cat, custom), opts)
 	if err != nil {
 		return nil, fmt.Errorf("expression environment: %w", err)
 	}

@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/salesflow/salesflow/internal/notify"
+	"github.com/salesflow/salesflow/internal/store"
+)
+
+// alertWindow is how often a workflow's owner hears about its failures at most: the first failure is
+// told at once, later ones in one digest at the end of the window (T4).
+const alertWindow = time.Hour
+
+func alertKey(workflow string) string { return "alert:" + workflow }
+
+// alertFailure schedules the owner's alert for a failed run, unless one is scheduled already (which
+// will include this failure).
+func (e *Engine) alertFailure(ctx context.Context, tx *store.Tx, r store.Run, step string, cause error) error {
+	key := alertKey(r.Workflow)
+	if _, ok, err := tx.JobByKey(ctx, key); err != nil || ok {
+		return err
+	}
+	now := e.now()
+	due, since := now, r.StartedAt
+	last, ok, err := tx.AlertSentAt(ctx, key)
+	if err != nil {
+		return err
+	}
+	if ok {
+		since = last
+		if next := last.Add(alertWindow); next.After(now) {
+			due = next
+		}
+	}
+	return tx.UpsertJob(ctx, store.Job{Key: key, Kind: "alert", DueAt: due, Payload: map[string]any{"workflow": r.Workflow, "since": since}}, now)
+}
+
+// fireAlert emails the owner the workflow's runs that failed since the last alert.
+func (e *Engine) fireAlert(ctx context.Context, j store.Job) error {
+	name, _ := j.Payload["workflow"].(string)
+	since, _ := dateValue(j.Payload["since"])
+	var msg *notify.Message
+	err := e.st.Read(ctx, func(tx *store.Tx) error {
+		d, err := tx.Definition(ctx, "workflow", name)
+		if err != nil {
+			return err
+		}
+		runs, err := tx.ListRuns(ctx, store.RunFilter{Workflow: name, Status: store.RunFailed, Limit: 200})
+		if err != nil {
+			return err
+		}
+		msg = failureDigest(d.Owner, name, since, runs, e.opts.BaseURL)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if msg != nil {
+		if e.opts.Mailer == nil {
+			e.log.Warn("workflow runs failed, and email is not configured to tell the owner", "workflow", name, "owner", msg.To, "subject", msg.Subject)
+		} else if err := e.opts.Mailer.Send(ctx, *msg); err != nil {
+			return err
+		}
+	}
+	return e.st.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.SetAlertSent(ctx, alertKey(name), e.now()); err != nil {
+			return err
+		}
+		_, err := tx.FinishJob(ctx, j)
+		return err
+	})
+}
+
+// failureDigest is the alert email, or nil when no run failed since.
+func failureDigest(owner, workflow string, since time.Time, runs []store.Run, base string) *notify.Message {
+	var lines []string
+	for _, r := range runs {
+		if r.EndedAt == nil || r.EndedAt.Before(since) {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("- run %s (%s %s), %s: %s\n  %s/api/v1/runs/%s", r.ID, r.RecordType, r.RecordID,
+			r.EndReason, r.Error, strings.TrimRight(base, "/"), r.ID))
+	}
+	if len(lines) == 0 || owner == "" {
+		return nil
+	}
+	subject := fmt.Sprintf("Salesflow: a run of %s failed", workflow)
+	if len(lines) > 1 {
+		subject = fmt.Sprintf("Salesflow: %d runs of %s failed", len(lines), workflow)
+	}
+	text := fmt.Sprintf("Runs of the workflow %s failed after their retries:\n\n%s\n\nRetry them with `salesflow runs retry ID` or `salesflow runs retry --workflow %s --status failed`.\n",
+		workflow, strings.Join(lines, "\n"), workflow)
+	return &notify.Message{To: []string{owner}, Subject: subject, Text: text,
+		IdempotencyKey: fmt.Sprintf("alert/%s/%s", workflow, since.Format(time.RFC3339Nano))}
+}

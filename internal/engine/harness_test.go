@@ -1,0 +1,156 @@
+package engine_test
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/salesflow/salesflow/internal/app"
+	"github.com/salesflow/salesflow/internal/app/apptest"
+	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/engine"
+	"github.com/salesflow/salesflow/internal/notify"
+	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
+	"github.com/salesflow/salesflow/internal/workflow"
+)
+
+var admin = auth.Actor{Kind: auth.KindAdminToken, ID: "test", Role: auth.Admin}
+
+// harness is an installation with an engine on an injected clock, driven by Drain.
+type harness struct {
+	t     *testing.T
+	ctx   context.Context
+	a     *app.App
+	e     *engine.Engine
+	mu    sync.Mutex
+	clock time.Time
+	owner string // the id of the workflows' owner, an admin user
+}
+
+func newHarness(t *testing.T, db string, opts ...func(*engine.Options)) *harness {
+	t.Helper()
+	h := &harness{t: t, ctx: t.Context(), a: apptest.Open(t, db), clock: time.Now().UTC().Truncate(time.Second)}
+	guard, err := notify.NewGuard("127.0.0.1/32,::1/128,localhost")
+	require.NoError(t, err)
+	o := engine.Options{Now: h.now, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)), Webhooks: notify.NewSender(guard, 5*time.Second, nil),
+		MaxAttempts: 3, Workers: 2}
+	for _, f := range opts {
+		f(&o)
+	}
+	h.e = engine.New(h.a.Service, o)
+	h.drain() // the feed starts here: what was written before is history
+	u, err := h.a.Service.Create(h.ctx, admin, "user", map[string]any{"email": "revops@example.com", "name": "Rev Ops", "role": "admin", "timezone": "Europe/Berlin"})
+	require.NoError(t, err)
+	h.owner = u.Record.ID()
+	return h
+}
+
+func (h *harness) now() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.clock
+}
+
+// advance moves the clock and does the work due by then.
+func (h *harness) advance(d time.Duration) {
+	h.mu.Lock()
+	h.clock = h.clock.Add(d)
+	h.mu.Unlock()
+	h.drain()
+}
+
+func (h *harness) drain() {
+	h.t.Helper()
+	_, err := h.e.Drain(h.ctx)
+	require.NoError(h.t, err)
+}
+
+func (h *harness) apply(src string) {
+	h.t.Helper()
+	_, diags, err := h.a.Definitions.Apply(h.ctx, admin, []workflow.Source{{File: "test.yaml", Content: []byte(src)}})
+	require.NoError(h.t, err, "%v", diags)
+}
+
+func (h *harness) create(object string, fields map[string]any) records.Values {
+	h.t.Helper()
+	r, err := h.a.Service.Create(h.ctx, admin, object, fields)
+	require.NoError(h.t, err)
+	return r.Record
+}
+
+func (h *harness) update(object, id string, patch map[string]any) records.Values {
+	h.t.Helper()
+	r, err := h.a.Service.Update(h.ctx, admin, object, id, patch)
+	require.NoError(h.t, err)
+	return r
+}
+
+func (h *harness) get(object, id string) records.Values {
+	h.t.Helper()
+	r, err := h.a.Service.Get(h.ctx, object, id)
+	require.NoError(h.t, err)
+	return r
+}
+
+// runs lists a workflow's runs, newest first.
+func (h *harness) runs(workflow string) []store.Run {
+	h.t.Helper()
+	var out []store.Run
+	require.NoError(h.t, h.a.Store.Read(h.ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.ListRuns(h.ctx, store.RunFilter{Workflow: workflow, Limit: 1000})
+		return err
+	}))
+	return out
+}
+
+// only returns the workflow's one run.
+func (h *harness) only(workflow string) store.Run {
+	h.t.Helper()
+	runs := h.runs(workflow)
+	require.Len(h.t, runs, 1, "runs of %s", workflow)
+	return runs[0]
+}
+
+func (h *harness) steps(runID string) []store.StepRecord {
+	h.t.Helper()
+	var out []store.StepRecord
+	require.NoError(h.t, h.a.Store.Read(h.ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Steps(h.ctx, runID)
+		return err
+	}))
+	return out
+}
+
+// stepsByID indexes a run's history by step id (the last entry of each).
+func (h *harness) stepsByID(runID string) map[string]store.StepRecord {
+	out := map[string]store.StepRecord{}
+	for _, s := range h.steps(runID) {
+		out[s.StepID] = s
+	}
+	return out
+}
+
+func eachDB(t *testing.T, f func(t *testing.T, db string)) {
+	for _, db := range apptest.Databases {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			f(t, db)
+		})
+	}
+}
+
+// testWriter sends the engine's log to the test's log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(string(p))
+	return len(p), nil
+}

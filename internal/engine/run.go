@@ -1,0 +1,338 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/expr"
+	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
+)
+
+// runJob executes one claimed job.
+func (e *Engine) runJob(ctx context.Context, j store.Job) {
+	var err error
+	switch j.Kind {
+	case "run":
+		e.execute(ctx, j)
+		return
+	case "date":
+		err = e.fireDate(ctx, j)
+	case "cron":
+		err = e.fireCron(ctx, j)
+	case "alert":
+		err = e.fireAlert(ctx, j)
+	default:
+		err = fmt.Errorf("unknown job kind %q", j.Kind)
+	}
+	if err != nil && ctx.Err() == nil {
+		e.log.Error("job failed", "job", j.Key, "attempt", j.Attempts, "err", err)
+		_ = e.st.Write(ctx, func(tx *store.Tx) error { return tx.RetryJob(ctx, j, e.now().Add(backoff(j.Attempts))) })
+	}
+}
+
+// execute runs a run from its cursor: segments of steps that need no waiting commit together with
+// their effects; an external call (webhook, email, Slack) is made between two segments, after the
+// state before it is committed, so a crash repeats the call (with the same idempotency key) and nothing
+// else.
+func (e *Engine) execute(ctx context.Context, j store.Job) {
+	runID := strings.TrimPrefix(j.Key, "run:")
+	rev := jobRev(j)
+	var res *callResult
+	for range 1000 {
+		seg := &segment{e: e, job: j, runID: runID, rev: rev, result: res}
+		err := e.st.Write(ctx, seg.do)
+		if ctx.Err() != nil {
+			return // shutting down: the lease runs out and the job runs again
+		}
+		if err != nil {
+			e.stepFailed(ctx, j, runID, seg.at, err)
+			return
+		}
+		if seg.call == nil {
+			return
+		}
+		rev = seg.run.Rev
+		res = e.perform(ctx, seg.call)
+		if res.err != nil {
+			e.stepFailed(ctx, j, runID, seg.call.addr, res.err)
+			return
+		}
+	}
+	e.log.Error("run did not settle after 1000 segments", "run", runID)
+}
+
+func jobRev(j store.Job) int64 {
+	if f, ok := j.Payload["rev"].(float64); ok {
+		return int64(f)
+	}
+	return -1
+}
+
+// segment is one transaction of a run's execution.
+type segment struct {
+	e      *Engine
+	tx     *store.Tx
+	job    store.Job
+	runID  string
+	rev    int64
+	run    *store.Run
+	p      *Program
+	rec    map[string]any
+	result *callResult    // the outcome of the external call for the step at the cursor
+	call   *externalCall  // set when the segment stopped before an external call
+	at     string         // the step being executed, for failure reports
+	actor  auth.Actor
+	steps  map[string]any // outputs by step id
+}
+
+func (s *segment) do(tx *store.Tx) error {
+	ctx := context.Background()
+	s.tx = tx
+	r, err := tx.Run(ctx, s.runID)
+	if errors.Is(err, records.ErrNotFound) || (err == nil && (!r.Active() || r.Rev != s.rev)) {
+		_, err := tx.FinishJob(ctx, s.job) // ended, or moved on by someone else: this job is stale
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	s.run = &r
+	if r.Status == store.RunWaiting { // this job is the wait's timer: the delay is over, or the wait timed out
+		r.State["resume"] = map[string]any{"addr": r.Cursor, "kind": "timer"}
+		r.Status = store.RunRunning
+	}
+	if s.p, err = s.e.program(ctx, tx, r.Workflow, r.Version); err != nil {
+		return err
+	}
+	s.actor = auth.Actor{Kind: auth.KindRun, ID: r.ID, Role: auth.Admin}
+	s.steps, _ = r.State["steps"].(map[string]any)
+	if s.steps == nil {
+		s.steps = map[string]any{}
+		r.State["steps"] = s.steps
+	}
+	if err := s.reload(ctx); err != nil {
+		return err
+	}
+	if done, err := s.checkGoal(ctx); done || err != nil {
+		return err
+	}
+	return s.loop(ctx)
+}
+
+// loop executes steps until the run waits, ends or reaches an external call.
+func (s *segment) loop(ctx context.Context) error {
+	r := s.run
+	for n := 0; r.Cursor != ""; n++ {
+		st := s.p.Steps[r.Cursor]
+		if st == nil || n > len(s.p.Steps) {
+			return permanent(fmt.Errorf("step %q is not in version %d of %s", r.Cursor, r.Version, r.Workflow))
+		}
+		s.at = st.Addr
+		f, err := s.step(ctx, st)
+		if err != nil {
+			return err
+		}
+		switch {
+		case f.call != nil:
+			s.call = f.call
+			return s.save(ctx, nil)
+		case f.wait != nil:
+			return s.wait(ctx, st, f)
+		case f.end != "":
+			return s.end(ctx, store.RunCompleted, f.end, "")
+		}
+		r.Cursor = f.next
+		if f.wrote {
+			if err := s.reload(ctx); err != nil {
+				return err
+			}
+			if done, err := s.checkGoal(ctx); done || err != nil {
+				return err
+			}
+		}
+	}
+	return s.end(ctx, store.RunCompleted, "all steps done", "")
+}
+
+// flow is what a step decided.
+type flow struct {
+	next  string
+	wrote bool          // it changed the record: reload it and check the goal
+	wait  *waitSpec     // it waits
+	call  *externalCall // it needs an outside call first
+	end   string        // it ends the run, with this reason
+}
+
+// save commits the run's state; with the job kept when the same worker goes on (an external call).
+func (s *segment) save(ctx context.Context, _ *flow) error {
+	s.run.Status, s.run.UpdatedAt = store.RunRunning, s.e.now()
+	if err := s.tx.UpdateRun(ctx, s.run); err != nil {
+		return err
+	}
+	return s.tx.TouchJob(ctx, s.job, map[string]any{"rev": s.run.Rev})
+}
+
+// end finishes the run and drops its job.
+func (s *segment) end(ctx context.Context, status, reason, errText string) error {
+	now := s.e.now()
+	s.run.Status, s.run.Cursor, s.run.EndReason, s.run.Error = status, "", reason, errText
+	s.run.WaitKind, s.run.WaitKey, s.run.WaitUntil, s.run.UpdatedAt, s.run.EndedAt = "", "", nil, now, &now
+	delete(s.run.State, "resume")
+	if err := s.tx.UpdateRun(ctx, s.run); err != nil {
+		return err
+	}
+	return s.tx.DeleteJob(ctx, runJobKey(s.run.ID))
+}
+
+// reload reads the run's record again after a step changed it.
+func (s *segment) reload(ctx context.Context) error {
+	rec, err := s.e.loadFor(ctx, s.tx, s.p, s.run.RecordType, s.run.RecordID)
+	if errors.Is(err, records.ErrNotFound) {
+		return permanent(fmt.Errorf("%s %s was deleted", s.run.RecordType, s.run.RecordID))
+	}
+	s.rec = rec
+	return err
+}
+
+// vars are the variables the run's expressions see.
+func (s *segment) vars() expr.Vars {
+	ev, _ := s.run.State["event"].(map[string]any)
+	return expr.Vars{s.p.Object: s.rec, "event": withRecord(ev, s.p.Object, s.rec), "steps": s.steps}
+}
+
+// checkGoal ends the run when its goal or exit condition is true (W2).
+func (s *segment) checkGoal(ctx context.Context) (bool, error) {
+	status, reason, err := s.e.goalOrExit(ctx, s.p, s.vars())
+	if err != nil || status == "" {
+		return false, err
+	}
+	return true, s.end(ctx, status, reason, "")
+}
+
+// goalOrExit evaluates a program's goal and exit conditions.
+func (e *Engine) goalOrExit(ctx context.Context, p *Program, vars expr.Vars) (status, reason string, err error) {
+	for _, c := range []struct{ key, status, reason string }{{"goal", store.RunCompleted, "goal reached: "}, {"exit", store.RunExited, "exit condition met: "}} {
+		node := p.Plan[c.key]
+		if node == nil {
+			continue
+		}
+		ok, err := e.evalBool(ctx, p, node, vars)
+		if err != nil {
+			return "", "", fmt.Errorf("%s: %w", c.key, err)
+		}
+		if ok {
+			return c.status, c.reason + fmt.Sprint(exprSource(node)), nil
+		}
+	}
+	return "", "", nil
+}
+
+// history writes one step's entry; seq numbers run in the run's state.
+func (s *segment) history(ctx context.Context, st *Step, status string, in, out, decision map[string]any, errText string) (int, error) {
+	seq := s.nextSeq()
+	return seq, s.saveHistory(ctx, seq, st, status, in, out, decision, errText)
+}
+
+func (s *segment) nextSeq() int {
+	n, _ := s.run.State["n"].(float64)
+	if i, ok := s.run.State["n"].(int); ok {
+		n = float64(i)
+	}
+	s.run.State["n"] = n + 1
+	return int(n + 1)
+}
+
+func (s *segment) saveHistory(ctx context.Context, seq int, st *Step, status string, in, out, decision map[string]any, errText string) error {
+	now := s.e.now()
+	attempts := s.job.Attempts
+	if attempts < 1 {
+		attempts = 1
+	}
+	return s.tx.SaveStep(ctx, store.StepRecord{RunID: s.run.ID, Seq: seq, Version: s.run.Version, StepID: st.ID, Addr: st.Addr,
+		Type: stepLabel(st), Status: status, Input: in, Output: out, Decision: decision, Attempts: attempts, Error: errText,
+		StartedAt: now, FinishedAt: &now})
+}
+
+func stepLabel(st *Step) string {
+	if st.Type == "action" {
+		a, _ := st.Raw["action"].(string)
+		return "action:" + a
+	}
+	return st.Type
+}
+
+// permanentError marks a failure that retrying cannot fix (a bad value, a missing record).
+type permanentError struct{ err error }
+
+func (p permanentError) Error() string { return p.err.Error() }
+func (p permanentError) Unwrap() error { return p.err }
+
+func permanent(err error) error { return permanentError{err} }
+
+// stepFailed records a failed attempt: the job is retried with backoff, or, when the attempts are
+// spent or retrying cannot help, the run fails with its error and the owner is alerted (T4).
+func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string, cause error) {
+	var final bool
+	err := e.st.Write(ctx, func(tx *store.Tx) error {
+		r, err := tx.Run(ctx, runID)
+		if err != nil || !r.Active() {
+			return err
+		}
+		p, err := e.program(ctx, tx, r.Workflow, r.Version)
+		if err != nil {
+			return err
+		}
+		s := &segment{e: e, tx: tx, job: j, run: &r, p: p}
+		st := p.Steps[addr]
+		if st == nil {
+			st = &Step{Addr: addr, ID: addr, Type: "run"}
+		}
+		retry, after := retryable(cause)
+		final = !retry || j.Attempts >= e.opts.MaxAttempts
+		status := "retrying"
+		if final {
+			status = "failed"
+		}
+		if _, err := s.history(ctx, st, status, nil, nil, map[string]any{"attempt": j.Attempts, "max_attempts": e.opts.MaxAttempts}, cause.Error()); err != nil {
+			return err
+		}
+		if !final {
+			if after <= 0 {
+				after = backoff(j.Attempts)
+			}
+			r.UpdatedAt = e.now()
+			if err := tx.UpdateRun(ctx, &r); err != nil { // the history counter moved
+				return err
+			}
+			if err := tx.TouchJob(ctx, j, map[string]any{"rev": r.Rev}); err != nil {
+				return err
+			}
+			return tx.RetryJob(ctx, j, e.now().Add(after))
+		}
+		if err := s.end(ctx, store.RunFailed, "failed at step "+st.ID, cause.Error()); err != nil {
+			return err
+		}
+		return e.alertFailure(ctx, tx, r, st.ID, cause)
+	})
+	if err != nil && ctx.Err() == nil {
+		e.log.Error("record step failure", "run", runID, "err", err, "cause", cause)
+	}
+	if final {
+		e.log.Warn("run failed", "run", runID, "step", addr, "err", cause)
+	}
+}
+
+// retryable tells whether another attempt can help, and after how long the other side asked us to wait.
+func retryable(err error) (bool, time.Duration) {
+	var pe permanentError
+	var ve *records.ValidationError
+	if errors.As(err, &pe) || errors.As(err, &ve) {
+		return false, 0
+	}
+	return notifyRetryable(err)
+}

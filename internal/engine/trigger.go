@@ -1,0 +1,254 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
+)
+
+const feedName = "triggers"
+
+// feedBatch is how many events one feed transaction handles: the runs they start, the runs they
+// resume or end and the feed's new position commit together, so a crash repeats none and loses none.
+const feedBatch = 200
+
+// initCursor starts a new installation's feed after the events written before the engine existed
+// (the demo seed, an import), so that applying a workflow does not enroll the past.
+func (e *Engine) initCursor(tx *store.Tx) error {
+	ctx := context.Background()
+	p, ok, err := tx.FeedCursor(ctx, feedName)
+	if err != nil || ok {
+		return err
+	}
+	if p, err = tx.LatestFeedPosition(ctx); err != nil {
+		return err
+	}
+	return tx.SetFeedCursor(ctx, feedName, p)
+}
+
+// feedLoop reads the event feed until ctx ends.
+func (e *Engine) feedLoop(ctx context.Context) {
+	t := time.NewTicker(e.opts.Poll)
+	defer t.Stop()
+	var synced time.Time
+	for ctx.Err() == nil {
+		if time.Since(synced) > 30*time.Second { // schedule triggers of workflows applied or resumed since
+			if err := e.syncCron(ctx); err != nil && ctx.Err() == nil {
+				e.log.Error("schedule triggers", "err", err)
+			}
+			synced = time.Now()
+		}
+		n, err := e.FeedOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			e.log.Error("trigger feed", "err", err)
+		}
+		if n == feedBatch {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		case <-e.wakeF:
+		}
+	}
+}
+
+// FeedOnce handles the next batch of events and returns how many it read.
+func (e *Engine) FeedOnce(ctx context.Context) (int, error) {
+	var n, started int
+	err := e.st.Write(ctx, func(tx *store.Tx) error {
+		pos, _, err := tx.FeedCursor(ctx, feedName)
+		if err != nil {
+			return err
+		}
+		evs, next, err := tx.Feed(ctx, pos, feedBatch)
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		n = len(evs)
+		wfs, err := e.activeWorkflows(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			s, err := e.handleEvent(ctx, tx, wfs, ev)
+			if err != nil {
+				return fmt.Errorf("event %s (%s %s %s): %w", ev.ID, ev.Kind, ev.RecordType, ev.RecordID, err)
+			}
+			started += s
+		}
+		return tx.SetFeedCursor(ctx, feedName, next)
+	})
+	if err == nil && started > 0 {
+		e.Wake()
+	}
+	return n, err
+}
+
+// active is a workflow that may enroll records: its current program and since when it is active.
+type active struct {
+	p     *Program
+	since time.Time
+}
+
+func (e *Engine) activeWorkflows(ctx context.Context, tx *store.Tx) ([]active, error) {
+	defs, err := tx.Definitions(ctx, "workflow")
+	if err != nil {
+		return nil, err
+	}
+	var out []active
+	for _, d := range defs {
+		if d.State != store.StateActive {
+			continue
+		}
+		p, err := e.program(ctx, tx, d.Name, d.Version)
+		if err != nil {
+			e.log.Error("workflow does not compile; it enrolls nothing", "workflow", d.Name, "err", err)
+			continue
+		}
+		out = append(out, active{p: p, since: d.UpdatedAt})
+	}
+	return out, nil
+}
+
+// handleEvent enrolls the event's record where a trigger matches, and moves the record's active runs:
+// goals and exits, waits for events and conditions, task completions. It returns the runs started.
+func (e *Engine) handleEvent(ctx context.Context, tx *store.Tx, wfs []active, ev store.Event) (int, error) {
+	if !slices.Contains([]string{"lead", "contact", "account", "deal", "task", "activity"}, ev.RecordType) {
+		return 0, nil
+	}
+	if err := e.advanceRuns(ctx, tx, ev); err != nil {
+		return 0, err
+	}
+	if err := e.scheduleDates(ctx, tx, wfs, ev); err != nil {
+		return 0, err
+	}
+	started := 0
+	for _, w := range wfs {
+		on, _ := w.p.Trigger["on"].(string)
+		tr, ok := matchTrigger(w.p, on, ev)
+		if !ok || ev.OccurredAt.Before(w.since) {
+			continue
+		}
+		ok, err := e.enroll(ctx, tx, w.p, tr)
+		if err != nil {
+			return started, err
+		}
+		if ok {
+			started++
+		}
+	}
+	return started, nil
+}
+
+// triggered is a matched trigger: the record to enroll and the `event` its expressions see.
+type triggered struct {
+	recordType, recordID string
+	event                map[string]any
+	ev                   *store.Event // nil for timers (date, schedule) and manual enrollment
+	before               map[string]any
+	parentRun            string
+	manual               bool // enrolled by request: the filter applies only to a manual trigger
+}
+
+// matchTrigger tells whether ev is the event the program's trigger names, with its narrowing keys.
+func matchTrigger(p *Program, on string, ev store.Event) (triggered, bool) {
+	t := p.Trigger
+	tr := triggered{recordType: ev.RecordType, recordID: ev.RecordID, ev: &ev}
+	if ev.ActorType == "workflow_run" {
+		tr.parentRun = ev.ActorID
+	}
+	str := func(k string) string { s, _ := t[k].(string); return s }
+	base := map[string]any{"type": on, "at": ev.OccurredAt, "actor": ev.ActorType + ":" + ev.ActorID, "changes": changesMap(ev.Changes)}
+	switch on {
+	case "deal.stage_changed":
+		ch, ok := ev.Changes["stage"]
+		if ev.RecordType != "deal" || ev.Kind != "updated" || !ok || !sameText(ch.Old, str("from")) || !sameText(ch.New, str("to")) {
+			return tr, false
+		}
+		base["from"], base["to"] = ch.Old, ch.New
+	case "form.submitted":
+		if ev.RecordType != "activity" || ev.Kind != "created" || newValue(ev, "type") != "form_submitted" || newValue(ev, "record_type") != "lead" {
+			return tr, false
+		}
+		if f := str("form"); f != "" && newValue(ev, "form") != f {
+			return tr, false
+		}
+		tr.recordType, tr.recordID = "lead", fmt.Sprint(newValue(ev, "record_id"))
+		base = map[string]any{"type": on, "at": ev.OccurredAt, "form": newValue(ev, "form"), "fields": ev.Changes["data"].New}
+	case "task.completed":
+		ch, ok := ev.Changes["status"]
+		if ev.RecordType != "task" || ev.Kind != "updated" || !ok || ch.New != "done" {
+			return tr, false
+		}
+	case "lead.score_crossed":
+		if ev.RecordType != "lead" || ev.Kind != "score_crossed" || !sameText(ev.Payload["threshold"], str("threshold")) || !sameText(ev.Payload["model"], str("model")) {
+			return tr, false
+		}
+		base = map[string]any{"type": on, "at": ev.OccurredAt, "threshold": ev.Payload["threshold"], "model": ev.Payload["model"], "score": ev.Payload["score"]}
+	case "event":
+		if ev.Kind != "event" || ev.Name != str("event") || ev.RecordType != p.Object {
+			return tr, false
+		}
+		base = map[string]any{"type": on, "at": ev.OccurredAt, "name": ev.Name, "payload": ev.Payload, "record_type": ev.RecordType, "record_id": ev.RecordID}
+	default:
+		obj, verb, _ := strings.Cut(on, ".")
+		if ev.RecordType != obj || ev.Kind != verb {
+			return tr, false
+		}
+		if f := str("changed"); f != "" {
+			ch, ok := ev.Changes[f]
+			if !ok || !sameText(ch.Old, str("from")) || !sameText(ch.New, str("to")) {
+				return tr, false
+			}
+		}
+	}
+	tr.event = base
+	return tr, true
+}
+
+// sameText compares a stored value with a trigger's from/to text; an empty want matches anything.
+func sameText(v any, want string) bool {
+	if want == "" {
+		return true
+	}
+	if v == nil {
+		return false
+	}
+	return strings.EqualFold(fmt.Sprint(v), want)
+}
+
+func newValue(ev store.Event, field string) any {
+	if ch, ok := ev.Changes[field]; ok {
+		return ch.New
+	}
+	return nil
+}
+
+func changesMap(c map[string]records.Change) map[string]any {
+	out := make(map[string]any, len(c))
+	for k, ch := range c {
+		out[k] = map[string]any{"old": ch.Old, "new": ch.New}
+	}
+	return out
+}
+
+// recordBefore rebuilds the record as it was before the event, for edge-triggered filters.
+func recordBefore(after map[string]any, changes map[string]records.Change) map[string]any {
+	before := make(map[string]any, len(after))
+	for k, v := range after {
+		before[k] = v
+	}
+	for k, ch := range changes {
+		before[k] = ch.Old
+	}
+	return before
+}
+
+var errGone = errors.New("the record is gone")

@@ -1,0 +1,366 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/salesflow/salesflow/internal/records"
+)
+
+// Run statuses. Running and waiting runs are active: at most one per workflow and record.
+const (
+	RunRunning   = "running"
+	RunWaiting   = "waiting"
+	RunCompleted = "completed"
+	RunFailed    = "failed"
+	RunCancelled = "cancelled"
+	RunExited    = "exited"
+)
+
+// Run is one enrollment of a record in a workflow version.
+type Run struct {
+	ID         string         `json:"id"`
+	Workflow   string         `json:"workflow"`
+	Version    int            `json:"version"`
+	RecordType string         `json:"record_type"`
+	RecordID   string         `json:"record_id"`
+	Status     string         `json:"status"`
+	Rev        int64          `json:"-"`
+	Cursor     string         `json:"cursor"` // the address of the step to run next; "" when done
+	State      map[string]any `json:"state"`  // step outputs ("steps"), the trigger event ("event")
+	WaitKind   string         `json:"wait_kind,omitempty"`
+	WaitKey    string         `json:"wait_key,omitempty"`
+	WaitUntil  *time.Time     `json:"wait_until,omitempty"`
+	Depth      int            `json:"depth"`
+	ParentRun  string         `json:"parent_run_id,omitempty"`
+	Trigger    string         `json:"trigger_event,omitempty"`
+	Error      string         `json:"error,omitempty"`
+	EndReason  string         `json:"end_reason,omitempty"`
+	StartedAt  time.Time      `json:"started_at"`
+	UpdatedAt  time.Time      `json:"updated_at"`
+	EndedAt    *time.Time     `json:"ended_at,omitempty"`
+}
+
+// Active reports whether the run still holds its record's slot in the workflow.
+func (r Run) Active() bool { return r.Status == RunRunning || r.Status == RunWaiting }
+
+// ErrActiveRun says the record already has an active run of the workflow.
+var ErrActiveRun = errors.New("the record already has an active run of this workflow")
+
+const runColumns = `id, workflow, version, record_type, record_id, status, rev, cursor, state, wait_kind, wait_key, wait_until,
+	depth, parent_run_id, trigger_event, error, end_reason, started_at, updated_at, ended_at`
+
+// InsertRun stores a new run; ErrActiveRun when the record has an active run of the workflow already.
+func (t *Tx) InsertRun(ctx context.Context, r Run) error {
+	state, err := json.Marshal(r.State)
+	if err != nil {
+		return fmt.Errorf("encode run state: %w", err)
+	}
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO runs (`+runColumns+`, active) VALUES
+		($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, $19)`,
+		r.ID, r.Workflow, r.Version, r.RecordType, r.RecordID, r.Status, r.Cursor, string(state), r.WaitKind, r.WaitKey,
+		t.optTime(r.WaitUntil), r.Depth, nullable(r.ParentRun), r.Trigger, r.Error, r.EndReason,
+		t.d.TimeArg(r.StartedAt), t.d.TimeArg(r.UpdatedAt), activeFlag(r.Status))
+	if err != nil {
+		if k, _ := t.d.Classify(err); k == UniqueViolation {
+			return fmt.Errorf("run of %s for %s: %w", r.Workflow, r.RecordID, ErrActiveRun)
+		}
+		return fmt.Errorf("insert run: %w", err)
+	}
+	return nil
+}
+
+// UpdateRun writes r over the stored run, but only while the stored one still has r.Rev: a run changed
+// in between (a goal reached, an event that resumed it) makes it fail with ErrStale. On success r.Rev
+// is the new revision.
+func (t *Tx) UpdateRun(ctx context.Context, r *Run) error {
+	state, err := json.Marshal(r.State)
+	if err != nil {
+		return fmt.Errorf("encode run state: %w", err)
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE runs SET version = $1, status = $2, active = $3, rev = rev + 1, cursor = $4, state = $5,
+		wait_kind = $6, wait_key = $7, wait_until = $8, error = $9, end_reason = $10, updated_at = $11, ended_at = $12
+		WHERE id = $13 AND rev = $14`,
+		r.Version, r.Status, activeFlag(r.Status), r.Cursor, string(state), r.WaitKind, r.WaitKey, t.optTime(r.WaitUntil),
+		r.Error, r.EndReason, t.d.TimeArg(r.UpdatedAt), t.optTime(r.EndedAt), r.ID, r.Rev)
+	if err != nil {
+		if k, _ := t.d.Classify(err); k == UniqueViolation {
+			return fmt.Errorf("run %s: %w", r.ID, ErrActiveRun)
+		}
+		return fmt.Errorf("update run %s: %w", r.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("update run %s: %w", r.ID, ErrStale)
+	}
+	r.Rev++
+	return nil
+}
+
+func activeFlag(status string) any {
+	if status == RunRunning || status == RunWaiting {
+		return 1
+	}
+	return 0 // outside the partial unique index: many ended runs may share a record
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (t *Tx) optTime(tm *time.Time) any {
+	if tm == nil {
+		return nil
+	}
+	return t.d.TimeArg(*tm)
+}
+
+// Run reads one run, locking it on PostgreSQL for the rest of the transaction; records.ErrNotFound when
+// there is none.
+func (t *Tx) Run(ctx context.Context, id string) (Run, error) {
+	runs, err := t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE id = $1`+t.d.ForUpdate, id)
+	if err != nil {
+		return Run{}, err
+	}
+	if len(runs) == 0 {
+		return Run{}, fmt.Errorf("run %s: %w", id, records.ErrNotFound)
+	}
+	return runs[0], nil
+}
+
+// ActiveRuns returns the record's running and waiting runs, of every workflow.
+func (t *Tx) ActiveRuns(ctx context.Context, recordID string) ([]Run, error) {
+	return t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE record_id = $1 AND active = 1`, recordID)
+}
+
+// LatestRun returns the record's newest run of the workflow, if any.
+func (t *Tx) LatestRun(ctx context.Context, workflow, recordID string) (Run, bool, error) {
+	runs, err := t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE record_id = $1 AND workflow = $2
+		ORDER BY started_at DESC, id DESC LIMIT 1`, recordID, workflow)
+	if err != nil || len(runs) == 0 {
+		return Run{}, false, err
+	}
+	return runs[0], true, nil
+}
+
+// RunFilter narrows ListRuns; empty fields do not filter.
+type RunFilter struct {
+	Workflow, RecordID, Status string
+	Before                     *Position // keyset: runs older than this (started_at, id)
+	Limit                      int
+}
+
+// ListRuns returns runs newest first.
+func (t *Tx) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.Workflow != "" {
+		add("workflow = ?", f.Workflow)
+	}
+	if f.RecordID != "" {
+		add("record_id = ?", f.RecordID)
+	}
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Before != nil {
+		at, _ := f.Before.Value.(time.Time)
+		args = append(args, t.d.TimeArg(at), f.Before.ID)
+		n := len(args)
+		where = append(where, fmt.Sprintf("(started_at < $%d OR (started_at = $%d AND id < $%d))", n-1, n-1, n))
+	}
+	q := `SELECT ` + runColumns + ` FROM runs`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	return t.queryRuns(ctx, q+fmt.Sprintf(" ORDER BY started_at DESC, id DESC LIMIT %d", f.Limit), args...)
+}
+
+// WaitingAt counts the waiting runs of a workflow at each step address, for the migration preview.
+func (t *Tx) WaitingAt(ctx context.Context, workflow string) (map[int]map[string]int, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT version, cursor, COUNT(*) FROM runs WHERE workflow = $1 AND active = 1 GROUP BY version, cursor`, workflow)
+	if err != nil {
+		return nil, fmt.Errorf("count waiting runs: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]map[string]int{}
+	for rows.Next() {
+		var v, n int
+		var cursor string
+		if err := rows.Scan(&v, &cursor, &n); err != nil {
+			return nil, fmt.Errorf("count waiting runs: %w", err)
+		}
+		if out[v] == nil {
+			out[v] = map[string]int{}
+		}
+		out[v][cursor] = n
+	}
+	return out, rows.Err()
+}
+
+func (t *Tx) queryRuns(ctx context.Context, q string, args ...any) ([]Run, error) {
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query runs: %w", err)
+	}
+	defer rows.Close()
+	var out []Run
+	for rows.Next() {
+		var r Run
+		var state string
+		var waitUntil, started, updated, ended any
+		var parent sql.NullString
+		if err := rows.Scan(&r.ID, &r.Workflow, &r.Version, &r.RecordType, &r.RecordID, &r.Status, &r.Rev, &r.Cursor, &state,
+			&r.WaitKind, &r.WaitKey, &waitUntil, &r.Depth, &parent, &r.Trigger, &r.Error, &r.EndReason, &started, &updated, &ended); err != nil {
+			return nil, fmt.Errorf("scan run: %w", err)
+		}
+		r.ParentRun = parent.String
+		if err := json.Unmarshal([]byte(state), &r.State); err != nil {
+			return nil, fmt.Errorf("run %s state: %w", r.ID, err)
+		}
+		var err error
+		if r.StartedAt, err = scanTime(started); err != nil {
+			return nil, err
+		}
+		if r.UpdatedAt, err = scanTime(updated); err != nil {
+			return nil, err
+		}
+		if r.WaitUntil, err = scanOptTime(waitUntil); err != nil {
+			return nil, err
+		}
+		if r.EndedAt, err = scanOptTime(ended); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanTime(v any) (time.Time, error) {
+	tm, err := fromDB(records.Field{Type: records.DateTime}, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read time: %w", err)
+	}
+	if tm == nil {
+		return time.Time{}, nil
+	}
+	return tm.(time.Time), nil
+}
+
+func scanOptTime(v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tm, err := scanTime(v)
+	return &tm, err
+}
+
+// StepRecord is one entry of a run's history (T3).
+type StepRecord struct {
+	RunID      string         `json:"-"`
+	Seq        int            `json:"seq"`
+	Version    int            `json:"version"`
+	StepID     string         `json:"step_id"`
+	Addr       string         `json:"addr"`
+	Type       string         `json:"type"`
+	Status     string         `json:"status"` // done, failed, waiting, skipped, deferred, retrying
+	Input      map[string]any `json:"input,omitempty"`
+	Output     map[string]any `json:"output,omitempty"`
+	Decision   map[string]any `json:"decision,omitempty"` // the values that chose a branch
+	Attempts   int            `json:"attempts"`
+	Error      string         `json:"error,omitempty"`
+	StartedAt  time.Time      `json:"started_at"`
+	FinishedAt *time.Time     `json:"finished_at,omitempty"`
+}
+
+// SaveStep inserts a history entry, or replaces the entry with the same seq (a retried or resumed step).
+func (t *Tx) SaveStep(ctx context.Context, s StepRecord) error {
+	enc := func(m map[string]any) (any, error) {
+		if m == nil {
+			return nil, nil
+		}
+		b, err := json.Marshal(m)
+		return string(b), err
+	}
+	in, err1 := enc(s.Input)
+	out, err2 := enc(s.Output)
+	dec, err3 := enc(s.Decision)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return fmt.Errorf("encode step %s: %w", s.StepID, err)
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO run_steps (run_id, seq, version, step_id, addr, type, status, input, output, decision, attempts, error, started_at, finished_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		ON CONFLICT (run_id, seq) DO UPDATE SET status = excluded.status, input = excluded.input, output = excluded.output,
+		decision = excluded.decision, attempts = excluded.attempts, error = excluded.error, finished_at = excluded.finished_at`,
+		s.RunID, s.Seq, s.Version, s.StepID, s.Addr, s.Type, s.Status, in, out, dec, s.Attempts, s.Error,
+		t.d.TimeArg(s.StartedAt), t.optTime(s.FinishedAt))
+	if err != nil {
+		return fmt.Errorf("save step %s of run %s: %w", s.StepID, s.RunID, err)
+	}
+	return nil
+}
+
+// Steps returns a run's history in order.
+func (t *Tx) Steps(ctx context.Context, runID string) ([]StepRecord, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT seq, version, step_id, addr, type, status, input, output, decision, attempts, error, started_at, finished_at
+		FROM run_steps WHERE run_id = $1 ORDER BY seq`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("read run history: %w", err)
+	}
+	defer rows.Close()
+	var out []StepRecord
+	for rows.Next() {
+		s := StepRecord{RunID: runID}
+		var in, o, dec sql.NullString
+		var started, finished any
+		if err := rows.Scan(&s.Seq, &s.Version, &s.StepID, &s.Addr, &s.Type, &s.Status, &in, &o, &dec, &s.Attempts, &s.Error, &started, &finished); err != nil {
+			return nil, fmt.Errorf("scan step: %w", err)
+		}
+		for _, p := range []struct {
+			src sql.NullString
+			dst *map[string]any
+		}{{in, &s.Input}, {o, &s.Output}, {dec, &s.Decision}} {
+			if p.src.Valid {
+				if err := json.Unmarshal([]byte(p.src.String), p.dst); err != nil {
+					return nil, fmt.Errorf("step %s: %w", s.StepID, err)
+				}
+			}
+		}
+		if s.StartedAt, err = scanTime(started); err != nil {
+			return nil, err
+		}
+		if s.FinishedAt, err = scanOptTime(finished); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// WaitingOn returns the active runs waiting on any of keys (a record id an awaited event may be about,
+// a task id), of the given wait kinds.
+func (t *Tx) WaitingOn(ctx context.Context, keys []string) ([]Run, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	ph := make([]string, len(keys))
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		ph[i], args[i] = fmt.Sprintf("$%d", i+1), k
+	}
+	return t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE active = 1 AND wait_key IN (`+strings.Join(ph, ", ")+`)`, args...)
+}
