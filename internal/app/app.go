@@ -16,7 +16,9 @@ import (
 
 	"github.com/salesflow/salesflow/internal/crm"
 	"github.com/salesflow/salesflow/internal/definitions"
+	"github.com/salesflow/salesflow/internal/engine"
 	"github.com/salesflow/salesflow/internal/httpapi"
+	"github.com/salesflow/salesflow/internal/notify"
 	"github.com/salesflow/salesflow/internal/records"
 	"github.com/salesflow/salesflow/internal/store"
 	"github.com/salesflow/salesflow/internal/store/postgres"
@@ -32,6 +34,19 @@ type Config struct {
 	Demo        bool
 	Logger      *slog.Logger
 	Now         func() time.Time
+	Engine      EngineConfig
+	// Getenv reads the environment for webhook secrets (secret_env); nil means none are set.
+	Getenv func(string) string
+}
+
+// EngineConfig configures the workflow engine and its outside connections.
+type EngineConfig struct {
+	Off              bool   // serve the API without running workflows (another process does)
+	Workers          int    // jobs run at once (SALESFLOW_WORKERS)
+	WebhookAllowlist string // hosts and CIDRs webhooks may reach though private (SALESFLOW_WEBHOOK_ALLOWLIST)
+	SMTP             notify.SMTPConfig
+	Slack            map[string]string // channel → incoming-webhook URL (SALESFLOW_SLACK_WEBHOOKS)
+	BaseURL          string            // the server's public address, for links in alerts (SALESFLOW_BASE_URL)
 }
 
 // App is an opened, migrated installation.
@@ -41,7 +56,9 @@ type App struct {
 	Service *crm.Service
 	// Definitions stores workflows and the other definition kinds, with their versions.
 	Definitions *definitions.Service
-	release     func()
+	// Engine runs the workflows; Serve and Worker start it.
+	Engine  *engine.Engine
+	release func()
 }
 
 // SQLitePath is where the SQLite database lives in a data directory.
@@ -86,7 +103,33 @@ func Open(ctx context.Context, cfg Config, exclusive bool) (*App, error) {
 	}
 	a.Service = crm.New(a.Store, records.NewCatalog(), cfg.Now)
 	a.Definitions = definitions.New(a.Store, a.Service.Catalog(), cfg.Now, nil)
+	if a.Engine, err = newEngine(a.Service, cfg); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Store.AfterWrite(a.Engine.Wake)
 	return a, nil
+}
+
+// newEngine builds the engine with its outside connections from the configuration.
+func newEngine(svc *crm.Service, cfg Config) (*engine.Engine, error) {
+	guard, err := notify.NewGuard(cfg.Engine.WebhookAllowlist)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", notify.AllowlistSetting, err)
+	}
+	var mailer *notify.Mailer
+	if cfg.Engine.SMTP.Host != "" {
+		if mailer, err = notify.NewMailer(cfg.Engine.SMTP); err != nil {
+			return nil, err
+		}
+	}
+	secret := cfg.Getenv
+	if secret == nil {
+		secret = func(string) string { return "" }
+	}
+	return engine.New(svc, engine.Options{Logger: cfg.Logger, Now: cfg.Now, Workers: cfg.Engine.Workers,
+		Webhooks: notify.NewSender(guard, 30*time.Second, cfg.Now), Mailer: mailer, Slack: cfg.Engine.Slack,
+		Secret: secret, BaseURL: cfg.Engine.BaseURL}), nil
 }
 
 // Close releases the database and the lock.
@@ -99,7 +142,7 @@ func (a *App) Close() {
 
 // Handler returns the HTTP surface.
 func (a *App) Handler() http.Handler {
-	return httpapi.New(a.Service, httpapi.Options{AdminToken: a.Config.AdminToken, Logger: a.Config.Logger, Definitions: a.Definitions})
+	return httpapi.New(a.Service, httpapi.Options{AdminToken: a.Config.AdminToken, Logger: a.Config.Logger, Definitions: a.Definitions, Engine: a.Engine})
 }
 
 // Serve runs the server until ctx ends, then shuts down gracefully. ready, when not nil, receives the
@@ -118,6 +161,8 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ready(ln.Addr().String())
 	}
 	go a.expireIdempotencyKeys(ctx)
+	stop := a.startEngine(ctx)
+	defer stop()
 	select {
 	case err := <-errc:
 		return err
@@ -132,6 +177,32 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	return nil
+}
+
+// startEngine runs the engine (unless configured off) until the returned stop is called or ctx ends;
+// stop waits for the running jobs to finish their transactions.
+func (a *App) startEngine(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if a.Config.Engine.Off {
+			return
+		}
+		if err := a.Engine.Run(ctx); err != nil {
+			a.Config.Logger.Error("workflow engine stopped", "err", err)
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// Work runs the engine only — no HTTP — until ctx ends: `salesflow worker`, for scale-out on PostgreSQL.
+func (a *App) Work(ctx context.Context) error {
+	a.Config.Logger.Info("salesflow worker running", "database", a.Store.Dialect().Name)
+	stop := a.startEngine(ctx)
+	<-ctx.Done()
+	stop()
 	return nil
 }
 

@@ -86,7 +86,12 @@ func (g *globals) config() (app.Config, error) {
 	if err != nil {
 		return app.Config{}, err
 	}
-	return app.Config{DataDir: g.dataDir, DatabaseURL: g.databaseURL, AdminToken: g.env.Getenv("SALESFLOW_ADMIN_TOKEN"), Logger: log}, nil
+	ec, err := engineConfig(g.env.Getenv)
+	if err != nil {
+		return app.Config{}, err
+	}
+	return app.Config{DataDir: g.dataDir, DatabaseURL: g.databaseURL, AdminToken: g.env.Getenv("SALESFLOW_ADMIN_TOKEN"), Logger: log,
+		Engine: ec, Getenv: g.env.Getenv}, nil
 }
 
 func newVersion() *cobra.Command {

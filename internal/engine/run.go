@@ -314,6 +314,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 			}
 			return tx.RetryJob(ctx, j, e.now().Add(after))
 		}
+		r.State["failed_at"] = addr // where a retry starts again
 		if err := s.end(ctx, store.RunFailed, "failed at step "+st.ID, cause.Error()); err != nil {
 			return err
 		}

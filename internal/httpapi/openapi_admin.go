@@ -53,6 +53,7 @@ func baseSchemas() obj {
 			"default_pipeline_id": obj{"type": "string", "description": "The pipeline a deal joins when none is given."}}),
 	}
 	maps.Copy(s, definitionSchemas())
+	maps.Copy(s, runSchemas())
 	return s
 }
 
@@ -97,6 +98,7 @@ func adminPaths(paths obj) {
 	}
 	paths["/metrics"] = obj{"get": obj{"summary": "Prometheus metrics", "security": []obj{}, "responses": obj{"200": obj{"description": "Prometheus text format."}}}}
 	definitionPaths(paths)
+	runPaths(paths)
 	paths["/api/v1/openapi.json"] = obj{"get": obj{"summary": "This document", "security": []obj{}, "responses": obj{"200": obj{"description": "OpenAPI 3.1."}}}}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/crm"
 	"github.com/salesflow/salesflow/internal/definitions"
+	"github.com/salesflow/salesflow/internal/engine"
 	"github.com/salesflow/salesflow/internal/records"
 )
 
@@ -32,12 +33,15 @@ type Options struct {
 	Registry *prometheus.Registry
 	// Definitions serves /api/v1/definitions; one on the same store is made when nil.
 	Definitions *definitions.Service
+	// Engine serves runs, enrollment and events; one on the same store (not running) is made when nil.
+	Engine *engine.Engine
 }
 
 // API is the HTTP surface.
 type API struct {
 	svc        *crm.Service
 	defs       *definitions.Service
+	engine     *engine.Engine
 	log        *slog.Logger
 	adminToken string
 	reg        *prometheus.Registry
@@ -47,7 +51,10 @@ type API struct {
 
 // New builds the handler with every route.
 func New(svc *crm.Service, opt Options) http.Handler {
-	a := &API{svc: svc, defs: opt.Definitions, log: opt.Logger, adminToken: opt.AdminToken, reg: opt.Registry}
+	a := &API{svc: svc, defs: opt.Definitions, engine: opt.Engine, log: opt.Logger, adminToken: opt.AdminToken, reg: opt.Registry}
+	if a.engine == nil {
+		a.engine = engine.New(svc, engine.Options{Logger: opt.Logger})
+	}
 	if a.defs == nil {
 		a.defs = definitions.New(svc.Store(), svc.Catalog(), nil, nil)
 	}
@@ -92,7 +99,7 @@ type route struct {
 
 // routes lists every authenticated API route; the OpenAPI test checks each is documented.
 func (a *API) routes() []route {
-	return append(definitionRoutes(a), []route{
+	return append(append(definitionRoutes(a), engineRoutes(a)...), []route{
 		{"GET /api/v1/me", a.me},
 		{"GET /api/v1/fields", a.listFields},
 		{"POST /api/v1/fields", a.createField},
