@@ -1,0 +1,172 @@
+package engine_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/salesflow/salesflow/internal/engine"
+	"github.com/salesflow/salesflow/internal/notify"
+	"github.com/salesflow/salesflow/internal/store"
+)
+
+// receiver is a real HTTP endpoint that answers from a script, then 200, and keeps what it got.
+type receiver struct {
+	mu     sync.Mutex
+	script []func(w http.ResponseWriter)
+	got    []delivery
+}
+
+type delivery struct {
+	key, signature string
+	body           []byte
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	rc.got = append(rc.got, delivery{key: r.Header.Get("Idempotency-Key"), signature: r.Header.Get(notify.SignatureHeader), body: body})
+	var f func(http.ResponseWriter)
+	if len(rc.script) > 0 {
+		f, rc.script = rc.script[0], rc.script[1:]
+	}
+	rc.mu.Unlock()
+	if f != nil {
+		f(w)
+		return
+	}
+	fmt.Fprint(w, `{"ok": true, "crm_id": 42}`)
+}
+
+func (rc *receiver) deliveries() []delivery {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]delivery(nil), rc.got...)
+}
+
+func status(code int, header ...string) func(http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		for i := 0; i+1 < len(header); i += 2 {
+			w.Header().Set(header[i], header[i+1])
+		}
+		w.WriteHeader(code)
+	}
+}
+
+const hookFlow = `kind: workflow
+name: push
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: mark
+    action: set
+    with: { status: working }
+  - id: push
+    action: webhook
+    with:
+      url: "%s/leads"
+      body: '{"email": "{{ lead.email }}", "status": "{{ lead.status }}"}'
+      secret_env: HOOK_SECRET
+  - id: after
+    if: steps.push.status == 200.0 && steps.push.body.ok == true
+    then:
+      - action: set
+        with: { title: "pushed" }
+`
+
+func secretEnv(name string) string {
+	if name == "HOOK_SECRET" {
+		return "s3cret"
+	}
+	return ""
+}
+
+func TestWebhookRetriesWithOneKeyAndHonoursRetryAfter(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		rc := &receiver{script: []func(http.ResponseWriter){status(503), status(429, "Retry-After", "30")}}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		h := newHarness(t, db, func(o *engine.Options) { o.Secret = secretEnv; o.MaxAttempts = 5 })
+		h.apply(fmt.Sprintf(hookFlow, srv.URL))
+		lead := h.create("lead", map[string]any{"email": "ann@acme.com"})
+		h.drain()
+		require.Len(t, rc.deliveries(), 1, "the first attempt, answered 503")
+		run := h.only("push")
+		require.Equal(t, store.RunRunning, run.Status, "still running, retrying")
+		require.Equal(t, "retrying", h.stepsByID(run.ID)["push"].Status)
+
+		h.advance(10 * time.Minute) // past any backoff of a second attempt
+		require.Len(t, rc.deliveries(), 2, "the second attempt, answered 429 Retry-After: 30")
+		h.advance(20 * time.Second)
+		require.Len(t, rc.deliveries(), 2, "Retry-After is honoured: not before 30 s")
+		h.advance(11 * time.Second)
+		got := rc.deliveries()
+		require.Len(t, got, 3)
+		for _, d := range got {
+			require.Equal(t, got[0].key, d.key, "one idempotency key across retries")
+			require.NoError(t, notify.Verify("s3cret", d.signature, d.body, h.now(), time.Hour))
+			require.JSONEq(t, `{"email": "ann@acme.com", "status": "working"}`, string(d.body))
+		}
+		require.NotEmpty(t, got[0].key)
+		run = h.only("push")
+		require.Equal(t, store.RunCompleted, run.Status, run.Error)
+		push := h.stepsByID(run.ID)["push"]
+		require.Equal(t, "done", push.Status)
+		require.Equal(t, 3, push.Attempts)
+		require.Equal(t, "pushed", h.get("lead", lead.ID()).String("title"), "the response body is the step's output")
+	})
+}
+
+func TestWebhookFailsRunAfterRetriesAndRetryResumesIt(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		rc := &receiver{script: []func(http.ResponseWriter){status(500), status(500), status(500)}}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		h := newHarness(t, db, func(o *engine.Options) { o.Secret = secretEnv; o.MaxAttempts = 3 })
+		h.apply(fmt.Sprintf(hookFlow, srv.URL))
+		h.create("lead", map[string]any{"email": "bob@acme.com"})
+		h.drain()
+		h.advance(time.Hour)
+		h.advance(time.Hour)
+		run := h.only("push")
+		require.Equal(t, store.RunFailed, run.Status)
+		require.Contains(t, run.Error, "500")
+		require.Equal(t, "failed", h.stepsByID(run.ID)["push"].Status)
+		require.Len(t, rc.deliveries(), 3)
+
+		_, err := h.e.Retry(h.ctx, admin, run.ID, engine.OnOriginal)
+		require.NoError(t, err)
+		h.drain()
+		run = h.only("push")
+		require.Equal(t, store.RunCompleted, run.Status, run.Error)
+		got := rc.deliveries()
+		require.Len(t, got, 4)
+		require.Equal(t, got[0].key, got[3].key, "a retried step keeps its idempotency key")
+	})
+}
+
+func TestWebhookSSRFGuardFailsTheStepWithoutRetry(t *testing.T) {
+	h := newHarness(t, "sqlite", func(o *engine.Options) {
+		guard, err := notify.NewGuard("")
+		require.NoError(t, err)
+		o.Webhooks, o.Secret = notify.NewSender(guard, time.Second, nil), secretEnv
+	})
+	rc := &receiver{}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	h.apply(fmt.Sprintf(hookFlow, srv.URL))
+	h.create("lead", map[string]any{"email": "eve@acme.com"})
+	h.drain()
+	run := h.only("push")
+	require.Equal(t, store.RunFailed, run.Status, "a refused address is permanent")
+	require.Contains(t, run.Error, notify.AllowlistSetting)
+	require.Empty(t, rc.deliveries())
+}
