@@ -250,7 +250,8 @@ func (s *segment) createDeal(ctx context.Context, with map[string]any, account, 
 	if stage == "" {
 		stages, _ := crm.ParseStages(pipe["stages"])
 		if len(stages) > 0 {
-			stage = fmt.Sprint(stages[0])
+			first, _ := stages[0].(map[string]any)
+			stage, _ = first["name"].(string)
 		}
 	}
 	name, err := s.e.text(ctx, s.p, with["deal_name"], s.vars())

@@ -16,43 +16,48 @@ const alertWindow = time.Hour
 
 func alertKey(workflow string) string { return "alert:" + workflow }
 
-// alertFailure schedules the owner's alert for a failed run, unless one is scheduled already (which
-// will include this failure).
+// alertFailure adds a failed run to its workflow's next alert, scheduling the alert when none is: at
+// once when none went out within the window, else at the window's end, as a digest.
 func (e *Engine) alertFailure(ctx context.Context, tx *store.Tx, r store.Run, step string, cause error) error {
 	key := alertKey(r.Workflow)
-	if _, ok, err := tx.JobByKey(ctx, key); err != nil || ok {
-		return err
-	}
-	now := e.now()
-	due, since := now, r.StartedAt
-	last, ok, err := tx.AlertSentAt(ctx, key)
+	j, ok, err := tx.JobByKey(ctx, key)
 	if err != nil {
 		return err
 	}
 	if ok {
-		since = last
-		if next := last.Add(alertWindow); next.After(now) {
-			due = next
-		}
+		runs := append(asList(j.Payload["runs"]), r.ID)
+		return tx.SetJobPayload(ctx, key, map[string]any{"workflow": r.Workflow, "runs": runs})
 	}
-	return tx.UpsertJob(ctx, store.Job{Key: key, Kind: "alert", DueAt: due, Payload: map[string]any{"workflow": r.Workflow, "since": since}}, now)
+	now := e.now()
+	due := now
+	last, sent, err := tx.AlertSentAt(ctx, key)
+	if err != nil {
+		return err
+	}
+	if next := last.Add(alertWindow); sent && next.After(now) {
+		due = next
+	}
+	return tx.UpsertJob(ctx, store.Job{Key: key, Kind: "alert", DueAt: due, Payload: map[string]any{"workflow": r.Workflow, "runs": []any{r.ID}}}, now)
 }
 
 // fireAlert emails the owner the workflow's runs that failed since the last alert.
 func (e *Engine) fireAlert(ctx context.Context, j store.Job) error {
 	name, _ := j.Payload["workflow"].(string)
-	since, _ := dateValue(j.Payload["since"])
 	var msg *notify.Message
 	err := e.st.Read(ctx, func(tx *store.Tx) error {
 		d, err := tx.Definition(ctx, "workflow", name)
 		if err != nil {
 			return err
 		}
-		runs, err := tx.ListRuns(ctx, store.RunFilter{Workflow: name, Status: store.RunFailed, Limit: 200})
-		if err != nil {
-			return err
+		var runs []store.Run
+		for _, id := range asList(j.Payload["runs"]) {
+			r, err := tx.Run(ctx, fmt.Sprint(id))
+			if err != nil {
+				return err
+			}
+			runs = append(runs, r)
 		}
-		msg = failureDigest(d.Owner, name, since, runs, e.opts.BaseURL)
+		msg = failureDigest(d.Owner, name, runs, e.opts.BaseURL, j.Key+"/"+fmt.Sprint(j.Gen))
 		return nil
 	})
 	if err != nil {
@@ -74,13 +79,10 @@ func (e *Engine) fireAlert(ctx context.Context, j store.Job) error {
 	})
 }
 
-// failureDigest is the alert email, or nil when no run failed since.
-func failureDigest(owner, workflow string, since time.Time, runs []store.Run, base string) *notify.Message {
+// failureDigest is the alert email, or nil when there is nothing to tell.
+func failureDigest(owner, workflow string, runs []store.Run, base, key string) *notify.Message {
 	var lines []string
 	for _, r := range runs {
-		if r.EndedAt == nil || r.EndedAt.Before(since) {
-			continue
-		}
 		lines = append(lines, fmt.Sprintf("- run %s (%s %s), %s: %s\n  %s/api/v1/runs/%s", r.ID, r.RecordType, r.RecordID,
 			r.EndReason, r.Error, strings.TrimRight(base, "/"), r.ID))
 	}
@@ -94,5 +96,5 @@ func failureDigest(owner, workflow string, since time.Time, runs []store.Run, ba
 	text := fmt.Sprintf("Runs of the workflow %s failed after their retries:\n\n%s\n\nRetry them with `salesflow runs retry ID` or `salesflow runs retry --workflow %s --status failed`.\n",
 		workflow, strings.Join(lines, "\n"), workflow)
 	return &notify.Message{To: []string{owner}, Subject: subject, Text: text,
-		IdempotencyKey: fmt.Sprintf("alert/%s/%s", workflow, since.Format(time.RFC3339Nano))}
+		IdempotencyKey: key + "/" + runs[0].ID}
 }

@@ -21,6 +21,11 @@ func (e *Engine) enroll(ctx context.Context, tx *store.Tx, p *Program, tr trigge
 	if tr.ev != nil {
 		check.EventID = tr.ev.ID
 	}
+	reenroll, _ := p.Plan["reenroll"].(string)
+	if reenroll == "" {
+		reenroll = "never"
+	}
+	check.Details["reenroll"] = reenroll
 	no := func(reason string) (bool, error) {
 		check.Reason = reason
 		return false, tx.LogEnrollment(ctx, check)
@@ -59,11 +64,6 @@ func (e *Engine) enroll(ctx context.Context, tx *store.Tx, p *Program, tr trigge
 			return no(reason)
 		}
 	}
-	reenroll, _ := p.Plan["reenroll"].(string)
-	if reenroll == "" {
-		reenroll = "never"
-	}
-	check.Details["reenroll"] = reenroll
 	prev, had, err := tx.LatestRun(ctx, p.Name, tr.recordID)
 	if err != nil {
 		return false, err

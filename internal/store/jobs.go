@@ -276,6 +276,18 @@ func (t *Tx) SetAlertSent(ctx context.Context, key string, at time.Time) error {
 	return nil
 }
 
+// SetJobPayload replaces the payload of the job with key, keeping its generation, due time and lease.
+func (t *Tx) SetJobPayload(ctx context.Context, key string, payload map[string]any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("encode job %s: %w", key, err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE jobs SET payload = $1 WHERE key = $2`, string(b), key); err != nil {
+		return fmt.Errorf("update job %s: %w", key, err)
+	}
+	return nil
+}
+
 // TouchJob replaces the payload of claimed job j without making it a new generation: the worker that
 // holds it goes on, and a worker that inherits it after a crash reads the run revision it must find.
 func (t *Tx) TouchJob(ctx context.Context, j Job, payload map[string]any) error {
