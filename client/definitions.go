@@ -39,6 +39,17 @@ type Applied struct {
 	Name    string `json:"name"`
 	Version int    `json:"version"`
 	Status  string `json:"status"`
+	// Waiting says what became of runs waiting on older versions of a changed workflow: policy, and
+	// counts moved, stayed, cancelled.
+	Waiting map[string]any `json:"waiting,omitempty"`
+}
+
+// ApplyOptions are the choices of one apply.
+type ApplyOptions struct {
+	Draft bool // definitions seen for the first time are stored as drafts
+	// Waiting is what happens to runs waiting on older versions of a changed workflow: finish
+	// (default: they stay on their version), move (to the new version at the same step id), cancel.
+	Waiting string
 }
 
 // ApplyResult is the answer to an apply: one result per definition, and the lint warnings.
@@ -81,6 +92,18 @@ func (c *Client) Apply(ctx context.Context, files []File) (ApplyResult, error) {
 // ApplyDraft is Apply with new definitions stored as drafts (not live until resumed).
 func (c *Client) ApplyDraft(ctx context.Context, files []File) (ApplyResult, error) {
 	return c.apply(ctx, files, url.Values{"draft": {"true"}})
+}
+
+// ApplyWith is Apply with options.
+func (c *Client) ApplyWith(ctx context.Context, files []File, o ApplyOptions) (ApplyResult, error) {
+	q := url.Values{}
+	if o.Draft {
+		q.Set("draft", "true")
+	}
+	if o.Waiting != "" {
+		q.Set("waiting", o.Waiting)
+	}
+	return c.apply(ctx, files, q)
 }
 
 func (c *Client) apply(ctx context.Context, files []File, q url.Values) (ApplyResult, error) {

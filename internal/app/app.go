@@ -108,6 +108,7 @@ func Open(ctx context.Context, cfg Config, exclusive bool) (*App, error) {
 		return nil, err
 	}
 	a.Store.AfterWrite(a.Engine.Wake)
+	a.Definitions.SetRuntime(a.Engine)
 	return a, nil
 }
 

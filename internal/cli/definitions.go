@@ -20,6 +20,7 @@ func newApply(g *globals) *cobra.Command {
 	var conn apiConn
 	var paths []string
 	var draft bool
+	var waiting string
 	cmd := &cobra.Command{
 		Use:   "apply -f FILE|DIR [-f …]",
 		Short: "Lint definition files on the server and store them as new versions, all or nothing",
@@ -43,11 +44,12 @@ func newApply(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runApply(cmd.Context(), cl, files, draft, g.env.Stdout, g.env.Stderr)
+			return runApply(cmd.Context(), cl, files, client.ApplyOptions{Draft: draft, Waiting: waiting}, g.env.Stdout, g.env.Stderr)
 		},
 	}
 	cmd.Flags().StringArrayVarP(&paths, "file", "f", nil, "a definitions file, or a directory of them (repeatable)")
 	cmd.Flags().BoolVar(&draft, "draft", false, "store definitions seen for the first time as drafts, live only after `definitions resume`")
+	cmd.Flags().StringVar(&waiting, "waiting", "finish", "runs waiting on older versions of a changed workflow: finish (stay on their version), move (to the new version at the same step id) or cancel; preview with `salesflow runs waiting WORKFLOW`")
 	conn.flags(cmd.Flags())
 	return cmd
 }
@@ -72,12 +74,8 @@ func (e *lintFailed) Error() string {
 	return fmt.Sprintf("%d error(s) in the definitions; nothing was applied", e.errors)
 }
 
-func runApply(ctx context.Context, cl *client.Client, files []client.File, draft bool, stdout, stderr io.Writer) error {
-	apply := cl.Apply
-	if draft {
-		apply = cl.ApplyDraft
-	}
-	res, err := apply(ctx, files)
+func runApply(ctx context.Context, cl *client.Client, files []client.File, opts client.ApplyOptions, stdout, stderr io.Writer) error {
+	res, err := cl.ApplyWith(ctx, files, opts)
 	if err != nil {
 		return printDiagnostics(err, stderr)
 	}
@@ -85,9 +83,26 @@ func runApply(ctx context.Context, cl *client.Client, files []client.File, draft
 		fmt.Fprintln(stderr, d.String())
 	}
 	for _, r := range res.Results {
-		fmt.Fprintf(stdout, "%s/%s: version %d (%s)\n", r.Kind, r.Name, r.Version, strings.ReplaceAll(r.Status, "_", " "))
+		fmt.Fprintf(stdout, "%s/%s: version %d (%s)%s\n", r.Kind, r.Name, r.Version, strings.ReplaceAll(r.Status, "_", " "), waitingNote(r.Waiting))
 	}
 	return nil
+}
+
+// waitingNote tells what an apply did with the runs waiting on older versions.
+func waitingNote(w map[string]any) string {
+	if len(w) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, k := range []string{"moved", "stayed", "cancelled"} {
+		if n, ok := w[k].(float64); ok && n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", int(n), k))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; waiting runs (%v): %s", w["policy"], strings.Join(parts, ", "))
 }
 
 // printDiagnostics prints a lint rejection's diagnostics and turns it into a short error; other

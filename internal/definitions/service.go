@@ -44,6 +44,34 @@ type Service struct {
 	cat       *records.Catalog
 	now       func() time.Time
 	newLinter NewLinterFunc
+	runtime   Runtime
+}
+
+// Runtime is what applying needs from the workflow engine: which steps it can run, and what becomes
+// of the runs waiting on a workflow's older versions (W5).
+type Runtime interface {
+	// Unsupported reports the steps of d this build cannot run, at their positions.
+	Unsupported(d *workflow.Definition) []workflow.Diagnostic
+	// MigrateWaiting applies a policy (finish, move, cancel) to the active runs of the workflow's
+	// versions before version to, in the apply's transaction, and reports what it did.
+	MigrateWaiting(ctx context.Context, tx *store.Tx, workflow string, to int, policy string) (map[string]any, error)
+}
+
+// SetRuntime connects the engine; without one every step is accepted and waiting runs finish on
+// their version.
+func (s *Service) SetRuntime(r Runtime) { s.runtime = r }
+
+// Waiting-run policies on apply (W5).
+const (
+	WaitingFinish = "finish" // runs stay on the version they started on (default)
+	WaitingMove   = "move"   // runs move to the new version at their step, matched by step id
+	WaitingCancel = "cancel" // runs of older versions are cancelled
+)
+
+// ApplyOptions are the choices of one apply.
+type ApplyOptions struct {
+	Draft   bool   // definitions seen for the first time are stored as drafts
+	Waiting string // what happens to runs waiting on older versions of a changed workflow
 }
 
 // New returns a Service. now is the clock (nil: time.Now); newLinter builds the linter each apply
@@ -73,6 +101,8 @@ type Applied struct {
 	Name    string `json:"name"`
 	Version int    `json:"version"`
 	Status  string `json:"status"`
+	// Waiting reports what became of the runs waiting on older versions of a changed workflow.
+	Waiting map[string]any `json:"waiting,omitempty"`
 }
 
 // Result lists what an apply did, in the order of the documents.
@@ -132,20 +162,29 @@ func createdBy(a auth.Actor) string {
 // version 1, changed ones as the next version, identical ones not at all. All or nothing, in one
 // transaction. The diagnostics (warnings, or the errors with a *LintError) are returned either way.
 func (s *Service) Apply(ctx context.Context, a auth.Actor, sources []workflow.Source) (Result, []workflow.Diagnostic, error) {
-	return s.apply(ctx, a, sources, false)
+	return s.ApplyWith(ctx, a, sources, ApplyOptions{})
 }
 
 // ApplyDraft is Apply, except that definitions seen for the first time are stored as drafts: checked
 // and versioned, but not live until resumed (`salesflow definitions resume`). Changes to existing
 // definitions apply as usual.
 func (s *Service) ApplyDraft(ctx context.Context, a auth.Actor, sources []workflow.Source) (Result, []workflow.Diagnostic, error) {
-	return s.apply(ctx, a, sources, true)
+	return s.ApplyWith(ctx, a, sources, ApplyOptions{Draft: true})
 }
 
-func (s *Service) apply(ctx context.Context, a auth.Actor, sources []workflow.Source, draft bool) (Result, []workflow.Diagnostic, error) {
+// ApplyWith is Apply with options: drafts, and what becomes of the runs waiting on older versions of
+// the workflows it changes.
+func (s *Service) ApplyWith(ctx context.Context, a auth.Actor, sources []workflow.Source, opts ApplyOptions) (Result, []workflow.Diagnostic, error) {
 	if err := adminOnly(a); err != nil {
 		return Result{}, nil, err
 	}
+	if opts.Waiting == "" {
+		opts.Waiting = WaitingFinish
+	}
+	if !slices.Contains([]string{WaitingFinish, WaitingMove, WaitingCancel}, opts.Waiting) {
+		return Result{}, nil, records.Invalid("waiting", "must be finish, move or cancel")
+	}
+	draft := opts.Draft
 	var res Result
 	var diags []workflow.Diagnostic
 	// Lint and write in one transaction, so nothing a check relied on (a ruleset, a team) can be
@@ -156,6 +195,11 @@ func (s *Service) apply(ctx context.Context, a auth.Actor, sources []workflow.So
 			return err
 		}
 		diags = ds
+		if s.runtime != nil && !draft && !workflow.HasErrors(diags) {
+			for _, d := range defs {
+				diags = append(diags, s.runtime.Unsupported(d)...)
+			}
+		}
 		if workflow.HasErrors(diags) {
 			return &LintError{Diagnostics: diags}
 		}
@@ -176,6 +220,11 @@ func (s *Service) apply(ctx context.Context, a auth.Actor, sources []workflow.So
 			ap, err := s.applyOne(ctx, tx, a, defs[i], 0, draft)
 			if err != nil {
 				return err
+			}
+			if s.runtime != nil && ap.Kind == "workflow" && ap.Status == Updated {
+				if ap.Waiting, err = s.runtime.MigrateWaiting(ctx, tx, ap.Name, ap.Version, opts.Waiting); err != nil {
+					return err
+				}
 			}
 			res.Applied[i] = ap
 		}

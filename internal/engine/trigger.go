@@ -112,7 +112,7 @@ func (e *Engine) activeWorkflows(ctx context.Context, tx *store.Tx) ([]active, e
 			e.log.Error("workflow does not compile; it enrolls nothing", "workflow", d.Name, "err", err)
 			continue
 		}
-		out = append(out, active{p: p, since: d.UpdatedAt})
+		out = append(out, active{p: p, since: d.CreatedAt}) // a new version keeps the events of the old one's time
 	}
 	return out, nil
 }

@@ -99,11 +99,8 @@ func (a *API) applyDefinitions(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, p)
 		return
 	}
-	apply := a.defs.Apply
-	if r.URL.Query().Get("draft") == "true" {
-		apply = a.defs.ApplyDraft // new definitions are stored as drafts, not live
-	}
-	res, diags, err := apply(r.Context(), actorOf(r), sources)
+	opts := definitions.ApplyOptions{Draft: r.URL.Query().Get("draft") == "true", Waiting: r.URL.Query().Get("waiting")}
+	res, diags, err := a.defs.ApplyWith(r.Context(), actorOf(r), sources, opts)
 	if err != nil {
 		a.failDefinitions(w, r, err)
 		return

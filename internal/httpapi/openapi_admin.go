@@ -125,6 +125,7 @@ func definitionSchemas() obj {
 		"DefinitionDetail": obj{"allOf": []obj{ref("Definition"), props([]string{"versions"}, obj{
 			"versions": obj{"type": "array", "items": ref("DefinitionVersion"), "description": "Oldest first, without sources."}})}},
 		"Applied": props([]string{"kind", "name", "version", "status"}, obj{"kind": kind, "name": str, "version": integer,
+			"waiting": obj{"type": "object", "description": "For a changed workflow: the waiting-runs policy and how many runs moved, stayed or were cancelled."},
 			"status": obj{"type": "string", "enum": []string{definitions.Created, definitions.Updated, definitions.Unchanged, definitions.Restored, definitions.RolledBack}}}),
 		"DefinitionFiles": props([]string{"files"}, obj{"files": obj{"type": "array", "items": props([]string{"name", "content"}, obj{
 			"name": obj{"type": "string", "description": "The file's path, used in diagnostics."}, "content": str})}}),
@@ -140,7 +141,8 @@ func definitionPaths(paths obj) {
 		"application/json": obj{"schema": obj{"type": "object", "description": "One definition as JSON."}},
 		FilesMediaType:     obj{"schema": ref("DefinitionFiles")}}}
 	apply := op("Lint and apply definitions (admin): new ones become version 1, changed ones the next version, identical ones stay; all or nothing",
-		"applyDefinitions", []obj{param("file", "query", "The name diagnostics give a single-document body (default request).", str), param("draft", "query", "true: definitions seen for the first time are stored as drafts, live only after resume.", obj{"type": "boolean"})},
+		"applyDefinitions", []obj{param("file", "query", "The name diagnostics give a single-document body (default request).", str), param("draft", "query", "true: definitions seen for the first time are stored as drafts, live only after resume.", obj{"type": "boolean"}),
+			param("waiting", "query", "Runs waiting on older versions of a changed workflow: finish (default; they stay on their version), move (to the new version at the same step id), cancel.", obj{"type": "string", "enum": []string{"finish", "move", "cancel"}})},
 		applyBody, "200", resp("What happened to each definition, and the lint warnings.", props([]string{"results", "warnings"}, obj{
 			"results": obj{"type": "array", "items": ref("Applied")}, "warnings": warnings})), "400", "403", "413", "415")
 	apply["responses"].(obj)["422"] = lint

@@ -20,6 +20,7 @@ func engineRoutes(a *API) []route {
 		{"POST /api/v1/runs/{id}/retry", a.retryRun},
 		{"GET /api/v1/records/{type}/{id}/enrollment", a.explainEnrollment},
 		{"POST /api/v1/workflows/{name}/enroll", a.enroll},
+		{"GET /api/v1/workflows/{name}/waiting", a.waiting},
 		{"POST /api/v1/events", a.postEvent},
 		{"POST /api/v1/tasks/{id}/complete", a.completeTask},
 	}
@@ -257,4 +258,13 @@ func (a *API) completeTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, recordJSON(rec))
+}
+
+func (a *API) waiting(w http.ResponseWriter, r *http.Request) {
+	steps, err := a.engine.Waiting(r.Context(), r.PathValue("name"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": nonNil(steps)})
 }
