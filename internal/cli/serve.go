@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/salesflow/salesflow/examples"
 	"github.com/salesflow/salesflow/internal/app"
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/demo"
@@ -64,6 +65,11 @@ func serve(ctx context.Context, cfg app.Config) error {
 			cfg.Logger.Info("demo data seeded", "users", sum.Users, "accounts", sum.Accounts, "leads", sum.Leads,
 				"contacts", sum.Contacts, "deals", sum.Deals, "activities", sum.Activities, "tasks", sum.Tasks)
 		}
+		applied, err := demo.ApplyExamples(ctx, a.Definitions, examples.Files, cfg.Logger)
+		if err != nil {
+			return err
+		}
+		cfg.Logger.Info("demo: example definitions applied", "definitions", applied)
 	}
 	return a.Serve(ctx, nil)
 }

@@ -115,6 +115,9 @@ func (e *Engine) MigrateWaiting(ctx context.Context, tx *store.Tx, name string, 
 			counts["stayed"]++
 		}
 	}
+	if len(counts) == 0 {
+		return nil, nil // no run waited on an older version: nothing to report
+	}
 	for k, v := range counts {
 		report[k] = v
 	}

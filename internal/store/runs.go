@@ -304,7 +304,7 @@ func (t *Tx) SaveStep(ctx context.Context, s StepRecord) error {
 	}
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO run_steps (run_id, seq, version, step_id, addr, type, status, input, output, decision, attempts, error, started_at, finished_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-		ON CONFLICT (run_id, seq) DO UPDATE SET status = excluded.status, input = excluded.input, output = excluded.output,
+		ON CONFLICT (run_id, seq) DO UPDATE SET status = excluded.status, input = COALESCE(excluded.input, run_steps.input), output = excluded.output,
 		decision = excluded.decision, attempts = excluded.attempts, error = excluded.error, finished_at = excluded.finished_at`,
 		s.RunID, s.Seq, s.Version, s.StepID, s.Addr, s.Type, s.Status, in, out, dec, s.Attempts, s.Error,
 		t.d.TimeArg(s.StartedAt), t.optTime(s.FinishedAt))
