@@ -14,7 +14,7 @@ func TestLintFiles(t *testing.T) {
 	t.Parallel()
 	res := runCLIEnv(t, map[string]string{}, nil, "lint", "../../examples")
 	require.Equal(t, 0, res.code, res.stdout+res.stderr)
-	require.Contains(t, res.stderr, "7 files: 0 errors, 0 warnings")
+	require.Contains(t, res.stderr, "8 files: 0 errors, 0 warnings")
 
 	bad := writeTemp(t, "bad.yaml", "kind: workflow\nname: x\nowner: a@b.co\nreview_every: 1d\nobject: lead\ntrigger: { on: lead.created }\nsteps:\n  - delay: { duration: soon }\n")
 	res = runCLIEnv(t, map[string]string{}, nil, "lint", bad)

@@ -89,7 +89,7 @@ func TestExamplesLintClean(t *testing.T) {
 		kinds[d.Kind]++
 		require.NotNil(t, d.Plan())
 	}
-	require.Equal(t, map[string]int{"workflow": 3, "routing": 2, "scoring": 1, "policy": 1, "calendar": 1, "template": 3}, kinds)
+	require.Equal(t, map[string]int{"workflow": 4, "routing": 2, "scoring": 1, "policy": 1, "calendar": 1, "template": 3}, kinds)
 }
 
 // The five planted errors of the check are each reported at their line.
