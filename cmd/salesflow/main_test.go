@@ -54,8 +54,14 @@ var listening = regexp.MustCompile(`"msg":"salesflow listening".*"addr":"([^"]+)
 // start runs `salesflow serve` and waits (bounded, not asserted) until it reports its address.
 func start(t *testing.T, args ...string) *server {
 	t.Helper()
+	return startWith(t, nil, args...)
+}
+
+// startWith is start with more environment variables (KEY=value).
+func startWith(t *testing.T, env []string, args ...string) *server {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "SALESFLOW_ADMIN_TOKEN=", "SALESFLOW_DATABASE_URL=")
+	cmd.Env = append(append(os.Environ(), "SALESFLOW_ADMIN_TOKEN=", "SALESFLOW_DATABASE_URL="), env...)
 	pipe, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())

@@ -108,6 +108,18 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err := e.st.Write(ctx, e.initCursor); err != nil {
 		return err
 	}
+	if e.st.Dialect().Name == "sqlite" { // the file lock makes this the only process: its leases are orphans
+		err := e.st.Write(ctx, func(tx *store.Tx) error {
+			n, err := tx.ReleaseLeases(ctx)
+			if n > 0 {
+				e.log.Info("jobs of a stopped process released", "jobs", n)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
 	work := make(chan store.Job)
 	var wg sync.WaitGroup
 	for range e.opts.Workers {

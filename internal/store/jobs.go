@@ -300,3 +300,14 @@ func (t *Tx) TouchJob(ctx context.Context, j Job, payload map[string]any) error 
 	}
 	return nil
 }
+
+// ReleaseLeases frees every leased job. Only for SQLite at startup: one process holds the database,
+// so a lease that exists was taken by a process that is gone (killed); waiting for it to run out
+// would only delay the work.
+func (t *Tx) ReleaseLeases(ctx context.Context) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL`)
+	if err != nil {
+		return 0, fmt.Errorf("release job leases: %w", err)
+	}
+	return res.RowsAffected()
+}
