@@ -37,6 +37,7 @@ func (s *Service) DefineField(ctx context.Context, a auth.Actor, d store.FieldDe
 		d.ID, d.Object, d.CreatedAt = newID(), o.Name, s.clock()
 		return tx.InsertFieldDef(ctx, d)
 	})
+	s.fields.clear()
 	return d, err
 }
 
@@ -52,6 +53,7 @@ func (s *Service) DeleteField(ctx context.Context, a auth.Actor, object, name st
 	if !customName(name) {
 		return fmt.Errorf("custom field %q: %w", name, records.ErrNotFound)
 	}
+	defer s.fields.clear()
 	return s.st.Write(ctx, func(tx *store.Tx) error {
 		full, err := s.Object(ctx, tx, o.Name)
 		if err != nil {

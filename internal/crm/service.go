@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,9 +19,50 @@ import (
 
 // Service writes and reads records.
 type Service struct {
-	st  *store.Store
-	cat *records.Catalog
-	now func() time.Time
+	st     *store.Store
+	cat    *records.Catalog
+	now    func() time.Time
+	fields *objectCache
+}
+
+// objectCache keeps each object with its custom fields, which every write and every workflow step
+// needs: reading the definitions each time was a tenth of the engine's work. This process's own
+// field changes clear it at once; another server's change (PostgreSQL), or a read that began before
+// this process's change committed, is seen within objectCacheTTL.
+type objectCache struct {
+	mu  sync.Mutex
+	ttl time.Duration
+	m   map[string]cachedObject
+}
+
+type cachedObject struct {
+	o  *records.Object
+	at time.Time
+}
+
+// objectCacheTTL bounds how long another process's custom-field change can go unseen (PostgreSQL).
+const objectCacheTTL = 2 * time.Second
+
+func (c *objectCache) get(name string) *records.Object {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[name]
+	if !ok || time.Since(e.at) > c.ttl {
+		return nil
+	}
+	return e.o
+}
+
+func (c *objectCache) put(name string, o *records.Object) {
+	c.mu.Lock()
+	c.m[name] = cachedObject{o: o, at: time.Now()}
+	c.mu.Unlock()
+}
+
+func (c *objectCache) clear() {
+	c.mu.Lock()
+	c.m = map[string]cachedObject{}
+	c.mu.Unlock()
 }
 
 // New returns a Service; now is the clock (tests inject one).
@@ -28,7 +70,7 @@ func New(st *store.Store, cat *records.Catalog, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{st: st, cat: cat, now: now}
+	return &Service{st: st, cat: cat, now: now, fields: &objectCache{ttl: objectCacheTTL, m: map[string]cachedObject{}}}
 }
 
 // Store returns the underlying store.
@@ -66,6 +108,9 @@ func (s *Service) Object(ctx context.Context, tx *store.Tx, name string) (*recor
 	if !o.Customizable {
 		return o, nil
 	}
+	if c := s.fields.get(o.Name); c != nil {
+		return c, nil
+	}
 	defs, err := tx.FieldDefs(ctx, o.Name)
 	if err != nil {
 		return nil, err
@@ -74,7 +119,9 @@ func (s *Service) Object(ctx context.Context, tx *store.Tx, name string) (*recor
 	for i, d := range defs {
 		custom[i] = d.Field()
 	}
-	return o.WithCustom(custom), nil
+	full := o.WithCustom(custom)
+	s.fields.put(o.Name, full)
+	return full, nil
 }
 
 // Get reads one record.

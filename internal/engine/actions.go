@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/salesflow/salesflow/internal/crm"
@@ -19,14 +20,16 @@ func (s *segment) action(ctx context.Context, st *Step) (flow, error) {
 	with, _ := st.Raw["with"].(map[string]any)
 	var out, in map[string]any
 	var err error
-	wrote := true
+	wrote := true // the run's record changed: check the goal
 	switch name {
 	case "set", "clear":
 		in, err = s.set(ctx, name, with)
 	case "create_record":
 		in, out, err = s.createRecord(ctx, with)
+		wrote = false
 	case "log_activity":
 		in, out, err = s.logActivity(ctx, with)
+		wrote = false
 	case "convert_lead":
 		in, out, err = s.convertLead(ctx, with)
 	case "assign":
@@ -72,8 +75,25 @@ func (s *segment) set(ctx context.Context, name string, with map[string]any) (ma
 			return nil, permanent(err)
 		}
 	}
-	_, err := s.e.crm.UpdateTx(ctx, s.tx, s.actor, s.run.RecordType, s.run.RecordID, patch)
-	return patch, err
+	rec, err := s.e.crm.UpdateTx(ctx, s.tx, s.actor, s.run.RecordType, s.run.RecordID, patch)
+	if err != nil {
+		return patch, err
+	}
+	return patch, s.changed(ctx, rec, patch)
+}
+
+// changed brings the segment's copy of the record up to date after a write: the new field values,
+// and the related records again only when a reference among them changed.
+func (s *segment) changed(ctx context.Context, rec records.Values, patch map[string]any) error {
+	for k := range patch {
+		if strings.HasSuffix(k, "_id") {
+			return s.reload(ctx)
+		}
+	}
+	for k, v := range rec {
+		s.rec[k] = v
+	}
+	return nil
 }
 
 // linkTo fills an activity's or task's record link with the run's record when none is given.
@@ -139,6 +159,9 @@ func (s *segment) assignUser(ctx context.Context, with map[string]any) (map[stri
 	if _, err := s.e.crm.UpdateTx(ctx, s.tx, s.actor, s.run.RecordType, s.run.RecordID, patch); err != nil {
 		return patch, nil, err
 	}
+	if err := s.reload(ctx); err != nil {
+		return patch, nil, err
+	}
 	return patch, map[string]any{"owner": u, "rule": "user"}, nil
 }
 
@@ -185,7 +208,7 @@ func (s *segment) convertLead(ctx context.Context, with map[string]any) (map[str
 	if _, err := s.e.crm.UpdateTx(ctx, s.tx, s.actor, "lead", s.run.RecordID, map[string]any{"status": "converted"}); err != nil {
 		return nil, nil, err
 	}
-	return in, out, nil
+	return in, out, s.reload(ctx)
 }
 
 func firstNonEmpty(vs ...any) any {

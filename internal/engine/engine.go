@@ -249,6 +249,19 @@ func (e *Engine) ForgetPrograms() {
 // backoff is the delay before attempt n+1 of a failed step.
 func backoff(n int) time.Duration { return notify.Backoff(n, rand.New(rand.NewPCG(rand.Uint64(), 0))) }
 
+// feedBehind reports whether committed events wait behind a running transaction (PostgreSQL).
+func (e *Engine) feedBehind(ctx context.Context) (bool, error) {
+	var behind bool
+	err := e.st.Read(ctx, func(tx *store.Tx) error {
+		p, _, err := tx.FeedCursor(ctx, feedName)
+		if err == nil {
+			behind, err = tx.FeedBehind(ctx, p)
+		}
+		return err
+	})
+	return behind, err
+}
+
 // Drain does all the work that is due now, in this goroutine, until none is left: the event feed,
 // then the due jobs, again and again. Tests drive the engine with it under an injected clock; the
 // CLI's one-shot commands use it too.
@@ -279,7 +292,11 @@ func (e *Engine) Drain(ctx context.Context) (int, error) {
 		}
 		total += n + len(jobs)
 		if n == 0 && len(jobs) == 0 {
-			return total, nil
+			behind, err := e.feedBehind(ctx)
+			if err != nil || !behind {
+				return total, err
+			}
+			time.Sleep(5 * time.Millisecond) // a transaction older than the newest events is still open
 		}
 	}
 	return total, fmt.Errorf("the engine did not settle")

@@ -148,9 +148,6 @@ func (s *segment) loop(ctx context.Context) error {
 		}
 		r.Cursor = f.next
 		if f.wrote {
-			if err := s.reload(ctx); err != nil {
-				return err
-			}
 			if done, err := s.checkGoal(ctx); done || err != nil {
 				return err
 			}

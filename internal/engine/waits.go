@@ -14,21 +14,34 @@ import (
 // about the record resumes a wait_for on that event; a task's completion, skip or decline resumes the
 // run waiting on it. Everything commits with the feed's position, so each happens exactly once.
 func (e *Engine) advanceRuns(ctx context.Context, tx *store.Tx, ev store.Event) error {
-	keys := []string{ev.RecordID}
-	evRec, err := e.eventRecord(ctx, tx, ev)
-	if err != nil {
-		return err
+	linked := ev.RecordType == "activity" || ev.RecordType == "task"
+	if ev.Kind == "created" && !linked {
+		return nil // no run can be about, or wait on, a record that did not exist
 	}
-	if sub := subjectOf(ev.RecordType, evRec); sub != "" && sub != ev.RecordID {
-		keys = append(keys, sub)
+	keys := []string{ev.RecordID}
+	var evRec map[string]any
+	if ch, ok := ev.Changes["record_id"]; ok && ev.Kind == "created" {
+		if sub, _ := ch.New.(string); sub != "" {
+			keys = append(keys, sub)
+		}
+	} else if linked {
+		var err error
+		if evRec, err = e.eventRecord(ctx, tx, ev); err != nil {
+			return err
+		}
+		if sub := subjectOf(ev.RecordType, evRec); sub != "" && sub != ev.RecordID {
+			keys = append(keys, sub)
+		}
 	}
 	runs, err := tx.WaitingOn(ctx, keys)
 	if err != nil {
 		return err
 	}
-	own, err := tx.ActiveRuns(ctx, ev.RecordID)
-	if err != nil {
-		return err
+	var own []store.Run
+	if ev.Kind != "created" {
+		if own, err = tx.ActiveRuns(ctx, ev.RecordID); err != nil {
+			return err
+		}
 	}
 	seen := map[string]bool{}
 	for _, r := range append(own, runs...) {
@@ -36,6 +49,11 @@ func (e *Engine) advanceRuns(ctx context.Context, tx *store.Tx, ev store.Event) 
 			continue // a run's own writes do not resume it (its goal is checked as it writes)
 		}
 		seen[r.ID] = true
+		if evRec == nil {
+			if evRec, err = e.eventRecord(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
 		if err := e.advanceRun(ctx, tx, r, ev, evRec); err != nil {
 			return err
 		}

@@ -58,7 +58,7 @@ const definitionColumns = `kind, name, state, version, owner, review_every, obje
 
 // InsertDefinition stores a new definition; one that exists already is a unique violation.
 func (t *Tx) InsertDefinition(ctx context.Context, d Definition) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO definitions (`+definitionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	_, err := t.exec(ctx, `INSERT INTO definitions (`+definitionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		d.Kind, d.Name, d.State, d.Version, d.Owner, d.ReviewEvery, d.Object, d.PausedBy, t.d.TimeArg(d.CreatedAt), t.d.TimeArg(d.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("insert definition %s/%s: %w", d.Kind, d.Name, err)
@@ -70,7 +70,7 @@ func (t *Tx) InsertDefinition(ctx context.Context, d Definition) error {
 // state and pause reason: a concurrent change in between makes it fail with ErrStale rather than be
 // overwritten (PostgreSQL re-checks the condition on the newest row after waiting for its lock).
 func (t *Tx) UpdateDefinition(ctx context.Context, old, d Definition) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE definitions SET state = $1, version = $2, owner = $3, review_every = $4, object = $5,
+	res, err := t.exec(ctx, `UPDATE definitions SET state = $1, version = $2, owner = $3, review_every = $4, object = $5,
 		paused_by = $6, updated_at = $7 WHERE kind = $8 AND name = $9 AND version = $10 AND state = $11 AND paused_by = $12`,
 		d.State, d.Version, d.Owner, d.ReviewEvery, d.Object, d.PausedBy, t.d.TimeArg(d.UpdatedAt),
 		old.Kind, old.Name, old.Version, old.State, old.PausedBy)
@@ -101,7 +101,7 @@ func (t *Tx) definition(ctx context.Context, kind, name string, forUpdate bool) 
 	if forUpdate {
 		q += " FOR UPDATE"
 	}
-	rows, err := t.tx.QueryContext(ctx, q, kind, name)
+	rows, err := t.query(ctx, q, kind, name)
 	if err != nil {
 		return Definition{}, fmt.Errorf("read definition %s/%s: %w", kind, name, err)
 	}
@@ -117,7 +117,7 @@ func (t *Tx) definition(ctx context.Context, kind, name string, forUpdate bool) 
 
 // Definitions lists definitions of one kind, or (kind "") of every kind, by kind and name.
 func (t *Tx) Definitions(ctx context.Context, kind string) ([]Definition, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+definitionColumns+` FROM definitions WHERE $1 = '' OR kind = $1 ORDER BY kind, name`, kind)
+	rows, err := t.query(ctx, `SELECT `+definitionColumns+` FROM definitions WHERE $1 = '' OR kind = $1 ORDER BY kind, name`, kind)
 	if err != nil {
 		return nil, fmt.Errorf("list definitions: %w", err)
 	}
@@ -129,7 +129,7 @@ func (t *Tx) Definitions(ctx context.Context, kind string) ([]Definition, error)
 // The kill switch uses it, so a definition applied or resumed meanwhile is either included or not,
 // never half-changed.
 func (t *Tx) SetDefinitionStates(ctx context.Context, kind, from, fromPausedBy, to, toPausedBy string, at time.Time) ([]Definition, error) {
-	rows, err := t.tx.QueryContext(ctx, `UPDATE definitions SET state = $1, paused_by = $2, updated_at = $3
+	rows, err := t.query(ctx, `UPDATE definitions SET state = $1, paused_by = $2, updated_at = $3
 		WHERE kind = $4 AND state = $5 AND paused_by = $6 RETURNING `+definitionColumns,
 		to, toPausedBy, t.d.TimeArg(at), kind, from, fromPausedBy)
 	if err != nil {
@@ -164,7 +164,7 @@ func scanDefinitions(rows *sql.Rows) ([]Definition, error) {
 // InsertDefinitionVersion stores a version. Versions are never updated: there is no method for it,
 // and the database refuses it. A second writer of the same version number gets a unique violation.
 func (t *Tx) InsertDefinitionVersion(ctx context.Context, v DefinitionVersion) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO definition_versions (kind, name, version, source, hash, created_at, created_by)
+	_, err := t.exec(ctx, `INSERT INTO definition_versions (kind, name, version, source, hash, created_at, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, v.Kind, v.Name, v.Version, v.Source, v.Hash, t.d.TimeArg(v.CreatedAt), v.CreatedBy)
 	if err != nil {
 		return fmt.Errorf("insert definition %s/%s version %d: %w", v.Kind, v.Name, v.Version, err)
@@ -174,7 +174,7 @@ func (t *Tx) InsertDefinitionVersion(ctx context.Context, v DefinitionVersion) e
 
 // DefinitionVersion reads one version with its source; records.ErrNotFound when there is none.
 func (t *Tx) DefinitionVersion(ctx context.Context, kind, name string, version int) (DefinitionVersion, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT kind, name, version, hash, created_at, created_by, source
+	rows, err := t.query(ctx, `SELECT kind, name, version, hash, created_at, created_by, source
 		FROM definition_versions WHERE kind = $1 AND name = $2 AND version = $3`, kind, name, version)
 	if err != nil {
 		return DefinitionVersion{}, fmt.Errorf("read definition %s/%s version %d: %w", kind, name, version, err)
@@ -191,7 +191,7 @@ func (t *Tx) DefinitionVersion(ctx context.Context, kind, name string, version i
 
 // DefinitionVersions lists a definition's versions, oldest first, without their sources.
 func (t *Tx) DefinitionVersions(ctx context.Context, kind, name string) ([]DefinitionVersion, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT kind, name, version, hash, created_at, created_by
+	rows, err := t.query(ctx, `SELECT kind, name, version, hash, created_at, created_by
 		FROM definition_versions WHERE kind = $1 AND name = $2 ORDER BY version`, kind, name)
 	if err != nil {
 		return nil, fmt.Errorf("list versions of %s/%s: %w", kind, name, err)

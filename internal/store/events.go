@@ -45,7 +45,7 @@ func (t *Tx) AppendEvent(ctx context.Context, e Event) error {
 		}
 		payload = string(b)
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO events (id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at, name, payload)
+	_, err = t.exec(ctx, `INSERT INTO events (id, record_type, record_id, kind, changes, actor_type, actor_id, actor_user_id, occurred_at, name, payload)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		e.ID, e.RecordType, e.RecordID, e.Kind, string(changes), e.ActorType, e.ActorID, user, t.d.TimeArg(e.OccurredAt), e.Name, payload)
 	if err != nil {
@@ -123,7 +123,7 @@ func (t *Tx) EventsAfter(ctx context.Context, after int64, limit int) ([]Event, 
 }
 
 func (t *Tx) queryEvents(ctx context.Context, q string, args ...any) ([]Event, error) {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query events: %w", err)
 	}
@@ -160,4 +160,20 @@ func (t *Tx) queryEvents(ctx context.Context, q string, args ...any) ([]Event, e
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// FeedBehind reports whether committed events exist past p that Feed did not return yet (on
+// PostgreSQL, because an older transaction is still running). Drain-style callers wait for them.
+func (t *Tx) FeedBehind(ctx context.Context, p FeedPosition) (bool, error) {
+	var n int
+	q := `SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE seq > $1 LIMIT 1) x`
+	args := []any{p.Seq}
+	if t.d.Name == "postgres" {
+		q = `SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE (txid, seq) > ($1, $2) LIMIT 1) x`
+		args = []any{p.TxID, p.Seq}
+	}
+	if err := t.queryRow(ctx, q, args...).Scan(&n); err != nil {
+		return false, fmt.Errorf("feed behind: %w", err)
+	}
+	return n > 0, nil
 }

@@ -33,7 +33,7 @@ func (t *Tx) UpsertJob(ctx context.Context, j Job, now time.Time) error {
 	if j.Payload == nil {
 		payload = []byte("{}")
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO jobs (key, kind, gen, payload, due_at, attempts, created_at) VALUES ($1, $2, 1, $3, $4, 0, $5)
+	_, err = t.exec(ctx, `INSERT INTO jobs (key, kind, gen, payload, due_at, attempts, created_at) VALUES ($1, $2, 1, $3, $4, 0, $5)
 		ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, gen = jobs.gen + 1, payload = excluded.payload, due_at = excluded.due_at,
 		attempts = 0, locked_until = NULL`,
 		j.Key, j.Kind, string(payload), t.d.TimeArg(j.DueAt), t.d.TimeArg(now))
@@ -45,7 +45,7 @@ func (t *Tx) UpsertJob(ctx context.Context, j Job, now time.Time) error {
 
 // DeleteJob removes the job with key, whatever its generation (a run that ended needs no timer).
 func (t *Tx) DeleteJob(ctx context.Context, key string) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM jobs WHERE key = $1`, key); err != nil {
+	if _, err := t.exec(ctx, `DELETE FROM jobs WHERE key = $1`, key); err != nil {
 		return fmt.Errorf("delete job %s: %w", key, err)
 	}
 	return nil
@@ -53,7 +53,7 @@ func (t *Tx) DeleteJob(ctx context.Context, key string) error {
 
 // FinishJob removes job j if it is still the generation that was claimed; it reports whether it did.
 func (t *Tx) FinishJob(ctx context.Context, j Job) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = $1 AND gen = $2`, j.ID, j.Gen)
+	res, err := t.exec(ctx, `DELETE FROM jobs WHERE id = $1 AND gen = $2`, j.ID, j.Gen)
 	if err != nil {
 		return false, fmt.Errorf("finish job %s: %w", j.Key, err)
 	}
@@ -64,7 +64,7 @@ func (t *Tx) FinishJob(ctx context.Context, j Job) (bool, error) {
 // RetryJob puts claimed job j back for later (when it is still the claimed generation), keeping its
 // attempt count.
 func (t *Tx) RetryJob(ctx context.Context, j Job, due time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE jobs SET due_at = $1, locked_until = NULL WHERE id = $2 AND gen = $3`, t.d.TimeArg(due), j.ID, j.Gen)
+	_, err := t.exec(ctx, `UPDATE jobs SET due_at = $1, locked_until = NULL WHERE id = $2 AND gen = $3`, t.d.TimeArg(due), j.ID, j.Gen)
 	if err != nil {
 		return fmt.Errorf("retry job %s: %w", j.Key, err)
 	}
@@ -78,7 +78,7 @@ func (t *Tx) ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, 
 	if t.d.Name == "postgres" {
 		skip = " FOR UPDATE SKIP LOCKED"
 	}
-	rows, err := t.tx.QueryContext(ctx, fmt.Sprintf(`SELECT id, key, kind, gen, payload, due_at, attempts FROM jobs
+	rows, err := t.query(ctx, fmt.Sprintf(`SELECT id, key, kind, gen, payload, due_at, attempts FROM jobs
 		WHERE due_at <= $1 AND (locked_until IS NULL OR locked_until <= $1) ORDER BY due_at LIMIT %d%s`, limit, skip), t.d.TimeArg(now))
 	if err != nil {
 		return nil, fmt.Errorf("claim jobs: %w", err)
@@ -93,7 +93,7 @@ func (t *Tx) ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, 
 		args = append(args, j.ID)
 		ids[i] = fmt.Sprintf("$%d", i+2)
 	}
-	if _, err := t.tx.ExecContext(ctx, `UPDATE jobs SET locked_until = $1, attempts = attempts + 1 WHERE id IN (`+strings.Join(ids, ", ")+`)`, args...); err != nil {
+	if _, err := t.exec(ctx, `UPDATE jobs SET locked_until = $1, attempts = attempts + 1 WHERE id IN (`+strings.Join(ids, ", ")+`)`, args...); err != nil {
 		return nil, fmt.Errorf("lease jobs: %w", err)
 	}
 	for i := range jobs {
@@ -105,7 +105,7 @@ func (t *Tx) ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, 
 // NextJobDue returns the earliest due time of an unleased job, for a worker deciding how long to sleep.
 func (t *Tx) NextJobDue(ctx context.Context) (time.Time, bool, error) {
 	var v any
-	err := t.tx.QueryRowContext(ctx, `SELECT MIN(due_at) FROM jobs WHERE locked_until IS NULL`).Scan(&v)
+	err := t.queryRow(ctx, `SELECT MIN(due_at) FROM jobs WHERE locked_until IS NULL`).Scan(&v)
 	if err != nil || v == nil {
 		return time.Time{}, false, err
 	}
@@ -115,7 +115,7 @@ func (t *Tx) NextJobDue(ctx context.Context) (time.Time, bool, error) {
 
 // JobByKey reads one job; ok is false when there is none.
 func (t *Tx) JobByKey(ctx context.Context, key string) (Job, bool, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, key, kind, gen, payload, due_at, attempts FROM jobs WHERE key = $1`, key)
+	rows, err := t.query(ctx, `SELECT id, key, kind, gen, payload, due_at, attempts FROM jobs WHERE key = $1`, key)
 	if err != nil {
 		return Job{}, false, fmt.Errorf("read job %s: %w", key, err)
 	}
@@ -129,7 +129,7 @@ func (t *Tx) JobByKey(ctx context.Context, key string) (Job, bool, error) {
 // CountJobs counts the jobs of one kind ("" for all).
 func (t *Tx) CountJobs(ctx context.Context, kind string) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE $1 = '' OR kind = $1`, kind).Scan(&n)
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE $1 = '' OR kind = $1`, kind).Scan(&n)
 	return n, err
 }
 
@@ -157,7 +157,7 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 
 // FeedCursor returns where the named feed reader stands; ok is false for a reader never seen.
 func (t *Tx) FeedCursor(ctx context.Context, name string) (p FeedPosition, ok bool, err error) {
-	err = t.tx.QueryRowContext(ctx, `SELECT txid, seq FROM engine_cursors WHERE name = $1`, name).Scan(&p.TxID, &p.Seq)
+	err = t.queryRow(ctx, `SELECT txid, seq FROM engine_cursors WHERE name = $1`, name).Scan(&p.TxID, &p.Seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return FeedPosition{}, false, nil
 	}
@@ -169,7 +169,7 @@ func (t *Tx) FeedCursor(ctx context.Context, name string) (p FeedPosition, ok bo
 
 // SetFeedCursor moves the named reader to p, in the transaction that handled the events before it.
 func (t *Tx) SetFeedCursor(ctx context.Context, name string, p FeedPosition) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO engine_cursors (name, txid, seq) VALUES ($1, $2, $3)
+	_, err := t.exec(ctx, `INSERT INTO engine_cursors (name, txid, seq) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET txid = excluded.txid, seq = excluded.seq`, name, p.TxID, p.Seq)
 	if err != nil {
 		return fmt.Errorf("move feed cursor %s: %w", name, err)
@@ -181,7 +181,7 @@ func (t *Tx) SetFeedCursor(ctx context.Context, name string, p FeedPosition) err
 // does not replay the history written before it existed (the demo seed, an import).
 func (t *Tx) LatestFeedPosition(ctx context.Context) (FeedPosition, error) {
 	var p FeedPosition
-	err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(txid), 0), COALESCE(MAX(seq), 0) FROM events`).Scan(&p.TxID, &p.Seq)
+	err := t.queryRow(ctx, `SELECT COALESCE(MAX(txid), 0), COALESCE(MAX(seq), 0) FROM events`).Scan(&p.TxID, &p.Seq)
 	if err != nil {
 		return p, fmt.Errorf("read the newest event: %w", err)
 	}
@@ -214,7 +214,7 @@ func (t *Tx) LogEnrollment(ctx context.Context, c EnrollmentCheck) error {
 	if c.Enrolled {
 		enrolled = 1
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO enrollment_log (workflow, version, record_type, record_id, event_id, trigger, enrolled, run_id, reason, details, at)
+	_, err = t.exec(ctx, `INSERT INTO enrollment_log (workflow, version, record_type, record_id, event_id, trigger, enrolled, run_id, reason, details, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		c.Workflow, c.Version, c.RecordType, c.RecordID, c.EventID, c.Trigger, enrolled, nullable(c.RunID), c.Reason, string(details), t.d.TimeArg(c.At))
 	if err != nil {
@@ -225,7 +225,7 @@ func (t *Tx) LogEnrollment(ctx context.Context, c EnrollmentCheck) error {
 
 // EnrollmentLog returns the newest decisions about a record (for one workflow, or all when workflow is "").
 func (t *Tx) EnrollmentLog(ctx context.Context, recordID, workflow string, limit int) ([]EnrollmentCheck, error) {
-	rows, err := t.tx.QueryContext(ctx, fmt.Sprintf(`SELECT id, workflow, version, record_type, record_id, event_id, trigger, enrolled, run_id, reason, details, at
+	rows, err := t.query(ctx, fmt.Sprintf(`SELECT id, workflow, version, record_type, record_id, event_id, trigger, enrolled, run_id, reason, details, at
 		FROM enrollment_log WHERE record_id = $1 AND ($2 = '' OR workflow = $2) ORDER BY id DESC LIMIT %d`, limit), recordID, workflow)
 	if err != nil {
 		return nil, fmt.Errorf("read enrollment log: %w", err)
@@ -256,7 +256,7 @@ func (t *Tx) EnrollmentLog(ctx context.Context, recordID, workflow string, limit
 // AlertSentAt returns when the alert with key last went out.
 func (t *Tx) AlertSentAt(ctx context.Context, key string) (time.Time, bool, error) {
 	var sent any
-	err := t.tx.QueryRowContext(ctx, `SELECT sent_at FROM alerts WHERE key = $1`, key).Scan(&sent)
+	err := t.queryRow(ctx, `SELECT sent_at FROM alerts WHERE key = $1`, key).Scan(&sent)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, false, nil
 	}
@@ -269,7 +269,7 @@ func (t *Tx) AlertSentAt(ctx context.Context, key string) (time.Time, bool, erro
 
 // SetAlertSent records that the alert with key went out at.
 func (t *Tx) SetAlertSent(ctx context.Context, key string, at time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO alerts (key, sent_at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET sent_at = excluded.sent_at`, key, t.d.TimeArg(at))
+	_, err := t.exec(ctx, `INSERT INTO alerts (key, sent_at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET sent_at = excluded.sent_at`, key, t.d.TimeArg(at))
 	if err != nil {
 		return fmt.Errorf("record alert %s: %w", key, err)
 	}
@@ -282,7 +282,7 @@ func (t *Tx) SetJobPayload(ctx context.Context, key string, payload map[string]a
 	if err != nil {
 		return fmt.Errorf("encode job %s: %w", key, err)
 	}
-	if _, err := t.tx.ExecContext(ctx, `UPDATE jobs SET payload = $1 WHERE key = $2`, string(b), key); err != nil {
+	if _, err := t.exec(ctx, `UPDATE jobs SET payload = $1 WHERE key = $2`, string(b), key); err != nil {
 		return fmt.Errorf("update job %s: %w", key, err)
 	}
 	return nil
@@ -295,7 +295,7 @@ func (t *Tx) TouchJob(ctx context.Context, j Job, payload map[string]any) error 
 	if err != nil {
 		return fmt.Errorf("encode job %s: %w", j.Key, err)
 	}
-	if _, err := t.tx.ExecContext(ctx, `UPDATE jobs SET payload = $1 WHERE id = $2 AND gen = $3`, string(b), j.ID, j.Gen); err != nil {
+	if _, err := t.exec(ctx, `UPDATE jobs SET payload = $1 WHERE id = $2 AND gen = $3`, string(b), j.ID, j.Gen); err != nil {
 		return fmt.Errorf("update job %s: %w", j.Key, err)
 	}
 	return nil
@@ -305,7 +305,7 @@ func (t *Tx) TouchJob(ctx context.Context, j Job, payload map[string]any) error 
 // so a lease that exists was taken by a process that is gone (killed); waiting for it to run out
 // would only delay the work.
 func (t *Tx) ReleaseLeases(ctx context.Context) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL`)
+	res, err := t.exec(ctx, `UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL`)
 	if err != nil {
 		return 0, fmt.Errorf("release job leases: %w", err)
 	}

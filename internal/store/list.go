@@ -86,7 +86,7 @@ func (t *Tx) List(ctx context.Context, o *records.Object, q ListQuery) ([]record
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
 	sql += fmt.Sprintf(" ORDER BY (%s IS NULL) %s, %s %s, id %s LIMIT %d", col, dir, col, dir, dir, q.Limit+1)
-	rows, err := t.tx.QueryContext(ctx, sql, b.args...)
+	rows, err := t.query(ctx, sql, b.args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list %s: %w", o.Plural, err)
 	}

@@ -28,7 +28,7 @@ func (t *Tx) InsertToken(ctx context.Context, tk Token) error {
 	if tk.UserID != "" {
 		user = tk.UserID
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO api_tokens (id, name, hash, role, user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+	_, err := t.exec(ctx, `INSERT INTO api_tokens (id, name, hash, role, user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		tk.ID, tk.Name, tk.Hash, tk.Role, user, t.d.TimeArg(tk.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert token: %w", err)
@@ -40,7 +40,7 @@ func (t *Tx) InsertToken(ctx context.Context, tk Token) error {
 func (t *Tx) TokenByHash(ctx context.Context, hash string) (Token, error) {
 	var tk Token
 	var user sql.NullString
-	err := t.tx.QueryRowContext(ctx, `SELECT id, name, role, user_id FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL`, hash).
+	err := t.queryRow(ctx, `SELECT id, name, role, user_id FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL`, hash).
 		Scan(&tk.ID, &tk.Name, &tk.Role, &user)
 	if errors.Is(err, sql.ErrNoRows) {
 		return tk, records.ErrNotFound
@@ -51,7 +51,7 @@ func (t *Tx) TokenByHash(ctx context.Context, hash string) (Token, error) {
 
 // RevokeToken marks a token revoked.
 func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, t.d.TimeArg(at), id)
+	res, err := t.exec(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, t.d.TimeArg(at), id)
 	if err != nil {
 		return fmt.Errorf("revoke token: %w", err)
 	}
@@ -63,7 +63,7 @@ func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
 
 // Tokens lists tokens, newest first.
 func (t *Tx) Tokens(ctx context.Context) ([]Token, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, name, role, user_id, created_at, revoked_at FROM api_tokens ORDER BY created_at DESC, id DESC`)
+	rows, err := t.query(ctx, `SELECT id, name, role, user_id, created_at, revoked_at FROM api_tokens ORDER BY created_at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -102,7 +102,7 @@ type Stored struct {
 func (t *Tx) IdempotentResponse(ctx context.Context, scope, key string) (Stored, error) {
 	var s Stored
 	var body string
-	err := t.tx.QueryRowContext(ctx, `SELECT request_hash, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2`, scope, key).
+	err := t.queryRow(ctx, `SELECT request_hash, status, response FROM idempotency_keys WHERE scope = $1 AND key = $2`, scope, key).
 		Scan(&s.RequestHash, &s.Status, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, records.ErrNotFound
@@ -114,7 +114,7 @@ func (t *Tx) IdempotentResponse(ctx context.Context, scope, key string) (Stored,
 // SaveIdempotentResponse stores the response for (scope, key); a concurrent first use of the same key
 // makes this fail with a unique violation, and the caller's transaction rolls back.
 func (t *Tx) SaveIdempotentResponse(ctx context.Context, scope, key string, s Stored, at time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash, status, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+	_, err := t.exec(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash, status, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		scope, key, s.RequestHash, s.Status, string(s.Body), t.d.TimeArg(at))
 	if err != nil {
 		return fmt.Errorf("save idempotency key: %w", err)
@@ -124,7 +124,7 @@ func (t *Tx) SaveIdempotentResponse(ctx context.Context, scope, key string, s St
 
 // ExpireIdempotencyKeys deletes the responses kept for keys used before cutoff and says how many.
 func (t *Tx) ExpireIdempotencyKeys(ctx context.Context, cutoff time.Time) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, t.d.TimeArg(cutoff))
+	res, err := t.exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, t.d.TimeArg(cutoff))
 	if err != nil {
 		return 0, fmt.Errorf("expire idempotency keys: %w", err)
 	}
@@ -151,7 +151,7 @@ func (d FieldDef) Field() records.Field {
 // InsertFieldDef stores a custom field definition.
 func (t *Tx) InsertFieldDef(ctx context.Context, d FieldDef) error {
 	opts, _ := json.Marshal(d.Options)
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO field_definitions (id, object, name, type, label, required, options, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	_, err := t.exec(ctx, `INSERT INTO field_definitions (id, object, name, type, label, required, options, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		d.ID, d.Object, d.Name, d.Type, d.Label, d.Required, string(opts), t.d.TimeArg(d.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert field definition: %w", err)
@@ -162,14 +162,14 @@ func (t *Tx) InsertFieldDef(ctx context.Context, d FieldDef) error {
 // DeleteFieldDef removes a custom field definition of o and its values from every record, so that a
 // field later defined with the same name and another type never meets old values it cannot read.
 func (t *Tx) DeleteFieldDef(ctx context.Context, o *records.Object, name string) error {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM field_definitions WHERE object = $1 AND name = $2`, o.Name, name)
+	res, err := t.exec(ctx, `DELETE FROM field_definitions WHERE object = $1 AND name = $2`, o.Name, name)
 	if err != nil {
 		return fmt.Errorf("delete field definition: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return records.ErrNotFound
 	}
-	if _, err := t.tx.ExecContext(ctx, t.d.DropCustom(o.Table, name)); err != nil {
+	if _, err := t.exec(ctx, t.d.DropCustom(o.Table, name)); err != nil {
 		return fmt.Errorf("remove %s values of %s: %w", name, o.Plural, err)
 	}
 	return nil
@@ -177,7 +177,7 @@ func (t *Tx) DeleteFieldDef(ctx context.Context, o *records.Object, name string)
 
 // FieldDefs lists custom field definitions, of one object or (object "") of all.
 func (t *Tx) FieldDefs(ctx context.Context, object string) ([]FieldDef, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT id, object, name, type, label, required, options, created_at FROM field_definitions
+	rows, err := t.query(ctx, `SELECT id, object, name, type, label, required, options, created_at FROM field_definitions
 		WHERE $1 = '' OR object = $1 ORDER BY object, created_at, name`, object)
 	if err != nil {
 		return nil, fmt.Errorf("list field definitions: %w", err)
@@ -215,7 +215,7 @@ func (t *Tx) FieldDefs(ctx context.Context, object string) ([]FieldDef, error) {
 // Setting reads a setting; "" when unset.
 func (t *Tx) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := t.tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	err := t.queryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -224,7 +224,7 @@ func (t *Tx) Setting(ctx context.Context, key string) (string, error) {
 
 // SetSetting writes a setting.
 func (t *Tx) SetSetting(ctx context.Context, key, value string, at time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+	_, err := t.exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, t.d.TimeArg(at))
 	if err != nil {
 		return fmt.Errorf("set %s: %w", key, err)
@@ -243,7 +243,7 @@ type Form struct {
 
 // InsertForm stores a form.
 func (t *Tx) InsertForm(ctx context.Context, f Form) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO forms (id, name, secret, source, created_at) VALUES ($1, $2, $3, $4, $5)`,
+	_, err := t.exec(ctx, `INSERT INTO forms (id, name, secret, source, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		f.ID, f.Name, f.Secret, f.Source, t.d.TimeArg(f.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert form: %w", err)
@@ -255,7 +255,7 @@ func (t *Tx) InsertForm(ctx context.Context, f Form) error {
 func (t *Tx) FormByName(ctx context.Context, name string) (Form, error) {
 	var f Form
 	var created any
-	err := t.tx.QueryRowContext(ctx, `SELECT id, name, secret, source, created_at FROM forms WHERE name = $1`, name).
+	err := t.queryRow(ctx, `SELECT id, name, secret, source, created_at FROM forms WHERE name = $1`, name).
 		Scan(&f.ID, &f.Name, &f.Secret, &f.Source, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, records.ErrNotFound
@@ -273,7 +273,7 @@ func (t *Tx) FormByName(ctx context.Context, name string) (Form, error) {
 
 // Forms lists forms without their secrets.
 func (t *Tx) Forms(ctx context.Context) ([]Form, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT name FROM forms ORDER BY name`)
+	rows, err := t.query(ctx, `SELECT name FROM forms ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -305,6 +305,6 @@ func (t *Tx) Forms(ctx context.Context) ([]Form, error) {
 // Count returns the number of records of o, which the demo seeder uses to start only once.
 func (t *Tx) Count(ctx context.Context, o *records.Object) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+o.Table).Scan(&n)
+	err := t.queryRow(ctx, "SELECT COUNT(*) FROM "+o.Table).Scan(&n)
 	return n, err
 }

@@ -33,7 +33,7 @@ func (t *Tx) Insert(ctx context.Context, o *records.Object, rec records.Values) 
 	names = append(names, "custom")
 	args = append(args, custom)
 	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", o.Table, strings.Join(names, ", "), placeholders(1, len(args)))
-	if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
+	if _, err := t.exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("insert %s: %w", o.Name, err)
 	}
 	return nil
@@ -60,7 +60,7 @@ func (t *Tx) Update(ctx context.Context, o *records.Object, rec records.Values) 
 	}
 	args = append(args, custom, rec.ID())
 	q := fmt.Sprintf("UPDATE %s SET %s, custom = $%d WHERE id = $%d", o.Table, strings.Join(sets, ", "), len(args)-1, len(args))
-	res, err := t.tx.ExecContext(ctx, q, args...)
+	res, err := t.exec(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("update %s %s: %w", o.Name, rec.ID(), err)
 	}
@@ -72,7 +72,7 @@ func (t *Tx) Update(ctx context.Context, o *records.Object, rec records.Values) 
 
 // Delete removes the record with id.
 func (t *Tx) Delete(ctx context.Context, o *records.Object, id string) error {
-	res, err := t.tx.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE id = $1", o.Table), id)
+	res, err := t.exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE id = $1", o.Table), id)
 	if err != nil {
 		return fmt.Errorf("delete %s %s: %w", o.Name, id, err)
 	}
@@ -103,7 +103,7 @@ func (t *Tx) getBy(ctx context.Context, o *records.Object, field string, value a
 		return nil, fmt.Errorf("%s has no built-in field %q", o.Name, field)
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s = $1 ORDER BY id LIMIT 1%s", selectList(o), o.Table, field, lock)
-	rows, err := t.tx.QueryContext(ctx, q, value)
+	rows, err := t.query(ctx, q, value)
 	if err != nil {
 		return nil, fmt.Errorf("get %s by %s: %w", o.Name, field, err)
 	}
@@ -120,7 +120,7 @@ func (t *Tx) getBy(ctx context.Context, o *records.Object, field string, value a
 // Exists reports whether a record of o with id exists.
 func (t *Tx) Exists(ctx context.Context, o *records.Object, id string) (bool, error) {
 	var one int
-	err := t.tx.QueryRowContext(ctx, fmt.Sprintf("SELECT 1 FROM %s WHERE id = $1", o.Table), id).Scan(&one)
+	err := t.queryRow(ctx, fmt.Sprintf("SELECT 1 FROM %s WHERE id = $1", o.Table), id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -61,7 +61,7 @@ func (t *Tx) InsertRun(ctx context.Context, r Run) error {
 	if err != nil {
 		return fmt.Errorf("encode run state: %w", err)
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO runs (`+runColumns+`, active) VALUES
+	_, err = t.exec(ctx, `INSERT INTO runs (`+runColumns+`, active) VALUES
 		($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, $19)`,
 		r.ID, r.Workflow, r.Version, r.RecordType, r.RecordID, r.Status, r.Cursor, string(state), r.WaitKind, r.WaitKey,
 		t.optTime(r.WaitUntil), r.Depth, nullable(r.ParentRun), r.Trigger, r.Error, r.EndReason,
@@ -83,7 +83,7 @@ func (t *Tx) UpdateRun(ctx context.Context, r *Run) error {
 	if err != nil {
 		return fmt.Errorf("encode run state: %w", err)
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE runs SET version = $1, status = $2, active = $3, rev = rev + 1, cursor = $4, state = $5,
+	res, err := t.exec(ctx, `UPDATE runs SET version = $1, status = $2, active = $3, rev = rev + 1, cursor = $4, state = $5,
 		wait_kind = $6, wait_key = $7, wait_until = $8, error = $9, end_reason = $10, updated_at = $11, ended_at = $12
 		WHERE id = $13 AND rev = $14`,
 		r.Version, r.Status, activeFlag(r.Status), r.Cursor, string(state), r.WaitKind, r.WaitKey, t.optTime(r.WaitUntil),
@@ -192,7 +192,7 @@ func (t *Tx) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
 
 // WaitingAt counts the waiting runs of a workflow at each step address, for the migration preview.
 func (t *Tx) WaitingAt(ctx context.Context, workflow string) (map[int]map[string]int, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT version, cursor, COUNT(*) FROM runs WHERE workflow = $1 AND active = 1 GROUP BY version, cursor`, workflow)
+	rows, err := t.query(ctx, `SELECT version, cursor, COUNT(*) FROM runs WHERE workflow = $1 AND active = 1 GROUP BY version, cursor`, workflow)
 	if err != nil {
 		return nil, fmt.Errorf("count waiting runs: %w", err)
 	}
@@ -213,7 +213,7 @@ func (t *Tx) WaitingAt(ctx context.Context, workflow string) (map[int]map[string
 }
 
 func (t *Tx) queryRuns(ctx context.Context, q string, args ...any) ([]Run, error) {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query runs: %w", err)
 	}
@@ -302,7 +302,7 @@ func (t *Tx) SaveStep(ctx context.Context, s StepRecord) error {
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return fmt.Errorf("encode step %s: %w", s.StepID, err)
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO run_steps (run_id, seq, version, step_id, addr, type, status, input, output, decision, attempts, error, started_at, finished_at)
+	_, err := t.exec(ctx, `INSERT INTO run_steps (run_id, seq, version, step_id, addr, type, status, input, output, decision, attempts, error, started_at, finished_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		ON CONFLICT (run_id, seq) DO UPDATE SET status = excluded.status, input = COALESCE(excluded.input, run_steps.input), output = excluded.output,
 		decision = excluded.decision, attempts = excluded.attempts, error = excluded.error, finished_at = excluded.finished_at`,
@@ -316,7 +316,7 @@ func (t *Tx) SaveStep(ctx context.Context, s StepRecord) error {
 
 // Steps returns a run's history in order.
 func (t *Tx) Steps(ctx context.Context, runID string) ([]StepRecord, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT seq, version, step_id, addr, type, status, input, output, decision, attempts, error, started_at, finished_at
+	rows, err := t.query(ctx, `SELECT seq, version, step_id, addr, type, status, input, output, decision, attempts, error, started_at, finished_at
 		FROM run_steps WHERE run_id = $1 ORDER BY seq`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("read run history: %w", err)

@@ -60,6 +60,8 @@ const (
 type Store struct {
 	w, r *sql.DB
 	d    Dialect
+	// wc and rc cache prepared statements on the writer and reader pools.
+	wc, rc *stmtCache
 	// afterWrite runs after every committed write transaction: the engine's wake-up, so a new event
 	// or a job due now is picked up at once rather than at the next poll.
 	afterWrite func()
@@ -70,7 +72,13 @@ type Store struct {
 func (s *Store) AfterWrite(fn func()) { s.afterWrite = fn }
 
 // New wraps open pools; drivers call it.
-func New(writer, reader *sql.DB, d Dialect) *Store { return &Store{w: writer, r: reader, d: d} }
+func New(writer, reader *sql.DB, d Dialect) *Store {
+	s := &Store{w: writer, r: reader, d: d, wc: newStmtCache(writer), rc: newStmtCache(writer)}
+	if reader != writer {
+		s.rc = newStmtCache(reader)
+	}
+	return s
+}
 
 // Dialect returns the database dialect.
 func (s *Store) Dialect() Dialect { return s.d }
@@ -80,6 +88,8 @@ func (s *Store) DB() *sql.DB { return s.w }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.wc.close()
+	s.rc.close()
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
@@ -138,8 +148,9 @@ func (s *Store) Pending(ctx context.Context) (bool, error) {
 
 // Tx is a transaction with the record operations on it.
 type Tx struct {
-	tx *sql.Tx
-	d  Dialect
+	tx    *sql.Tx
+	d     Dialect
+	cache *stmtCache
 }
 
 // SQL exposes the transaction for packages that keep tables of their own in the same commit.
@@ -147,13 +158,14 @@ func (t *Tx) SQL() *sql.Tx { return t.tx }
 
 // Write runs fn in a write transaction and commits when it returns nil.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
-	return s.run(ctx, s.w, false, fn)
+	return s.run(ctx, s.w, s.wc, false, fn)
 }
 
 // Read runs fn in a read-only transaction on the reader pool: one consistent snapshot.
-func (s *Store) Read(ctx context.Context, fn func(*Tx) error) error { return s.run(ctx, s.r, true, fn) }
+func (s *Store) Read(ctx context.Context, fn func(*Tx) error) error { return s.run(ctx, s.r, s.rc, true, fn) }
 
-func (s *Store) run(ctx context.Context, db *sql.DB, ro bool, fn func(*Tx) error) (err error) {
+func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, fn func(*Tx) error) (err error) {
+	cache.prepare(ctx)
 	opts := &sql.TxOptions{}
 	if ro && s.d.Name == "postgres" {
 		opts.ReadOnly = true
@@ -171,7 +183,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, ro bool, fn func(*Tx) error
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{tx: tx, d: s.d}); err != nil {
+	if err = fn(&Tx{tx: tx, d: s.d, cache: cache}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
@@ -190,7 +202,7 @@ func (t *Tx) LockKey(ctx context.Context, key string) error {
 	if t.d.KeyLock == "" {
 		return nil
 	}
-	if _, err := t.tx.ExecContext(ctx, t.d.KeyLock, key); err != nil {
+	if _, err := t.exec(ctx, t.d.KeyLock, key); err != nil {
 		return fmt.Errorf("lock %s: %w", key, err)
 	}
 	return nil
