@@ -46,16 +46,16 @@ type Options struct {
 
 // Engine runs workflows. One per process; on PostgreSQL any number of processes share the work.
 type Engine struct {
-	st   *store.Store
-	crm  *crm.Service
-	cat  *records.Catalog
-	opts Options
-	log  *slog.Logger
+	st           *store.Store
+	crm          *crm.Service
+	cat          *records.Catalog
+	opts         Options
+	log          *slog.Logger
 	wakeJ, wakeF chan struct{}
-	cals *calendars
+	cals         *calendars
 
 	mu       sync.Mutex
-	programs map[string]*Program            // by name/version
+	programs map[string]*Program             // by name/version
 	defs     map[string]*workflow.Definition // by kind/name/version
 }
 

@@ -83,9 +83,9 @@ type segment struct {
 	run    *store.Run
 	p      *Program
 	rec    map[string]any
-	result *callResult    // the outcome of the external call for the step at the cursor
-	call   *externalCall  // set when the segment stopped before an external call
-	at     string         // the step being executed, for failure reports
+	result *callResult   // the outcome of the external call for the step at the cursor
+	call   *externalCall // set when the segment stopped before an external call
+	at     string        // the step being executed, for failure reports
 	actor  auth.Actor
 	steps  map[string]any // outputs by step id
 }

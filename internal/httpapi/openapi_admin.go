@@ -126,7 +126,7 @@ func definitionSchemas() obj {
 			"versions": obj{"type": "array", "items": ref("DefinitionVersion"), "description": "Oldest first, without sources."}})}},
 		"Applied": props([]string{"kind", "name", "version", "status"}, obj{"kind": kind, "name": str, "version": integer,
 			"waiting": obj{"type": "object", "description": "For a changed workflow: the waiting-runs policy and how many runs moved, stayed or were cancelled."},
-			"status": obj{"type": "string", "enum": []string{definitions.Created, definitions.Updated, definitions.Unchanged, definitions.Restored, definitions.RolledBack}}}),
+			"status":  obj{"type": "string", "enum": []string{definitions.Created, definitions.Updated, definitions.Unchanged, definitions.Restored, definitions.RolledBack}}}),
 		"DefinitionFiles": props([]string{"files"}, obj{"files": obj{"type": "array", "items": props([]string{"name", "content"}, obj{
 			"name": obj{"type": "string", "description": "The file's path, used in diagnostics."}, "content": str})}}),
 	}

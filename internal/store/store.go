@@ -162,7 +162,9 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 }
 
 // Read runs fn in a read-only transaction on the reader pool: one consistent snapshot.
-func (s *Store) Read(ctx context.Context, fn func(*Tx) error) error { return s.run(ctx, s.r, s.rc, true, fn) }
+func (s *Store) Read(ctx context.Context, fn func(*Tx) error) error {
+	return s.run(ctx, s.r, s.rc, true, fn)
+}
 
 func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, fn func(*Tx) error) (err error) {
 	cache.prepare(ctx)
