@@ -89,6 +89,9 @@ func (e *Engine) enroll(ctx context.Context, tx *store.Tx, p *Program, tr trigge
 	if err := tx.UpsertJob(ctx, store.Job{Key: runJobKey(run.ID), Kind: "run", DueAt: check.At, Payload: map[string]any{"rev": 1}}, check.At); err != nil {
 		return false, err
 	}
+	if tr.onRun != nil {
+		tr.onRun(store.ActiveRunRef{ID: run.ID, RecordID: run.RecordID})
+	}
 	check.Enrolled, check.RunID, check.Reason = true, run.ID, "enrolled"
 	return true, tx.LogEnrollment(ctx, check)
 }

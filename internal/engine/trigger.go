@@ -76,8 +76,12 @@ func (e *Engine) FeedOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		idx, err := e.runIndex(ctx, tx, evs)
+		if err != nil {
+			return err
+		}
 		for _, ev := range evs {
-			s, err := e.handleEvent(ctx, tx, wfs, ev)
+			s, err := e.handleEvent(ctx, tx, wfs, ev, idx)
 			if err != nil {
 				return fmt.Errorf("event %s (%s %s %s): %w", ev.ID, ev.Kind, ev.RecordType, ev.RecordID, err)
 			}
@@ -119,12 +123,14 @@ func (e *Engine) activeWorkflows(ctx context.Context, tx *store.Tx) ([]active, e
 
 // handleEvent enrolls the event's record where a trigger matches, and moves the record's active runs:
 // goals and exits, waits for events and conditions, task completions. It returns the runs started.
-func (e *Engine) handleEvent(ctx context.Context, tx *store.Tx, wfs []active, ev store.Event) (int, error) {
+func (e *Engine) handleEvent(ctx context.Context, tx *store.Tx, wfs []active, ev store.Event, idx runIndex) (int, error) {
 	if !slices.Contains([]string{"lead", "contact", "account", "deal", "task", "activity"}, ev.RecordType) {
 		return 0, nil
 	}
-	if err := e.advanceRuns(ctx, tx, ev); err != nil {
-		return 0, err
+	if idx.concerned(ev) {
+		if err := e.advanceRuns(ctx, tx, ev); err != nil {
+			return 0, err
+		}
 	}
 	if err := e.scheduleDates(ctx, tx, wfs, ev); err != nil {
 		return 0, err
@@ -136,6 +142,7 @@ func (e *Engine) handleEvent(ctx context.Context, tx *store.Tx, wfs []active, ev
 		if !ok || ev.OccurredAt.Before(w.since) {
 			continue
 		}
+		tr.onRun = idx.add
 		ok, err := e.enroll(ctx, tx, w.p, tr)
 		if err != nil {
 			return started, err
@@ -155,6 +162,7 @@ type triggered struct {
 	before               map[string]any
 	parentRun            string
 	manual               bool // enrolled by request: the filter applies only to a manual trigger
+	onRun                func(store.ActiveRunRef)
 }
 
 // matchTrigger tells whether ev is the event the program's trigger names, with its narrowing keys.
@@ -252,3 +260,66 @@ func recordBefore(after map[string]any, changes map[string]records.Change) map[s
 }
 
 var errGone = errors.New("the record is gone")
+
+// runIndex is the active runs a batch of events may concern, by record id and by wait key, read in
+// one query: an event that no active run is about or waits on (a new lead, most of a run's own
+// writes) costs no further reads.
+type runIndex map[string][]store.ActiveRunRef
+
+func (e *Engine) runIndex(ctx context.Context, tx *store.Tx, evs []store.Event) (runIndex, error) {
+	seen := map[string]bool{}
+	var keys []string
+	for _, ev := range evs {
+		for _, k := range eventKeys(ev) {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	refs, err := tx.ActiveRunRefs(ctx, keys)
+	idx := runIndex{}
+	for _, r := range refs {
+		idx.add(r)
+	}
+	return idx, err
+}
+
+func (idx runIndex) add(r store.ActiveRunRef) {
+	idx[r.RecordID] = append(idx[r.RecordID], r)
+	if r.WaitKey != "" && r.WaitKey != r.RecordID {
+		idx[r.WaitKey] = append(idx[r.WaitKey], r)
+	}
+}
+
+// eventKeys are the ids an event can concern runs by: its record, and the record an activity or
+// task is about (from the event when it says, else the record's own link is read by advanceRuns).
+func eventKeys(ev store.Event) []string {
+	keys := []string{ev.RecordID}
+	if ch, ok := ev.Changes["record_id"]; ok {
+		for _, v := range []any{ch.Old, ch.New} {
+			if s, _ := v.(string); s != "" {
+				keys = append(keys, s)
+			}
+		}
+	}
+	return keys
+}
+
+// concerned reports whether some active run other than the one that caused the event may care.
+// An activity or task event that does not name its record is let through (its link is read then).
+func (idx runIndex) concerned(ev store.Event) bool {
+	if (ev.RecordType == "activity" || ev.RecordType == "task") && ev.Kind != "created" {
+		if _, named := ev.Changes["record_id"]; !named {
+			return true
+		}
+	}
+	for _, k := range eventKeys(ev) {
+		for _, r := range idx[k] {
+			if ev.ActorType != "workflow_run" || ev.ActorID != r.ID || r.WaitKind == "condition" {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -364,3 +364,36 @@ func (t *Tx) WaitingOn(ctx context.Context, keys []string) ([]Run, error) {
 	}
 	return t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE active = 1 AND wait_key IN (`+strings.Join(ph, ", ")+`)`, args...)
 }
+
+// ActiveRunRef is an active run's id and what it is about or waits on.
+type ActiveRunRef struct {
+	ID, RecordID, WaitKey, WaitKind string
+}
+
+// ActiveRunRefs returns the active runs about any of keys or waiting on any of them, in one query:
+// the trigger feed reads it once per batch of events to skip the events no run cares about.
+func (t *Tx) ActiveRunRefs(ctx context.Context, keys []string) ([]ActiveRunRef, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	ph := make([]string, len(keys))
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		ph[i], args[i] = fmt.Sprintf("$%d", i+1), k
+	}
+	in := strings.Join(ph, ", ")
+	rows, err := t.query(ctx, `SELECT id, record_id, wait_key, wait_kind FROM runs WHERE active = 1 AND (record_id IN (`+in+`) OR wait_key IN (`+in+`))`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("active runs of a batch: %w", err)
+	}
+	defer rows.Close()
+	var out []ActiveRunRef
+	for rows.Next() {
+		var r ActiveRunRef
+		if err := rows.Scan(&r.ID, &r.RecordID, &r.WaitKey, &r.WaitKind); err != nil {
+			return nil, fmt.Errorf("scan active run: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
