@@ -51,7 +51,7 @@ func (e *Engine) fireAlert(ctx context.Context, j store.Job) error {
 		}
 		var runs []store.Run
 		for _, id := range asList(j.Payload["runs"]) {
-			r, err := tx.Run(ctx, fmt.Sprint(id))
+			r, err := tx.ReadRun(ctx, fmt.Sprint(id))
 			if err != nil {
 				return err
 			}

@@ -51,7 +51,7 @@ func (e *Engine) enroll(ctx context.Context, tx *store.Tx, p *Program, tr trigge
 	delete(check.Details, "reason")
 	depth := 0
 	if tr.parentRun != "" {
-		parent, err := tx.Run(ctx, tr.parentRun)
+		parent, err := tx.ReadRun(ctx, tr.parentRun)
 		if err == nil {
 			depth = parent.Depth + 1
 			check.Details["caused_by_run"] = parent.ID

@@ -34,7 +34,7 @@ func (e *Engine) Runs(ctx context.Context, f store.RunFilter) ([]store.Run, erro
 func (e *Engine) Detail(ctx context.Context, id string) (RunDetail, error) {
 	var d RunDetail
 	err := e.st.Read(ctx, func(tx *store.Tx) error {
-		r, err := tx.Run(ctx, id)
+		r, err := tx.ReadRun(ctx, id)
 		if err != nil {
 			return err
 		}

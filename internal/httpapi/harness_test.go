@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/salesflow/salesflow/internal/app"
 	"github.com/salesflow/salesflow/internal/app/apptest"
 	"github.com/salesflow/salesflow/internal/crm"
 )
@@ -21,6 +22,7 @@ type harness struct {
 	t   *testing.T
 	srv *httptest.Server
 	svc *crm.Service
+	app *app.App
 }
 
 // eachDB runs fn against SQLite and PostgreSQL (skipped, with the standard message, when no test
@@ -31,7 +33,7 @@ func eachDB(t *testing.T, fn func(t *testing.T, h *harness)) {
 		t.Run(db, func(t *testing.T) {
 			t.Parallel()
 			srv, a := apptest.Server(t, db)
-			fn(t, &harness{t: t, srv: srv, svc: a.Service})
+			fn(t, &harness{t: t, srv: srv, svc: a.Service, app: a})
 		})
 	}
 }

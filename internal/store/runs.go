@@ -135,6 +135,18 @@ func (t *Tx) Run(ctx context.Context, id string) (Run, error) {
 	return runs[0], nil
 }
 
+// ReadRun reads one run without locking it, for read-only transactions.
+func (t *Tx) ReadRun(ctx context.Context, id string) (Run, error) {
+	runs, err := t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE id = $1`, id)
+	if err != nil {
+		return Run{}, err
+	}
+	if len(runs) == 0 {
+		return Run{}, fmt.Errorf("run %s: %w", id, records.ErrNotFound)
+	}
+	return runs[0], nil
+}
+
 // ActiveRuns returns the record's running and waiting runs, of every workflow.
 func (t *Tx) ActiveRuns(ctx context.Context, recordID string) ([]Run, error) {
 	return t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE record_id = $1 AND active = 1`, recordID)
