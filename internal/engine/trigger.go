@@ -63,7 +63,7 @@ func (e *Engine) feedLoop(ctx context.Context) {
 func (e *Engine) FeedOnce(ctx context.Context) (int, error) {
 	var n, started int
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
-		pos, _, err := tx.FeedCursor(ctx, feedName)
+		pos, err := tx.LockFeedCursor(ctx, feedName)
 		if err != nil {
 			return err
 		}

@@ -167,6 +167,17 @@ func (t *Tx) FeedCursor(ctx context.Context, name string) (p FeedPosition, ok bo
 	return p, true, nil
 }
 
+// LockFeedCursor is FeedCursor for the transaction that will move it: on PostgreSQL a second process's
+// feed waits for this one and then reads where it left off, instead of handling the same events.
+func (t *Tx) LockFeedCursor(ctx context.Context, name string) (FeedPosition, error) {
+	var p FeedPosition
+	err := t.queryRow(ctx, `SELECT txid, seq FROM engine_cursors WHERE name = $1`+t.d.ForUpdate, name).Scan(&p.TxID, &p.Seq)
+	if err != nil {
+		return p, fmt.Errorf("lock feed cursor %s: %w", name, err)
+	}
+	return p, nil
+}
+
 // SetFeedCursor moves the named reader to p, in the transaction that handled the events before it.
 func (t *Tx) SetFeedCursor(ctx context.Context, name string, p FeedPosition) error {
 	_, err := t.exec(ctx, `INSERT INTO engine_cursors (name, txid, seq) VALUES ($1, $2, $3)
