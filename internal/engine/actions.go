@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -380,14 +379,4 @@ func (s *segment) moment(ctx context.Context, v any, vars map[string]any) (time.
 		return time.Time{}, fmt.Errorf("gave %v, not a time", r)
 	}
 	return t, nil
-}
-
-// sortedKeys lists a map's keys in order, for stable history.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,11 +21,12 @@ const feedBatch = 200
 // (the demo seed, an import), so that applying a workflow does not enroll the past.
 func (e *Engine) initCursor(tx *store.Tx) error {
 	ctx := context.Background()
-	p, ok, err := tx.FeedCursor(ctx, feedName)
+	_, ok, err := tx.FeedCursor(ctx, feedName)
 	if err != nil || ok {
 		return err
 	}
-	if p, err = tx.LatestFeedPosition(ctx); err != nil {
+	p, err := tx.LatestFeedPosition(ctx)
+	if err != nil {
 		return err
 	}
 	return tx.SetFeedCursor(ctx, feedName, p)
@@ -159,7 +159,6 @@ type triggered struct {
 	recordType, recordID string
 	event                map[string]any
 	ev                   *store.Event // nil for timers (date, schedule) and manual enrollment
-	before               map[string]any
 	parentRun            string
 	manual               bool // enrolled by request: the filter applies only to a manual trigger
 	onRun                func(store.ActiveRunRef)
@@ -258,8 +257,6 @@ func recordBefore(after map[string]any, changes map[string]records.Change) map[s
 	}
 	return before
 }
-
-var errGone = errors.New("the record is gone")
 
 // runIndex is the active runs a batch of events may concern, by record id and by wait key, read in
 // one query: an event that no active run is about or waits on (a new lead, most of a run's own

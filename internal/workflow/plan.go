@@ -58,8 +58,8 @@ func planValue(n *Node, v *Value, path string) any {
 	case KTemplate:
 		return map[string]any{"template": n.Value, "at": n.Pos.String()}
 	case KObject:
-		if v.Spec == nil {
-			return nil
+		if v.Spec == nil { // an open map of field values (create_record's fields): as set's
+			return planValue(n, &Value{Kind: KFields}, path)
 		}
 		return planMap(n, v.Spec, path)
 	case KList:
