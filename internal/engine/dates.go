@@ -122,7 +122,8 @@ func (e *Engine) fireDate(ctx context.Context, j store.Job) error {
 		_, err = tx.FinishJob(ctx, j)
 		return err
 	})
-	if started {
+	if started && err == nil {
+		e.m.started.Inc()
 		e.Wake()
 	}
 	return err
@@ -237,7 +238,8 @@ func (e *Engine) fireCron(ctx context.Context, j store.Job) error {
 		}
 		return tx.UpsertJob(ctx, store.Job{Key: j.Key, Kind: "cron", DueAt: due, Payload: payload}, e.now())
 	})
-	if started > 0 {
+	if started > 0 && err == nil {
+		e.m.started.Add(float64(started))
 		e.Wake()
 	}
 	return err

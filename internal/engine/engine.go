@@ -52,6 +52,7 @@ type Engine struct {
 	opts         Options
 	log          *slog.Logger
 	wakeJ, wakeF chan struct{}
+	m            *metrics
 	cals         *calendars
 
 	mu       sync.Mutex
@@ -85,7 +86,7 @@ func New(svc *crm.Service, opts Options) *Engine {
 		opts.Secret = os.Getenv
 	}
 	e := &Engine{st: svc.Store(), crm: svc, cat: svc.Catalog(), opts: opts, log: opts.Logger,
-		wakeJ: make(chan struct{}, 1), wakeF: make(chan struct{}, 1), programs: map[string]*Program{}, defs: map[string]*workflow.Definition{}}
+		wakeJ: make(chan struct{}, 1), wakeF: make(chan struct{}, 1), programs: map[string]*Program{}, defs: map[string]*workflow.Definition{}, m: newMetrics()}
 	e.cals = &calendars{e: e, byName: map[string]*calendarDef{}}
 	return e
 }

@@ -53,6 +53,9 @@ func (e *Engine) execute(ctx context.Context, j store.Job) {
 			e.stepFailed(ctx, j, runID, seg.at, err)
 			return
 		}
+		if seg.ended != "" {
+			e.m.finished.WithLabelValues(seg.ended).Inc()
+		}
 		if seg.call == nil {
 			return
 		}
@@ -88,6 +91,7 @@ type segment struct {
 	at     string        // the step being executed, for failure reports
 	actor  auth.Actor
 	steps  map[string]any // outputs by step id
+	ended  string         // the status the run ended with in this segment
 }
 
 func (s *segment) do(tx *store.Tx) error {
@@ -183,6 +187,7 @@ func (s *segment) end(ctx context.Context, status, reason, errText string) error
 	if err := s.tx.UpdateRun(ctx, s.run); err != nil {
 		return err
 	}
+	s.ended = status
 	return s.tx.DeleteJob(ctx, runJobKey(s.run.ID))
 }
 
@@ -319,9 +324,13 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 	})
 	if err != nil && ctx.Err() == nil {
 		e.log.Error("record step failure", "run", runID, "err", err, "cause", cause)
+		return
 	}
 	if final {
+		e.m.finished.WithLabelValues(store.RunFailed).Inc()
 		e.log.Warn("run failed", "run", runID, "step", addr, "err", cause)
+	} else {
+		e.m.retries.Inc()
 	}
 }
 

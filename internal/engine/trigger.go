@@ -90,6 +90,7 @@ func (e *Engine) FeedOnce(ctx context.Context) (int, error) {
 		return tx.SetFeedCursor(ctx, feedName, next)
 	})
 	if err == nil && started > 0 {
+		e.m.started.Add(float64(started))
 		e.Wake()
 	}
 	return n, err

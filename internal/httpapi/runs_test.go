@@ -87,5 +87,11 @@ func TestRunsAPI(t *testing.T) {
 		retried := h.must(http.StatusOK, "POST", "/api/v1/runs/retry", adminToken, map[string]any{"workflow": "call"})
 		require.Equal(t, float64(0), retried.Body["retried"])
 		require.Len(t, h.must(http.StatusOK, "GET", "/api/v1/workflows/call/waiting", adminToken, nil).Items(), 0)
+
+		metrics := string(h.call("GET", "/metrics", "", nil).Raw)
+		require.Contains(t, metrics, "salesflow_engine_runs_started_total 1\n")
+		require.Contains(t, metrics, `salesflow_engine_runs_finished_total{status="completed"} 1`)
+		require.Contains(t, metrics, "salesflow_engine_jobs_due 0\n")
+		require.Contains(t, metrics, "salesflow_engine_feed_behind ")
 	})
 }

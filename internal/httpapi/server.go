@@ -71,6 +71,7 @@ func New(svc *crm.Service, opt Options) http.Handler {
 		Name: "salesflow_http_request_duration_seconds", Help: "HTTP request latency by route.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 	}, []string{"route"})
+	a.reg.MustRegister(a.engine.Collectors()...)
 	a.reg.MustRegister(a.requests, a.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(svc.Store().DB(), svc.Store().Dialect().Name))
 

@@ -177,3 +177,16 @@ func (t *Tx) FeedBehind(ctx context.Context, p FeedPosition) (bool, error) {
 	}
 	return n > 0, nil
 }
+
+// CountFeedBehind counts the events past p, up to limit.
+func (t *Tx) CountFeedBehind(ctx context.Context, p FeedPosition, limit int) (int, error) {
+	q := fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE seq > $1 LIMIT %d) x`, limit)
+	args := []any{p.Seq}
+	if t.d.Name == "postgres" {
+		q = fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE (txid, seq) > ($1, $2) LIMIT %d) x`, limit)
+		args = []any{p.TxID, p.Seq}
+	}
+	var n int
+	err := t.queryRow(ctx, q, args...).Scan(&n)
+	return n, err
+}

@@ -322,3 +322,10 @@ func (t *Tx) ReleaseLeases(ctx context.Context) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// CountDueJobs counts jobs due at now that no worker holds.
+func (t *Tx) CountDueJobs(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE due_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)`, t.d.TimeArg(now)).Scan(&n)
+	return n, err
+}
