@@ -149,6 +149,11 @@ func (a *App) Handler() http.Handler {
 // Serve runs the server until ctx ends, then shuts down gracefully. ready, when not nil, receives the
 // bound address once the server accepts connections.
 func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	if !a.Config.Engine.Off {
+		if err := a.Engine.Init(ctx); err != nil {
+			return fmt.Errorf("start the workflow engine: %w", err)
+		}
+	}
 	ln, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)

@@ -104,9 +104,14 @@ func (e *Engine) Wake() {
 	}
 }
 
+// Init places a new installation's trigger feed after the events already written. Serve calls it
+// before it accepts requests, so that no request's event falls before the feed starts; Run and Drain
+// call it too (it does nothing the second time).
+func (e *Engine) Init(ctx context.Context) error { return e.st.Write(ctx, e.initCursor) }
+
 // Run starts the trigger feed and the workers and returns when ctx ends.
 func (e *Engine) Run(ctx context.Context) error {
-	if err := e.st.Write(ctx, e.initCursor); err != nil {
+	if err := e.Init(ctx); err != nil {
 		return err
 	}
 	if e.st.Dialect().Name == "sqlite" { // the file lock makes this the only process: its leases are orphans
@@ -268,7 +273,7 @@ func (e *Engine) feedBehind(ctx context.Context) (bool, error) {
 // CLI's one-shot commands use it too.
 func (e *Engine) Drain(ctx context.Context) (int, error) {
 	total := 0
-	if err := e.st.Write(ctx, e.initCursor); err != nil {
+	if err := e.Init(ctx); err != nil {
 		return 0, err
 	}
 	if err := e.syncCron(ctx); err != nil {
