@@ -221,3 +221,35 @@ func TestConvertLeadAndSlack(t *testing.T) {
 	require.Len(t, posts, 1)
 	require.JSONEq(t, `{"text": "Converted q@acme.com: Acme — new business"}`, posts[0])
 }
+
+const mqlFlow = `kind: workflow
+name: mql
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.score_crossed, threshold: mql }
+steps:
+  - action: set
+    with: { status: qualified }
+`
+
+// TestScoreCrossedTrigger feeds the event a scoring model writes when a lead's score crosses one of its
+// thresholds upward (the models themselves arrive with the sales building blocks).
+func TestScoreCrossedTrigger(t *testing.T) {
+	h := newHarness(t, "sqlite")
+	h.apply(mqlFlow)
+	lead := h.create("lead", map[string]any{"email": "m@acme.com"})
+	other := h.create("lead", map[string]any{"email": "n@acme.com"})
+	for _, c := range []struct {
+		id, threshold string
+	}{{lead.ID(), "mql"}, {other.ID(), "sql"}} {
+		require.NoError(t, h.a.Store.Write(h.ctx, func(tx *store.Tx) error {
+			return tx.AppendEvent(h.ctx, store.Event{ID: "ev-" + c.id, RecordType: "lead", RecordID: c.id, Kind: "score_crossed",
+				Payload: map[string]any{"threshold": c.threshold, "model": "inbound-fit", "score": 72.0}, ActorType: "system", OccurredAt: time.Now()})
+		}))
+	}
+	h.drain()
+	require.Len(t, h.runs("mql"), 1)
+	require.Equal(t, "qualified", h.get("lead", lead.ID()).String("status"))
+	require.Equal(t, "new", h.get("lead", other.ID()).String("status"))
+}
