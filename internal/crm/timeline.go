@@ -124,15 +124,20 @@ func eventItem(e store.Event) Item {
 		}
 	}
 	summary := e.RecordType + " " + e.Kind
-	if len(parts) > 0 {
+	switch {
+	case len(parts) > 0:
 		summary = strings.Join(parts, "; ")
+	case e.Kind == "event":
+		summary = "event " + e.Name
+	case e.Kind == "score_crossed":
+		summary = fmt.Sprintf("score crossed %v of %v (%v)", e.Payload["threshold"], e.Payload["model"], e.Payload["score"])
 	}
 	actor := e.ActorType
 	if e.ActorID != "" {
 		actor += ":" + e.ActorID
 	}
 	return Item{At: e.OccurredAt, Kind: e.Kind, ID: e.ID, Summary: summary, Actor: actor,
-		Data: map[string]any{"changes": e.Changes, "actor_user_id": e.ActorUserID}}
+		Data: map[string]any{"changes": e.Changes, "actor_user_id": e.ActorUserID, "name": e.Name, "payload": e.Payload}}
 }
 
 func show(v any) string {

@@ -244,4 +244,14 @@ func TestCustomEventsTriggerWorkflows(t *testing.T) {
 	require.Equal(t, "trial pro", h.get("lead", lead.ID()).String("title"))
 	_, err = h.a.Service.PostEvent(h.ctx, admin, "lead", "no-such-lead", "trial.started", nil)
 	require.Error(t, err)
+	items, _, err := h.a.Service.Timeline(h.ctx, "lead", lead.ID(), 50, "")
+	require.NoError(t, err)
+	var events int
+	for _, it := range items {
+		if it.Kind == "event" {
+			events++
+			require.Equal(t, "event trial.started", it.Summary)
+		}
+	}
+	require.Equal(t, 2, events, "custom events are on the record's timeline")
 }
