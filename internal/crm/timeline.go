@@ -14,10 +14,10 @@ import (
 	"github.com/salesflow/salesflow/internal/store"
 )
 
-// Item is one entry of a record's timeline (R5): a change event, an activity or a task.
+// Item is one entry of a record's timeline (R5): a change event, an activity, a task or a workflow step.
 type Item struct {
 	At      time.Time      `json:"at"`
-	Kind    string         `json:"kind"` // created | updated | deleted | activity | task
+	Kind    string         `json:"kind"` // created | updated | deleted | activity | task | event | score_crossed | step
 	ID      string         `json:"id"`
 	Summary string         `json:"summary"`
 	Actor   string         `json:"actor,omitempty"`
@@ -106,6 +106,15 @@ func (s *Service) collect(ctx context.Context, tx *store.Tx, o *records.Object, 
 		for _, r := range recs {
 			items = append(items, recordItem(sub.object, sub.at, r))
 		}
+	}
+	steps, err := tx.RecordSteps(ctx, id, pos, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range steps {
+		items = append(items, Item{At: st.StartedAt, Kind: "step", ID: st.Key, Actor: "workflow_run:" + st.RunID,
+			Summary: fmt.Sprintf("%s: step %s (%s) %s", st.Workflow, st.StepID, st.Type, st.Status),
+			Data:    map[string]any{"run_id": st.RunID, "workflow": st.Workflow, "step_id": st.StepID, "status": st.Status, "decision": st.Decision, "output": st.Output, "error": st.Error}})
 	}
 	return items, nil
 }

@@ -98,6 +98,16 @@ func TestTaskStepWaitsAndCompletionResumesOnce(t *testing.T) {
 			}
 		}
 		require.Equal(t, 1, n, "the task step appears once in the history")
+		items, _, err := h.a.Service.Timeline(h.ctx, "lead", lead.ID(), 50, "")
+		require.NoError(t, err)
+		var steps []string
+		for _, it := range items {
+			if it.Kind == "step" {
+				steps = append(steps, it.Summary)
+			}
+		}
+		require.Contains(t, steps, "call: step first-call (task) done", "the run's steps are on the lead's timeline")
+		require.Len(t, steps, 3)
 	})
 }
 

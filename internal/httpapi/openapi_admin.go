@@ -33,7 +33,7 @@ func baseSchemas() obj {
 			"status": obj{"type": "string", "enum": []string{"created", "updated", "unchanged", "error"}}, "id": str,
 			"errors": obj{"type": "array", "items": ref("FieldError")}}),
 		"TimelineItem": props([]string{"at", "kind", "id", "summary"}, obj{"at": dateTime,
-			"kind": obj{"type": "string", "enum": []string{"created", "updated", "deleted", "activity", "task", "event", "score_crossed"}},
+			"kind": obj{"type": "string", "enum": []string{"created", "updated", "deleted", "activity", "task", "event", "score_crossed", "step"}},
 			"id":   str, "summary": str, "actor": str, "data": obj{"type": "object"}}),
 		"FieldDefinition": props([]string{"object", "name", "type"}, obj{"id": obj{"type": "string", "readOnly": true},
 			"object": obj{"type": "string", "enum": []string{"lead", "contact", "account", "deal", "task", "activity", "user", "team"}},

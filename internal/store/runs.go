@@ -409,3 +409,49 @@ func (t *Tx) ActiveRunRefs(ctx context.Context, keys []string) ([]ActiveRunRef, 
 	}
 	return out, rows.Err()
 }
+
+// RecordStep is a step of one of a record's runs, for the record's timeline.
+type RecordStep struct {
+	StepRecord
+	Workflow string
+	Key      string // run_id/seq: the timeline's tie-breaker
+}
+
+// RecordSteps returns the steps of the record's runs in timeline order — newest first by (started_at,
+// key) — after the position p of a previous page (nil: from the newest).
+func (t *Tx) RecordSteps(ctx context.Context, recordID string, p *Position, limit int) ([]RecordStep, error) {
+	q := `SELECT s.run_id, r.workflow, s.seq, s.version, s.step_id, s.addr, s.type, s.status, s.decision, s.output, s.error, s.attempts, s.started_at,
+		s.run_id || '/' || CAST(s.seq AS TEXT) AS k
+		FROM run_steps s JOIN runs r ON r.id = s.run_id WHERE r.record_id = $1`
+	args := []any{recordID}
+	if p != nil {
+		at, _ := p.Value.(time.Time)
+		q += ` AND (s.started_at < $2 OR (s.started_at = $2 AND s.run_id || '/' || CAST(s.seq AS TEXT) < $3))`
+		args = append(args, t.d.TimeArg(at), p.ID)
+	}
+	rows, err := t.query(ctx, q+fmt.Sprintf(` ORDER BY s.started_at DESC, k DESC LIMIT %d`, limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read the record's run steps: %w", err)
+	}
+	defer rows.Close()
+	var out []RecordStep
+	for rows.Next() {
+		var s RecordStep
+		var dec, o sql.NullString
+		var started any
+		if err := rows.Scan(&s.RunID, &s.Workflow, &s.Seq, &s.Version, &s.StepID, &s.Addr, &s.Type, &s.Status, &dec, &o, &s.Error, &s.Attempts, &started, &s.Key); err != nil {
+			return nil, fmt.Errorf("scan run step: %w", err)
+		}
+		if dec.Valid {
+			_ = json.Unmarshal([]byte(dec.String), &s.Decision)
+		}
+		if o.Valid {
+			_ = json.Unmarshal([]byte(o.String), &s.Output)
+		}
+		if s.StartedAt, err = scanTime(started); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
