@@ -26,9 +26,16 @@ func (e *Engine) enroll(ctx context.Context, tx *store.Tx, p *Program, tr trigge
 		reenroll = "never"
 	}
 	check.Details["reenroll"] = reenroll
+	log := func() error {
+		if tr.logs != nil { // the feed writes a batch's decisions together
+			*tr.logs = append(*tr.logs, check)
+			return nil
+		}
+		return tx.LogEnrollment(ctx, check)
+	}
 	no := func(reason string) (bool, error) {
 		check.Reason = reason
-		return false, tx.LogEnrollment(ctx, check)
+		return false, log()
 	}
 	if tr.recordType != p.Object {
 		return no(fmt.Sprintf("the workflow runs on %s records, not %s", p.Object, tr.recordType))
@@ -93,7 +100,7 @@ func (e *Engine) enroll(ctx context.Context, tx *store.Tx, p *Program, tr trigge
 		tr.onRun(store.ActiveRunRef{ID: run.ID, RecordID: run.RecordID})
 	}
 	check.Enrolled, check.RunID, check.Reason = true, run.ID, "enrolled"
-	return true, tx.LogEnrollment(ctx, check)
+	return true, log()
 }
 
 func runJobKey(id string) string { return "run:" + id }

@@ -80,12 +80,16 @@ func (e *Engine) FeedOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		var logs []store.EnrollmentCheck
 		for _, ev := range evs {
-			s, err := e.handleEvent(ctx, tx, wfs, ev, idx)
+			s, err := e.handleEvent(ctx, tx, wfs, ev, idx, &logs)
 			if err != nil {
 				return fmt.Errorf("event %s (%s %s %s): %w", ev.ID, ev.Kind, ev.RecordType, ev.RecordID, err)
 			}
 			started += s
+		}
+		if err := tx.LogEnrollments(ctx, logs); err != nil {
+			return err
 		}
 		return tx.SetFeedCursor(ctx, feedName, next)
 	})
@@ -124,7 +128,7 @@ func (e *Engine) activeWorkflows(ctx context.Context, tx *store.Tx) ([]active, e
 
 // handleEvent enrolls the event's record where a trigger matches, and moves the record's active runs:
 // goals and exits, waits for events and conditions, task completions. It returns the runs started.
-func (e *Engine) handleEvent(ctx context.Context, tx *store.Tx, wfs []active, ev store.Event, idx runIndex) (int, error) {
+func (e *Engine) handleEvent(ctx context.Context, tx *store.Tx, wfs []active, ev store.Event, idx runIndex, logs *[]store.EnrollmentCheck) (int, error) {
 	if !slices.Contains([]string{"lead", "contact", "account", "deal", "task", "activity"}, ev.RecordType) {
 		return 0, nil
 	}
@@ -143,7 +147,7 @@ func (e *Engine) handleEvent(ctx context.Context, tx *store.Tx, wfs []active, ev
 		if !ok || ev.OccurredAt.Before(w.since) {
 			continue
 		}
-		tr.onRun = idx.add
+		tr.onRun, tr.logs = idx.add, logs
 		ok, err := e.enroll(ctx, tx, w.p, tr)
 		if err != nil {
 			return started, err
@@ -163,6 +167,7 @@ type triggered struct {
 	parentRun            string
 	manual               bool // enrolled by request: the filter applies only to a manual trigger
 	onRun                func(store.ActiveRunRef)
+	logs                 *[]store.EnrollmentCheck // where to put the decision (nil: write it now)
 }
 
 // matchTrigger tells whether ev is the event the program's trigger names, with its narrowing keys.

@@ -234,6 +234,35 @@ func (t *Tx) LogEnrollment(ctx context.Context, c EnrollmentCheck) error {
 	return nil
 }
 
+// LogEnrollments stores many decisions in as few statements as it can (100 rows each): the trigger
+// feed logs one per matching workflow per event, enrolled or not.
+func (t *Tx) LogEnrollments(ctx context.Context, cs []EnrollmentCheck) error {
+	for len(cs) > 0 {
+		n := min(len(cs), 100)
+		var ph []string
+		var args []any
+		for _, c := range cs[:n] {
+			details, err := json.Marshal(c.Details)
+			if err != nil {
+				return fmt.Errorf("encode enrollment details: %w", err)
+			}
+			enrolled := 0
+			if c.Enrolled {
+				enrolled = 1
+			}
+			k := len(args)
+			ph = append(ph, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7, k+8, k+9, k+10, k+11))
+			args = append(args, c.Workflow, c.Version, c.RecordType, c.RecordID, c.EventID, c.Trigger, enrolled, nullable(c.RunID), c.Reason, string(details), t.d.TimeArg(c.At))
+		}
+		if _, err := t.exec(ctx, `INSERT INTO enrollment_log (workflow, version, record_type, record_id, event_id, trigger, enrolled, run_id, reason, details, at) VALUES `+
+			strings.Join(ph, ", "), args...); err != nil {
+			return fmt.Errorf("log enrollments: %w", err)
+		}
+		cs = cs[n:]
+	}
+	return nil
+}
+
 // EnrollmentLog returns the newest decisions about a record (for one workflow, or all when workflow is "").
 func (t *Tx) EnrollmentLog(ctx context.Context, recordID, workflow string, limit int) ([]EnrollmentCheck, error) {
 	rows, err := t.query(ctx, fmt.Sprintf(`SELECT id, workflow, version, record_type, record_id, event_id, trigger, enrolled, run_id, reason, details, at

@@ -1,0 +1,3 @@
+module nrdriver
+
+go 1.26.8
