@@ -290,11 +290,7 @@ func (s *segment) createDeal(ctx context.Context, with map[string]any, account, 
 
 // task creates the step's task and waits for the rep; completion, skip and decline resume the run.
 func (s *segment) task(ctx context.Context, st *Step) (flow, error) {
-	res, err := s.resumed(ctx, st, nil)
-	if err != nil {
-		return flow{}, err
-	}
-	if res != nil {
+	if res := s.resumed(st); res != nil {
 		data, _ := res["task"].(map[string]any)
 		out := map[string]any{"outcome": data["outcome"], "status": data["status"], "owner": data["owner"], "completed_at": data["completed_at"]}
 		next := st.Next

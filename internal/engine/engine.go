@@ -245,13 +245,6 @@ type applied struct{}
 
 func (applied) Exists(context.Context, string, string) (bool, error) { return true, nil }
 
-// ForgetPrograms drops compiled programs, after a custom field changed the schema.
-func (e *Engine) ForgetPrograms() {
-	e.mu.Lock()
-	e.programs, e.defs = map[string]*Program{}, map[string]*workflow.Definition{}
-	e.mu.Unlock()
-}
-
 // backoff is the delay before attempt n+1 of a failed step.
 func backoff(n int) time.Duration { return notify.Backoff(n, rand.New(rand.NewPCG(rand.Uint64(), 0))) }
 

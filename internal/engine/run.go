@@ -144,7 +144,7 @@ func (s *segment) loop(ctx context.Context) error {
 		switch {
 		case f.call != nil:
 			s.call = f.call
-			return s.save(ctx, nil)
+			return s.save(ctx)
 		case f.wait != nil:
 			return s.wait(ctx, st, f)
 		case f.end != "":
@@ -170,7 +170,7 @@ type flow struct {
 }
 
 // save commits the run's state; with the job kept when the same worker goes on (an external call).
-func (s *segment) save(ctx context.Context, _ *flow) error {
+func (s *segment) save(ctx context.Context) error {
 	s.run.Status, s.run.UpdatedAt = store.RunRunning, s.e.now()
 	if err := s.tx.UpdateRun(ctx, s.run); err != nil {
 		return err

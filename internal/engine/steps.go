@@ -142,15 +142,15 @@ func (s *segment) wait(ctx context.Context, st *Step, f flow) error {
 }
 
 // resumed returns what ended the wait at st ("timer", "event", "condition", "task") with its data, or
-// nil when the run has not waited there yet. It completes the wait's history entry.
-func (s *segment) resumed(ctx context.Context, st *Step, out map[string]any) (map[string]any, error) {
+// nil when the run has not waited there yet; it clears the wait from the run.
+func (s *segment) resumed(st *Step) map[string]any {
 	res, _ := s.run.State["resume"].(map[string]any)
 	if res == nil || res["addr"] != st.Addr {
-		return nil, nil
+		return nil
 	}
 	delete(s.run.State, "resume")
 	s.run.WaitKind, s.run.WaitKey, s.run.WaitUntil = "", "", nil
-	return res, nil
+	return res
 }
 
 // finishWait completes the waiting history entry of st with its outputs.
@@ -174,8 +174,8 @@ func (s *segment) finishWait(ctx context.Context, st *Step, out, decision map[st
 }
 
 func (s *segment) delay(ctx context.Context, st *Step) (flow, error) {
-	if res, err := s.resumed(ctx, st, nil); err != nil || res != nil {
-		return flow{next: st.Next}, errOr(err, s.finishWait(ctx, st, nil, map[string]any{"resumed_by": res["kind"]}))
+	if res := s.resumed(st); res != nil {
+		return flow{next: st.Next}, s.finishWait(ctx, st, nil, map[string]any{"resumed_by": res["kind"]})
 	}
 	due, detail, err := s.e.delayUntil(ctx, s, st.Raw["delay"])
 	if err != nil {
@@ -189,19 +189,9 @@ func (s *segment) delay(ctx context.Context, st *Step) (flow, error) {
 	return flow{wait: &waitSpec{kind: "delay", key: "", until: &due, input: detail}}, nil
 }
 
-func errOr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
-}
-
 func (s *segment) waitFor(ctx context.Context, st *Step) (flow, error) {
 	w, _ := st.Raw["wait_for"].(map[string]any)
-	if res, err := s.resumed(ctx, st, nil); err != nil || res != nil {
-		if err != nil {
-			return flow{}, err
-		}
+	if res := s.resumed(st); res != nil {
 		if res["kind"] == "timer" {
 			out := map[string]any{"timed_out": true, "event": nil}
 			return flow{next: st.Lists["on_timeout"]}, s.finishWait(ctx, st, out, map[string]any{"resumed_by": "timeout"})

@@ -102,17 +102,6 @@ func (t *Tx) ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, 
 	return jobs, nil
 }
 
-// NextJobDue returns the earliest due time of an unleased job, for a worker deciding how long to sleep.
-func (t *Tx) NextJobDue(ctx context.Context) (time.Time, bool, error) {
-	var v any
-	err := t.queryRow(ctx, `SELECT MIN(due_at) FROM jobs WHERE locked_until IS NULL`).Scan(&v)
-	if err != nil || v == nil {
-		return time.Time{}, false, err
-	}
-	tm, err := scanTime(v)
-	return tm, err == nil, err
-}
-
 // JobByKey reads one job; ok is false when there is none.
 func (t *Tx) JobByKey(ctx context.Context, key string) (Job, bool, error) {
 	rows, err := t.query(ctx, `SELECT id, key, kind, gen, payload, due_at, attempts FROM jobs WHERE key = $1`, key)
