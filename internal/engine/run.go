@@ -78,20 +78,21 @@ func jobRev(j store.Job) int64 {
 
 // segment is one transaction of a run's execution.
 type segment struct {
-	e      *Engine
-	tx     *store.Tx
-	job    store.Job
-	runID  string
-	rev    int64
-	run    *store.Run
-	p      *Program
-	rec    map[string]any
-	result *callResult   // the outcome of the external call for the step at the cursor
-	call   *externalCall // set when the segment stopped before an external call
-	at     string        // the step being executed, for failure reports
-	actor  auth.Actor
-	steps  map[string]any // outputs by step id
-	ended  string         // the status the run ended with in this segment
+	e       *Engine
+	tx      *store.Tx
+	job     store.Job
+	runID   string
+	rev     int64
+	run     *store.Run
+	p       *Program
+	rec     map[string]any
+	result  *callResult   // the outcome of the external call for the step at the cursor
+	call    *externalCall // set when the segment stopped before an external call
+	at      string        // the step being executed, for failure reports
+	actor   auth.Actor
+	steps   map[string]any // outputs by step id
+	ended   string         // the status the run ended with in this segment
+	pending []store.StepRecord
 }
 
 func (s *segment) do(tx *store.Tx) error {
@@ -125,7 +126,10 @@ func (s *segment) do(tx *store.Tx) error {
 	if done, err := s.checkGoal(ctx); done || err != nil {
 		return err
 	}
-	return s.loop(ctx)
+	if err := s.loop(ctx); err != nil {
+		return err
+	}
+	return s.flush(ctx)
 }
 
 // loop executes steps until the run waits, ends or reaches an external call.
@@ -255,9 +259,17 @@ func (s *segment) saveHistory(ctx context.Context, seq int, st *Step, status str
 	if attempts < 1 {
 		attempts = 1
 	}
-	return s.tx.SaveStep(ctx, store.StepRecord{RunID: s.run.ID, Seq: seq, Version: s.run.Version, StepID: st.ID, Addr: st.Addr,
+	s.pending = append(s.pending, store.StepRecord{RunID: s.run.ID, Seq: seq, Version: s.run.Version, StepID: st.ID, Addr: st.Addr,
 		Type: stepLabel(st), Status: status, Input: in, Output: out, Decision: decision, Attempts: attempts, Error: errText,
 		StartedAt: now, FinishedAt: &now})
+	return nil
+}
+
+// flush writes the segment's history entries, in one statement, before its transaction commits.
+func (s *segment) flush(ctx context.Context) error {
+	err := s.tx.SaveSteps(ctx, s.pending)
+	s.pending = nil
+	return err
 }
 
 func stepLabel(st *Step) string {
@@ -301,6 +313,9 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 			status = "failed"
 		}
 		if _, err := s.history(ctx, st, status, nil, nil, map[string]any{"attempt": j.Attempts, "max_attempts": e.opts.MaxAttempts}, cause.Error()); err != nil {
+			return err
+		}
+		if err := s.flush(ctx); err != nil {
 			return err
 		}
 		if !final {

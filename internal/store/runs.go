@@ -300,7 +300,14 @@ type StepRecord struct {
 }
 
 // SaveStep inserts a history entry, or replaces the entry with the same seq (a retried or resumed step).
-func (t *Tx) SaveStep(ctx context.Context, s StepRecord) error {
+func (t *Tx) SaveStep(ctx context.Context, s StepRecord) error { return t.SaveSteps(ctx, []StepRecord{s}) }
+
+// SaveSteps saves several history entries in one statement (a segment's steps); each replaces the entry
+// with its seq, keeping that entry's input when it brings none (a wait's completion).
+func (t *Tx) SaveSteps(ctx context.Context, steps []StepRecord) error {
+	if len(steps) == 0 {
+		return nil
+	}
 	enc := func(m map[string]any) (any, error) {
 		if m == nil {
 			return nil, nil
@@ -308,20 +315,27 @@ func (t *Tx) SaveStep(ctx context.Context, s StepRecord) error {
 		b, err := json.Marshal(m)
 		return string(b), err
 	}
-	in, err1 := enc(s.Input)
-	out, err2 := enc(s.Output)
-	dec, err3 := enc(s.Decision)
-	if err := errors.Join(err1, err2, err3); err != nil {
-		return fmt.Errorf("encode step %s: %w", s.StepID, err)
+	ph := make([]string, 0, len(steps))
+	args := make([]any, 0, 14*len(steps))
+	for _, s := range steps {
+		in, err1 := enc(s.Input)
+		out, err2 := enc(s.Output)
+		dec, err3 := enc(s.Decision)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return fmt.Errorf("encode step %s: %w", s.StepID, err)
+		}
+		k := len(args)
+		ph = append(ph, fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
+			k+1, k+2, k+3, k+4, k+5, k+6, k+7, k+8, k+9, k+10, k+11, k+12, k+13, k+14))
+		args = append(args, s.RunID, s.Seq, s.Version, s.StepID, s.Addr, s.Type, s.Status, in, out, dec, s.Attempts, s.Error,
+			t.d.TimeArg(s.StartedAt), t.optTime(s.FinishedAt))
 	}
 	_, err := t.exec(ctx, `INSERT INTO run_steps (run_id, seq, version, step_id, addr, type, status, input, output, decision, attempts, error, started_at, finished_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		VALUES `+strings.Join(ph, ", ")+`
 		ON CONFLICT (run_id, seq) DO UPDATE SET status = excluded.status, input = COALESCE(excluded.input, run_steps.input), output = excluded.output,
-		decision = excluded.decision, attempts = excluded.attempts, error = excluded.error, finished_at = excluded.finished_at`,
-		s.RunID, s.Seq, s.Version, s.StepID, s.Addr, s.Type, s.Status, in, out, dec, s.Attempts, s.Error,
-		t.d.TimeArg(s.StartedAt), t.optTime(s.FinishedAt))
+		decision = excluded.decision, attempts = excluded.attempts, error = excluded.error, finished_at = excluded.finished_at`, args...)
 	if err != nil {
-		return fmt.Errorf("save step %s of run %s: %w", s.StepID, s.RunID, err)
+		return fmt.Errorf("save the history of run %s: %w", steps[0].RunID, err)
 	}
 	return nil
 }
