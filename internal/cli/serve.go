@@ -42,6 +42,9 @@ func newServe(g *globals) *cobra.Command {
 				fmt.Fprintf(g.env.Stderr, "demo: admin token %s (saved in %s; set SALESFLOW_ADMIN_TOKEN to choose your own)\n",
 					cfg.AdminToken, filepath.Join(cfg.DataDir, "demo-admin-token"))
 			}
+			if err := startPprof(cmd.Context(), g.env.Getenv("SALESFLOW_PPROF"), cfg.Logger); err != nil {
+				return err
+			}
 			return serve(cmd.Context(), cfg)
 		},
 	}
