@@ -24,9 +24,9 @@ func (e *Engine) alertFailure(ctx context.Context, tx *store.Tx, r store.Run, st
 	if err != nil {
 		return err
 	}
-	if ok {
+	if ok { // a new generation: a digest being sent right now must not delete this run with its job
 		runs := append(asList(j.Payload["runs"]), r.ID)
-		return tx.SetJobPayload(ctx, key, map[string]any{"workflow": r.Workflow, "runs": runs})
+		return tx.UpsertJob(ctx, store.Job{Key: key, Kind: "alert", DueAt: j.DueAt, Payload: map[string]any{"workflow": r.Workflow, "runs": runs}}, e.now())
 	}
 	now := e.now()
 	due := now

@@ -92,6 +92,9 @@ func (e *Engine) scheduleOverdue(ctx context.Context, tx *store.Tx, p *Program, 
 func (e *Engine) fireDate(ctx context.Context, j store.Job) error {
 	started := false
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
+		if cur, ok, err := tx.JobByKey(ctx, j.Key); err != nil || !ok || cur.Gen != j.Gen {
+			return err // the date moved (a new generation fires at the new moment) or the timer was dropped
+		}
 		name, _ := j.Payload["workflow"].(string)
 		id, _ := j.Payload["record_id"].(string)
 		field, _ := j.Payload["field"].(string)

@@ -75,6 +75,11 @@ func (e *Engine) enroll(ctx context.Context, tx *store.Tx, p *Program, tr trigge
 	if err != nil {
 		return false, err
 	}
+	if act, ok, err := tx.ActiveRunOf(ctx, p.Name, tr.recordID); err != nil {
+		return false, err
+	} else if ok { // an older run retried by hand can be active while a newer one has ended
+		prev, had = act, true
+	}
 	if had {
 		check.Details["previous_run"] = map[string]any{"id": prev.ID, "status": prev.Status, "started_at": prev.StartedAt}
 		switch {
@@ -182,11 +187,11 @@ func mergeNeeds(a, b map[string]bool) map[string]bool {
 // noteOnRun appends an entry to a run's history from outside its execution (a loop-guard breach it
 // caused).
 func (e *Engine) noteOnRun(ctx context.Context, tx *store.Tx, r store.Run, kind, msg string) error {
-	steps, err := tx.Steps(ctx, r.ID)
+	max, err := tx.MaxStepSeq(ctx, r.ID)
 	if err != nil {
 		return err
 	}
 	now := e.now()
-	return tx.SaveStep(ctx, store.StepRecord{RunID: r.ID, Seq: len(steps) + 1, Version: r.Version, StepID: kind, Addr: "", Type: kind,
+	return tx.SaveStep(ctx, store.StepRecord{RunID: r.ID, Seq: max + 1, Version: r.Version, StepID: kind, Addr: "", Type: kind,
 		Status: "blocked", Error: msg, Attempts: 1, StartedAt: now, FinishedAt: &now})
 }

@@ -49,7 +49,7 @@ func (s *segment) external(ctx context.Context, st *Step, name string, with map[
 			s.steps[st.ID] = out
 		}
 		_, err := s.history(ctx, st, "done", nil, out, nil, "")
-		return flow{next: st.Next}, err
+		return flow{next: st.Next, commit: true}, err
 	}
 	c, err := s.prepare(ctx, st, name, with)
 	if err != nil {

@@ -56,6 +56,10 @@ func (e *Engine) execute(ctx context.Context, j store.Job) {
 		if seg.ended != "" {
 			e.m.finished.WithLabelValues(seg.ended).Inc()
 		}
+		if seg.more { // an outside call's result is committed: go on in a new segment
+			rev, res = seg.run.Rev, nil
+			continue
+		}
 		if seg.call == nil {
 			return
 		}
@@ -92,6 +96,7 @@ type segment struct {
 	actor   auth.Actor
 	steps   map[string]any // outputs by step id
 	ended   string         // the status the run ended with in this segment
+	more    bool           // committed an outside call's result; the worker goes on with the next segment
 	pending []store.StepRecord
 }
 
@@ -100,13 +105,15 @@ func (s *segment) do(tx *store.Tx) error {
 	s.tx = tx
 	r, err := tx.Run(ctx, s.runID)
 	if errors.Is(err, records.ErrNotFound) || (err == nil && (!r.Active() || r.Rev != s.rev)) {
-		_, err := tx.FinishJob(ctx, s.job) // ended, or moved on by someone else: this job is stale
-		return err
+		return s.stale(ctx, r, err == nil)
 	}
 	if err != nil {
 		return err
 	}
 	s.run = &r
+	if err := s.syncSeq(ctx); err != nil {
+		return err
+	}
 	if r.Status == store.RunWaiting { // this job is the wait's timer: the delay is over, or the wait timed out
 		r.State["resume"] = map[string]any{"addr": r.Cursor, "kind": "timer"}
 		r.Status = store.RunRunning
@@ -132,6 +139,22 @@ func (s *segment) do(tx *store.Tx) error {
 	return s.flush(ctx)
 }
 
+// stale handles a claimed job whose run ended or moved on since the claim. The job row is dropped only
+// when it is still the claimed generation and does not already carry the run's current revision (an
+// apply that moved the run, or a retry, updated it for whoever runs next).
+func (s *segment) stale(ctx context.Context, r store.Run, found bool) error {
+	cur, ok, err := s.tx.JobByKey(ctx, s.job.Key)
+	if err != nil || !ok || cur.Gen != s.job.Gen {
+		return err
+	}
+	if found && r.Active() && jobRev(cur) == r.Rev {
+		s.rev = r.Rev // the run is this job's after all: run it from where it is
+		return s.do(s.tx)
+	}
+	_, err = s.tx.FinishJob(ctx, s.job)
+	return err
+}
+
 // loop executes steps until the run waits, ends or reaches an external call.
 func (s *segment) loop(ctx context.Context) error {
 	r := s.run
@@ -148,6 +171,11 @@ func (s *segment) loop(ctx context.Context) error {
 		switch {
 		case f.call != nil:
 			s.call = f.call
+			return s.save(ctx)
+		case f.commit:
+			// An outside call's result commits before the steps after it: a failure there must not roll
+			// it back and make the call again.
+			r.Cursor, s.more = f.next, true
 			return s.save(ctx)
 		case f.wait != nil:
 			return s.wait(ctx, st, f)
@@ -166,11 +194,12 @@ func (s *segment) loop(ctx context.Context) error {
 
 // flow is what a step decided.
 type flow struct {
-	next  string
-	wrote bool          // it changed the record: reload it and check the goal
-	wait  *waitSpec     // it waits
-	call  *externalCall // it needs an outside call first
-	end   string        // it ends the run, with this reason
+	next   string
+	wrote  bool          // it changed the record: reload it and check the goal
+	wait   *waitSpec     // it waits
+	call   *externalCall // it needs an outside call first
+	commit bool          // commit now (after recording an outside call's result)
+	end    string        // it ends the run, with this reason
 }
 
 // save commits the run's state; with the job kept when the same worker goes on (an external call).
@@ -179,7 +208,8 @@ func (s *segment) save(ctx context.Context) error {
 	if err := s.tx.UpdateRun(ctx, s.run); err != nil {
 		return err
 	}
-	return s.tx.TouchJob(ctx, s.job, map[string]any{"rev": s.run.Rev})
+	lease := s.e.now().Add(s.e.opts.Lease) // the outside call comes next: the job stays this worker's
+	return s.tx.TouchJob(ctx, s.job, map[string]any{"rev": s.run.Rev}, &lease)
 }
 
 // end finishes the run and drops its job.
@@ -244,25 +274,65 @@ func (s *segment) history(ctx context.Context, st *Step, status string, in, out,
 	return seq, s.saveHistory(ctx, seq, st, status, in, out, decision, errText)
 }
 
-func (s *segment) nextSeq() int {
-	n, _ := s.run.State["n"].(float64)
-	if i, ok := s.run.State["n"].(int); ok {
-		n = float64(i)
+// syncSeq moves the history counter past entries written from outside the run's execution (a retry,
+// a migration, a loop-guard note), so that no step takes their numbers.
+func (s *segment) syncSeq(ctx context.Context) error {
+	max, err := s.tx.MaxStepSeq(ctx, s.run.ID)
+	if err != nil {
+		return err
 	}
-	s.run.State["n"] = n + 1
-	return int(n + 1)
+	if max > s.seqCounter() {
+		s.run.State["n"] = max
+	}
+	return nil
+}
+
+// seqCounter is the last history seq the run numbered (State["n"], an int or, after JSON, a float64).
+func (s *segment) seqCounter() int {
+	switch n := s.run.State["n"].(type) {
+	case float64:
+		return int(n)
+	case int:
+		return n
+	}
+	return 0
+}
+
+func (s *segment) nextSeq() int {
+	n := s.seqCounter() + 1
+	s.run.State["n"] = n
+	return n
 }
 
 func (s *segment) saveHistory(ctx context.Context, seq int, st *Step, status string, in, out, decision map[string]any, errText string) error {
 	now := s.e.now()
-	attempts := s.job.Attempts
-	if attempts < 1 {
-		attempts = 1
-	}
+	attempts := s.attempt(st.Addr)
 	s.pending = append(s.pending, store.StepRecord{RunID: s.run.ID, Seq: seq, Version: s.run.Version, StepID: st.ID, Addr: st.Addr,
 		Type: stepLabel(st), Status: status, Input: in, Output: out, Decision: decision, Attempts: attempts, Error: errText,
 		StartedAt: now, FinishedAt: &now})
 	return nil
+}
+
+// attempt is the number of the attempt at the step at addr: its failed tries so far, plus one.
+func (s *segment) attempt(addr string) int {
+	tries, _ := s.run.State["tries"].(map[string]any)
+	n, _ := tries[addr].(float64)
+	if i, ok := tries[addr].(int); ok {
+		n = float64(i)
+	}
+	return int(n) + 1
+}
+
+// failedTry counts one more failed try at the step at addr and returns the count.
+func (s *segment) failedTry(addr string) int {
+	n := s.attempt(addr)
+	tries, _ := s.run.State["tries"].(map[string]any)
+	if tries == nil {
+		tries = map[string]any{}
+		s.run.State["tries"] = tries
+	}
+	tries[addr] = n
+	return n
 }
 
 // flush writes the segment's history entries, in one statement, before its transaction commits.
@@ -297,36 +367,44 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 		if err != nil || !r.Active() {
 			return err
 		}
+		if cur, ok, err := tx.JobByKey(ctx, j.Key); err != nil || !ok || cur.Gen != j.Gen || jobRev(cur) != r.Rev {
+			return err // the run moved on while this attempt ran (resumed, moved, ended): not this job's to fail
+		}
 		p, err := e.program(ctx, tx, r.Workflow, r.Version)
 		if err != nil {
 			return err
 		}
 		s := &segment{e: e, tx: tx, job: j, run: &r, p: p}
+		if err := s.syncSeq(ctx); err != nil {
+			return err
+		}
 		st := p.Steps[addr]
 		if st == nil {
 			st = &Step{Addr: addr, ID: addr, Type: "run"}
 		}
 		retry, after := retryable(cause)
-		final = !retry || j.Attempts >= e.opts.MaxAttempts
+		try := s.attempt(addr)
+		final = !retry || try >= e.opts.MaxAttempts
 		status := "retrying"
 		if final {
 			status = "failed"
 		}
-		if _, err := s.history(ctx, st, status, nil, nil, map[string]any{"attempt": j.Attempts, "max_attempts": e.opts.MaxAttempts}, cause.Error()); err != nil {
+		if _, err := s.history(ctx, st, status, nil, nil, map[string]any{"attempt": try, "max_attempts": e.opts.MaxAttempts}, cause.Error()); err != nil {
 			return err
 		}
 		if err := s.flush(ctx); err != nil {
 			return err
 		}
 		if !final {
+			s.failedTry(addr)
 			if after <= 0 {
-				after = backoff(j.Attempts)
+				after = backoff(try)
 			}
 			r.UpdatedAt = e.now()
 			if err := tx.UpdateRun(ctx, &r); err != nil { // the history counter moved
 				return err
 			}
-			if err := tx.TouchJob(ctx, j, map[string]any{"rev": r.Rev}); err != nil {
+			if err := tx.TouchJob(ctx, j, map[string]any{"rev": r.Rev}, nil); err != nil {
 				return err
 			}
 			return tx.RetryJob(ctx, j, e.now().Add(after))

@@ -129,7 +129,11 @@ func (e *Engine) retry(ctx context.Context, tx *store.Tx, a auth.Actor, r store.
 		if err != nil {
 			return r, err
 		}
-		id := old.Steps[addr].ID
+		st := old.Steps[addr]
+		if st == nil {
+			return r, &crm.ConflictError{Message: fmt.Sprintf("run %s failed before its first step; retry it on its own version", r.ID)}
+		}
+		id := st.ID
 		moved, ok := cur.ByID[id]
 		if !ok {
 			return r, &crm.ConflictError{Message: fmt.Sprintf("step %s, where run %s failed, is not in version %d of %s; retry it on its own version", id, r.ID, d.Version, r.Workflow)}
@@ -144,6 +148,7 @@ func (e *Engine) retry(ctx context.Context, tx *store.Tx, a auth.Actor, r store.
 	now := e.now()
 	r.Status, r.Cursor, r.Error, r.EndReason, r.EndedAt, r.UpdatedAt = store.RunRunning, addr, "", "", nil, now
 	delete(r.State, "failed_at")
+	delete(r.State, "tries") // a retry by hand gets its attempts afresh
 	if err := tx.UpdateRun(ctx, &r); err != nil {
 		if errors.Is(err, store.ErrActiveRun) {
 			return r, &crm.ConflictError{Message: fmt.Sprintf("the record has another active run of %s; run %s cannot restart while it runs", r.Workflow, r.ID)}

@@ -48,7 +48,7 @@ func (e *Engine) feedLoop(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			e.log.Error("trigger feed", "err", err)
 		}
-		if n == feedBatch {
+		if n == feedBatch && err == nil {
 			continue
 		}
 		select {

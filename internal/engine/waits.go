@@ -76,8 +76,9 @@ func (e *Engine) eventRecord(ctx context.Context, tx *store.Tx, ev store.Event) 
 
 func (e *Engine) advanceRun(ctx context.Context, tx *store.Tx, r store.Run, ev store.Event, evRec map[string]any) error {
 	p, err := e.program(ctx, tx, r.Workflow, r.Version)
-	if err != nil {
-		return err
+	if err != nil { // one run's version that no longer compiles must not hold up every trigger
+		e.log.Error("run's workflow version does not compile; its goal and waits are not checked", "run", r.ID, "err", err)
+		return nil
 	}
 	var vars expr.Vars
 	load := func() error {

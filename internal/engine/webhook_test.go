@@ -170,3 +170,63 @@ func TestWebhookSSRFGuardFailsTheStepWithoutRetry(t *testing.T) {
 	require.Contains(t, run.Error, notify.AllowlistSetting)
 	require.Empty(t, rc.deliveries())
 }
+
+const twoHooks = `kind: workflow
+name: hooks
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: one
+    action: webhook
+    with: { url: "%[1]s/one", body: '{"email": "{{ lead.email }}"}' }
+  - id: two
+    action: webhook
+    with: { url: "%[1]s/two", body: '{"email": "{{ lead.email }}"}' }
+  - id: three
+    action: webhook
+    with: { url: "%[1]s/three", body: '{"email": "{{ lead.email }}"}' }
+  - id: bad
+    action: set
+    with: { status: "{{ lead.title }}" }
+`
+
+// TestAttemptsArePerStepAndCallsAreNotRepeated: each webhook fails once and succeeds (3 failures in
+// all, with a limit of 2 attempts per step, the run must not fail on them), and a later step's failure
+// does not send any webhook again. A retry's note keeps its own history entry.
+func TestAttemptsArePerStepAndCallsAreNotRepeated(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		rc := &receiver{script: []func(http.ResponseWriter){status(503), nil, status(503), nil, status(503)}}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		h := newHarness(t, db, func(o *engine.Options) { o.MaxAttempts = 2 })
+		h.apply(fmt.Sprintf(twoHooks, srv.URL))
+		h.create("lead", map[string]any{"email": "p@acme.com", "title": "bogus"})
+		for range 5 {
+			h.advance(time.Hour)
+		}
+		run := h.only("hooks")
+		require.Equal(t, store.RunFailed, run.Status)
+		require.Contains(t, run.Error, "status", "it failed at the bad set, not at a webhook")
+		require.Len(t, rc.deliveries(), 6, "each webhook twice (a 503, then 200), none again after the set failed")
+		steps := h.stepsByID(run.ID)
+		require.Equal(t, 2, steps["three"].Attempts)
+
+		_, err := h.e.Retry(h.ctx, admin, run.ID, engine.OnOriginal)
+		require.NoError(t, err)
+		h.drain()
+		var retryNote, badEntries int
+		for _, s := range h.steps(run.ID) {
+			switch s.StepID {
+			case "retry":
+				retryNote++
+			case "bad":
+				badEntries++
+			}
+		}
+		require.Equal(t, 1, retryNote, "the retry's note is an entry of its own")
+		require.Equal(t, 2, badEntries, "the bad step failed once before the retry and once after")
+		require.Len(t, rc.deliveries(), 6, "a retry from the failed step sends no webhook again")
+	})
+}

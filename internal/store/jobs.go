@@ -317,14 +317,16 @@ func (t *Tx) SetJobPayload(ctx context.Context, key string, payload map[string]a
 	return nil
 }
 
-// TouchJob replaces the payload of claimed job j without making it a new generation: the worker that
-// holds it goes on, and a worker that inherits it after a crash reads the run revision it must find.
-func (t *Tx) TouchJob(ctx context.Context, j Job, payload map[string]any) error {
+// TouchJob replaces the payload of claimed job j without making it a new generation, and extends its
+// lease to leaseUntil (when set): the worker that holds it goes on, and a worker that inherits it after
+// a crash reads the run revision it must find.
+func (t *Tx) TouchJob(ctx context.Context, j Job, payload map[string]any, leaseUntil *time.Time) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("encode job %s: %w", j.Key, err)
 	}
-	if _, err := t.exec(ctx, `UPDATE jobs SET payload = $1 WHERE id = $2 AND gen = $3`, string(b), j.ID, j.Gen); err != nil {
+	if _, err := t.exec(ctx, `UPDATE jobs SET payload = $1, locked_until = COALESCE($2, locked_until) WHERE id = $3 AND gen = $4`,
+		string(b), t.optTime(leaseUntil), j.ID, j.Gen); err != nil {
 		return fmt.Errorf("update job %s: %w", j.Key, err)
 	}
 	return nil

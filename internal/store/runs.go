@@ -300,7 +300,9 @@ type StepRecord struct {
 }
 
 // SaveStep inserts a history entry, or replaces the entry with the same seq (a retried or resumed step).
-func (t *Tx) SaveStep(ctx context.Context, s StepRecord) error { return t.SaveSteps(ctx, []StepRecord{s}) }
+func (t *Tx) SaveStep(ctx context.Context, s StepRecord) error {
+	return t.SaveSteps(ctx, []StepRecord{s})
+}
 
 // SaveSteps saves several history entries in one statement (a segment's steps); each replaces the entry
 // with its seq, keeping that entry's input when it brings none (a wait's completion).
@@ -470,4 +472,20 @@ func (t *Tx) RecordSteps(ctx context.Context, recordID string, p *Position, limi
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// ActiveRunOf returns the record's active run of the workflow, if it has one.
+func (t *Tx) ActiveRunOf(ctx context.Context, workflow, recordID string) (Run, bool, error) {
+	runs, err := t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE record_id = $1 AND workflow = $2 AND active = 1`, recordID, workflow)
+	if err != nil || len(runs) == 0 {
+		return Run{}, false, err
+	}
+	return runs[0], true, nil
+}
+
+// MaxStepSeq returns the highest history seq of a run (0 for none).
+func (t *Tx) MaxStepSeq(ctx context.Context, runID string) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM run_steps WHERE run_id = $1`, runID).Scan(&n)
+	return n, err
 }

@@ -68,7 +68,7 @@ CREATE INDEX ix_jobs_due ON jobs(due_at);
 CREATE TABLE engine_cursors (
   name TEXT PRIMARY KEY,
   txid BIGINT NOT NULL,
-  seq INTEGER NOT NULL
+  seq BIGINT NOT NULL
 );
 CREATE TABLE enrollment_log (
   id BIGSERIAL PRIMARY KEY,
