@@ -229,6 +229,11 @@ func (s *segment) findOrCreate(ctx context.Context, object string, keys [][2]any
 		if k[1] == nil || k[1] == "" {
 			continue
 		}
+		// The same lock key as an upsert by this natural key: two conversions racing on PostgreSQL
+		// create one account, not two.
+		if err := s.tx.LockKey(ctx, fmt.Sprintf("%s/%s/%v", object, k[0], k[1])); err != nil {
+			return nil, err
+		}
 		rec, err := s.tx.GetBy(ctx, o, k[0].(string), k[1])
 		if err == nil {
 			return rec, nil
