@@ -62,6 +62,10 @@ func (r Result) String() string {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
 
+// Workflow is the bench's intake workflow, named name (it enrolls only leads whose source is name),
+// owned by owner, calling the receiver at receiverURL. BenchmarkIntake runs the same one in process.
+func Workflow(name, owner, receiverURL string) string { return fmt.Sprintf(flow, name, owner, receiverURL) }
+
 const flow = `kind: workflow
 name: %[1]s
 owner: %[2]s
@@ -100,7 +104,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 	}
 	defer rcv.close()
 	name := fmt.Sprintf("bench-%d", time.Now().UnixNano())
-	if _, err := cl.Apply(ctx, []client.File{{Name: name + ".yaml", Content: fmt.Sprintf(flow, name, owner, rcv.url)}}); err != nil {
+	if _, err := cl.Apply(ctx, []client.File{{Name: name + ".yaml", Content: Workflow(name, owner, rcv.url)}}); err != nil {
 		return Result{}, fmt.Errorf("apply the bench workflow: %w", err)
 	}
 	defer func() { // its runs are done; a later bench must not evaluate it for every lead it posts

@@ -13,35 +13,15 @@ import (
 	"time"
 
 	"github.com/salesflow/salesflow/internal/app/apptest"
+	"github.com/salesflow/salesflow/internal/bench"
 	"github.com/salesflow/salesflow/internal/engine"
 	"github.com/salesflow/salesflow/internal/notify"
 	"github.com/salesflow/salesflow/internal/store"
 	"github.com/salesflow/salesflow/internal/workflow"
 )
 
-const benchFlow = `kind: workflow
-name: intake
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - action: set
-    with: { status: working }
-  - if: lead.employees >= 100.0
-    then:
-      - action: set
-        with: { title: "enterprise" }
-  - id: push
-    action: webhook
-    with: { url: "%s/hook", body: '{"email": "{{ lead.email }}"}' }
-  - action: log_activity
-    with: { type: note, subject: "pushed" }
-  - action: set
-    with: { timeline: "handed over" }
-`
 
-// BenchmarkIntake runs the six-step intake workflow (one webhook) for b.N leads created 32 at a time
+// BenchmarkIntake runs `salesflow bench`'s six-step intake workflow (one webhook) for b.N leads created 32 at a time
 // through the service, with the engine running as in serve; it reports leads/s end to end.
 func BenchmarkIntake(b *testing.B) {
 	for _, db := range apptest.Databases {
@@ -61,7 +41,7 @@ func BenchmarkIntake(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, _, err := a.Definitions.Apply(ctx, admin, []workflow.Source{{File: "b.yaml", Content: []byte(fmt.Sprintf(benchFlow, srv.URL))}}); err != nil {
+			if _, _, err := a.Definitions.Apply(ctx, admin, []workflow.Source{{File: "b.yaml", Content: []byte(bench.Workflow("intake", "revops@example.com", srv.URL))}}); err != nil {
 				b.Fatal(err)
 			}
 			b.ResetTimer()
@@ -71,7 +51,7 @@ func BenchmarkIntake(b *testing.B) {
 			for range 32 {
 				wg.Go(func() {
 					for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
-						if _, err := a.Service.Create(ctx, admin, "lead", map[string]any{"email": fmt.Sprintf("l%d@b.example", i), "employees": i % 300}); err != nil {
+						if _, err := a.Service.Create(ctx, admin, "lead", map[string]any{"email": fmt.Sprintf("l%d@b.example", i), "employees": i % 300, "source": "intake"}); err != nil {
 							b.Error(err)
 						}
 					}
