@@ -64,7 +64,9 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microse
 
 // Workflow is the bench's intake workflow, named name (it enrolls only leads whose source is name),
 // owned by owner, calling the receiver at receiverURL. BenchmarkIntake runs the same one in process.
-func Workflow(name, owner, receiverURL string) string { return fmt.Sprintf(flow, name, owner, receiverURL) }
+func Workflow(name, owner, receiverURL string) string {
+	return fmt.Sprintf(flow, name, owner, receiverURL)
+}
 
 const flow = `kind: workflow
 name: %[1]s

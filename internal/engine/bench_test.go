@@ -20,7 +20,6 @@ import (
 	"github.com/salesflow/salesflow/internal/workflow"
 )
 
-
 // BenchmarkIntake runs `salesflow bench`'s six-step intake workflow (one webhook) for b.N leads created 32 at a time
 // through the service, with the engine running as in serve; it reports leads/s end to end.
 func BenchmarkIntake(b *testing.B) {
