@@ -86,6 +86,7 @@ func NewSender(guard *Guard, timeout time.Duration, now func() time.Time) *Sende
 		DialContext:           guard.DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   32, // webhooks of many runs go to one host at once: keep their connections
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,

@@ -151,10 +151,11 @@ type Tx struct {
 	tx    *sql.Tx
 	d     Dialect
 	cache *stmtCache
+	wrote bool // it ran a statement that may change rows: only then is AfterWrite told
 }
 
 // SQL exposes the transaction for packages that keep tables of their own in the same commit.
-func (t *Tx) SQL() *sql.Tx { return t.tx }
+func (t *Tx) SQL() *sql.Tx { t.wrote = true; return t.tx }
 
 // Write runs fn in a write transaction and commits when it returns nil.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
@@ -185,13 +186,16 @@ func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, 
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{tx: tx, d: s.d, cache: cache}); err != nil {
+	t := &Tx{tx: tx, d: s.d, cache: cache}
+	if err = fn(t); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	if !ro && s.afterWrite != nil {
+	// A transaction that only read (the engine polling an empty feed or no due jobs) wakes nobody:
+	// otherwise the engine's loops would keep waking each other.
+	if !ro && t.wrote && s.afterWrite != nil {
 		s.afterWrite()
 	}
 	return nil
