@@ -165,8 +165,7 @@ func withRecord(event map[string]any, object string, rec map[string]any) map[str
 
 // loadFor reads the run's record with the relations the program's expressions reach.
 func (e *Engine) loadFor(ctx context.Context, tx *store.Tx, p *Program, object, id string) (map[string]any, error) {
-	need := needs(programReads(p))
-	rec, err := loader{e: e, tx: tx}.record(ctx, object, id, mergeNeeds(need[object], need[p.Object]))
+	rec, err := loader{e: e, tx: tx}.record(ctx, object, id, mergeNeeds(p.Needs[object], p.Needs[p.Object]))
 	if err != nil {
 		return nil, err
 	}

@@ -138,7 +138,7 @@ func (s *segment) email(ctx context.Context, with map[string]any, vars expr.Vars
 		return nil, err
 	}
 	object := t.Object
-	rec, err := loader{e: s.e, tx: s.tx}.record(ctx, object, idOf(rcpt), needs(templateReads(t))[object])
+	rec, err := loader{e: s.e, tx: s.tx}.record(ctx, object, idOf(rcpt), needs(definitionReads(t))[object])
 	if err != nil {
 		return nil, permanent(fmt.Errorf("recipient: %w", err))
 	}
@@ -259,8 +259,4 @@ func (e *Engine) template(ctx context.Context, tx *store.Tx, name string) (*work
 // renderDef renders a template value of a definition's plan.
 func (e *Engine) renderDef(ctx context.Context, d *workflow.Definition, node any, vars expr.Vars) (string, error) {
 	return e.text(ctx, &Program{Def: d}, node, vars)
-}
-
-func templateReads(d *workflow.Definition) []string {
-	return programReads(&Program{Def: d})
 }

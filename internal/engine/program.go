@@ -25,6 +25,9 @@ type Program struct {
 	First   string           // the address of the first step
 	Steps   map[string]*Step // by address
 	ByID    map[string]string
+	// Needs are the relation paths its expressions reach below each variable ("lead" → "owner",
+	// "owner.manager"): what loading the run's record must fetch, worked out once per version.
+	Needs map[string]map[string]bool
 }
 
 // Step is one step of a program.
@@ -48,6 +51,7 @@ func Compile(d *workflow.Definition, version int) (*Program, error) {
 	p := &Program{Def: d, Name: d.Name, Version: version, Object: d.Object, Plan: plan,
 		Steps: map[string]*Step{}, ByID: map[string]string{}}
 	p.Trigger, _ = plan["trigger"].(map[string]any)
+	p.Needs = needs(definitionReads(d))
 	steps, _ := plan["steps"].([]any)
 	var err error
 	if p.First, err = p.flatten(steps, "", ""); err != nil {

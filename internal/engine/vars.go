@@ -9,6 +9,7 @@ import (
 	"github.com/salesflow/salesflow/internal/expr"
 	"github.com/salesflow/salesflow/internal/records"
 	"github.com/salesflow/salesflow/internal/store"
+	"github.com/salesflow/salesflow/internal/workflow"
 )
 
 // loader reads records with the related records a program's expressions reach (lead.owner.manager),
@@ -111,10 +112,10 @@ func needs(reads []string) map[string]map[string]bool {
 	return out
 }
 
-// programReads lists what every expression and template of the program reads.
-func programReads(p *Program) []string {
+// definitionReads lists what every expression and template of a definition reads.
+func definitionReads(d *workflow.Definition) []string {
 	var out []string
-	for _, c := range p.Def.Compiled {
+	for _, c := range d.Compiled {
 		switch x := c.(type) {
 		case *expr.Program:
 			out = append(out, x.Reads()...)

@@ -136,7 +136,7 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 			return nil, fmt.Errorf("job %s payload: %w", j.Key, err)
 		}
 		var err error
-		if j.DueAt, err = scanTime(due); err != nil {
+		if j.DueAt, err = timeFromDB(due); err != nil {
 			return nil, err
 		}
 		out = append(out, j)
@@ -274,7 +274,7 @@ func (t *Tx) EnrollmentLog(ctx context.Context, recordID, workflow string, limit
 		if err := json.Unmarshal([]byte(details), &c.Details); err != nil {
 			return nil, fmt.Errorf("enrollment details: %w", err)
 		}
-		if c.At, err = scanTime(at); err != nil {
+		if c.At, err = timeFromDB(at); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
@@ -292,7 +292,7 @@ func (t *Tx) AlertSentAt(ctx context.Context, key string) (time.Time, bool, erro
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("read alert %s: %w", key, err)
 	}
-	at, err := scanTime(sent)
+	at, err := timeFromDB(sent)
 	return at, err == nil, err
 }
 

@@ -245,10 +245,10 @@ func (t *Tx) queryRuns(ctx context.Context, q string, args ...any) ([]Run, error
 			return nil, fmt.Errorf("run %s state: %w", r.ID, err)
 		}
 		var err error
-		if r.StartedAt, err = scanTime(started); err != nil {
+		if r.StartedAt, err = timeFromDB(started); err != nil {
 			return nil, err
 		}
-		if r.UpdatedAt, err = scanTime(updated); err != nil {
+		if r.UpdatedAt, err = timeFromDB(updated); err != nil {
 			return nil, err
 		}
 		if r.WaitUntil, err = scanOptTime(waitUntil); err != nil {
@@ -262,22 +262,11 @@ func (t *Tx) queryRuns(ctx context.Context, q string, args ...any) ([]Run, error
 	return out, rows.Err()
 }
 
-func scanTime(v any) (time.Time, error) {
-	tm, err := fromDB(records.Field{Type: records.DateTime}, v)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("read time: %w", err)
-	}
-	if tm == nil {
-		return time.Time{}, nil
-	}
-	return tm.(time.Time), nil
-}
-
 func scanOptTime(v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
 	}
-	tm, err := scanTime(v)
+	tm, err := timeFromDB(v)
 	return &tm, err
 }
 
@@ -368,7 +357,7 @@ func (t *Tx) Steps(ctx context.Context, runID string) ([]StepRecord, error) {
 				}
 			}
 		}
-		if s.StartedAt, err = scanTime(started); err != nil {
+		if s.StartedAt, err = timeFromDB(started); err != nil {
 			return nil, err
 		}
 		if s.FinishedAt, err = scanOptTime(finished); err != nil {
@@ -466,7 +455,7 @@ func (t *Tx) RecordSteps(ctx context.Context, recordID string, p *Position, limi
 		if o.Valid {
 			_ = json.Unmarshal([]byte(o.String), &s.Output)
 		}
-		if s.StartedAt, err = scanTime(started); err != nil {
+		if s.StartedAt, err = timeFromDB(started); err != nil {
 			return nil, err
 		}
 		out = append(out, s)
