@@ -179,6 +179,30 @@ func (s *Service) UpdateTx(ctx context.Context, tx *store.Tx, a auth.Actor, obje
 	return s.apply(ctx, tx, a, o, old, vals)
 }
 
+// UpdateSystemTx is UpdateTx for the engine: sys sets read-only fields only the system writes (a
+// lead's score breakdown, its routing queue, its enrichment sources), after the patch is validated.
+func (s *Service) UpdateSystemTx(ctx context.Context, tx *store.Tx, a auth.Actor, object, id string, patch map[string]any, sys records.Values) (records.Values, error) {
+	o, err := s.Object(ctx, tx, object)
+	if err != nil {
+		return nil, err
+	}
+	old, err := tx.GetForUpdate(ctx, o, "id", id)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorize(ctx, tx, a, o, old.String("owner_id")); err != nil {
+		return nil, err
+	}
+	vals, err := o.Prepare(patch, false)
+	if err != nil {
+		return nil, allProblems(o, old, vals, err, false)
+	}
+	for k, v := range sys {
+		vals[k] = v
+	}
+	return s.apply(ctx, tx, a, o, old, vals)
+}
+
 func (s *Service) apply(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, old, vals records.Values) (records.Values, error) {
 	rec := maps.Clone(old)
 	maps.Copy(rec, vals)

@@ -143,8 +143,8 @@ func (s *segment) logActivity(ctx context.Context, with map[string]any) (map[str
 }
 
 func (s *segment) assignUser(ctx context.Context, with map[string]any) (map[string]any, map[string]any, error) {
-	if with["routing"] != nil {
-		return nil, nil, permanent(errors.New("assignment through a routing ruleset is not available in this version of Salesflow"))
+	if name, ok := with["routing"].(string); ok {
+		return s.assignByRouting(ctx, name)
 	}
 	u, err := s.e.eval(ctx, s.p, with["user"], s.vars())
 	if err != nil {
@@ -162,6 +162,34 @@ func (s *segment) assignUser(ctx context.Context, with map[string]any) (map[stri
 		return patch, nil, err
 	}
 	return patch, map[string]any{"owner": u, "rule": "user"}, nil
+}
+
+// assignByRouting routes the run's record through a ruleset; the trace is kept with the assignment and
+// in the step's output.
+func (s *segment) assignByRouting(ctx context.Context, name string) (map[string]any, map[string]any, error) {
+	r, err := s.e.route(ctx, s.tx, s.actor, name, s.run.RecordType, s.run.RecordID, s.runID, false)
+	if err != nil {
+		return map[string]any{"routing": name}, nil, err
+	}
+	if err := s.reload(ctx); err != nil {
+		return nil, nil, err
+	}
+	var owner any
+	if c := r.Trace.Chosen; c != nil {
+		owner = map[string]any{"id": c.UserID, "email": c.Email, "name": c.Name}
+	}
+	out := map[string]any{"owner": owner, "rule": r.Rule, "queue": r.Queue, "why": r.Trace.Summary, "assignment": r.Assignment.ID}
+	if r.UserID == "" && r.Trace.Notified != "" {
+		if dry, _ := s.p.Plan["dry_run"].(bool); !dry {
+			text := fmt.Sprintf("%s %s fell back to the %s queue: %s\n\n%s/api/v1/%ss/%s/assignment\n", s.run.RecordType, s.run.RecordID,
+				r.Queue, r.Trace.Summary, strings.TrimRight(s.e.opts.BaseURL, "/"), s.run.RecordType, s.run.RecordID)
+			if err := s.e.queueMail(ctx, s.tx, "fallback/"+r.Assignment.ID, r.Trace.Notified,
+				fmt.Sprintf("Salesflow: a %s waits in the %s queue", s.run.RecordType, r.Queue), text); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return map[string]any{"routing": name}, out, nil
 }
 
 // idOf returns the id of a record value (a map from an expression).

@@ -98,3 +98,27 @@ func failureDigest(owner, workflow string, runs []store.Run, base, key string) *
 	return &notify.Message{To: []string{owner}, Subject: subject, Text: text,
 		IdempotencyKey: key + "/" + runs[0].ID}
 }
+
+// queueMail schedules a system email (a record fell to a routing queue, …) as a job of its own, so it
+// goes out after the transaction that caused it commits, is retried with backoff, and is sent at most
+// once per key.
+func (e *Engine) queueMail(ctx context.Context, tx *store.Tx, key, to, subject, text string) error {
+	return tx.UpsertJob(ctx, store.Job{Key: "mail:" + key, Kind: "mail", DueAt: e.now(),
+		Payload: map[string]any{"to": to, "subject": subject, "text": text}}, e.now())
+}
+
+// fireMail sends a queued system email.
+func (e *Engine) fireMail(ctx context.Context, j store.Job) error {
+	to, _ := j.Payload["to"].(string)
+	subject, _ := j.Payload["subject"].(string)
+	text, _ := j.Payload["text"].(string)
+	if e.opts.Mailer == nil {
+		e.log.Warn("email is not configured; a notice was not sent", "to", to, "subject", subject)
+	} else if err := e.opts.Mailer.Send(ctx, notify.Message{To: []string{to}, Subject: subject, Text: text, IdempotencyKey: j.Key}); err != nil {
+		return err
+	}
+	return e.st.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.FinishJob(ctx, j)
+		return err
+	})
+}

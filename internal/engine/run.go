@@ -26,6 +26,8 @@ func (e *Engine) runJob(ctx context.Context, j store.Job) {
 		err = e.fireCron(ctx, j)
 	case "alert":
 		err = e.fireAlert(ctx, j)
+	case "mail":
+		err = e.fireMail(ctx, j)
 	default:
 		err = fmt.Errorf("unknown job kind %q", j.Kind)
 	}

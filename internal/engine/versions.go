@@ -37,9 +37,6 @@ func (e *Engine) Unsupported(d *workflow.Definition) []workflow.Diagnostic {
 				if what, ok := unavailable[a.Value]; ok {
 					add(a, what)
 				}
-				if r := st.Get("with").Get("routing"); a.Value == "assign" && r != nil {
-					add(r, "assignment through a routing ruleset")
-				}
 			}
 			if h := st.Get("handoff"); h != nil {
 				add(h, "the handoff step")

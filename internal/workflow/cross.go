@@ -46,7 +46,7 @@ func (l *Linter) crossCheck(ctx context.Context, defs []*Definition, ds *Diagnos
 func thresholds(wfs []*Definition, defined map[string]*Definition, ds *Diagnostics) {
 	names := func(model *Definition) []string {
 		var out []string
-		for _, th := range model.Root.Get("thresholds").itemsOrNil() {
+		for _, th := range model.Root.Get("thresholds").ItemsOrNil() {
 			out = append(out, th.Get("name").Str())
 		}
 		return out

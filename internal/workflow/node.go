@@ -66,14 +66,14 @@ func (n *Node) Get(key string) *Node {
 	return nil
 }
 
-func (n *Node) itemsOrNil() []*Node {
+func (n *Node) ItemsOrNil() []*Node {
 	if n == nil {
 		return nil
 	}
 	return n.Items
 }
 
-func (n *Node) pairsOrNil() []Pair {
+func (n *Node) PairsOrNil() []Pair {
 	if n == nil {
 		return nil
 	}

@@ -113,7 +113,7 @@ func (c *checker) step(n *Node) bool {
 		c.action(n)
 	case "if":
 		c.mapNode(n, spec, "")
-		c.branches(n, 2+len(n.Get("else_if").itemsOrNil()))
+		c.branches(n, 2+len(n.Get("else_if").ItemsOrNil()))
 	case "switch":
 		c.switchStep(n, spec)
 	case "split":

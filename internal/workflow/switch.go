@@ -11,7 +11,7 @@ import (
 // keys are values that value can take — an enum's options, or the outcomes of the task it reads.
 func (c *checker) switchStep(n *Node, spec *Spec) {
 	c.mapNode(n, spec, "")
-	c.branches(n, 1+len(n.Get("cases").pairsOrNil()))
+	c.branches(n, 1+len(n.Get("cases").PairsOrNil()))
 	on, cases := n.Get("switch"), n.Get("cases")
 	if on == nil || on.Kind != ScalarNode || cases == nil || cases.Kind != MapNode {
 		return

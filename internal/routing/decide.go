@@ -1,0 +1,157 @@
+package routing
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/salesflow/salesflow/internal/bizcal"
+	"github.com/salesflow/salesflow/internal/expr"
+)
+
+// Person is someone a rule or pool may pick, as the engine loaded them.
+type Person struct {
+	ID, Email, Name string
+	Active          bool
+	AwayUntil       time.Time        // out of office until; zero = not away
+	Hours           *bizcal.Calendar // working hours in their zone; nil = always working
+	HoursText       string           // the hours as the trace shows them
+	AssignedToday   int              // assignments in their local day so far (for the daily cap)
+	Load            float64          // open leads or open tasks (least_loaded)
+}
+
+// People loads the people rules and pools name. The engine implements it over the store.
+type People interface {
+	// Team returns the active and inactive members of a team, with the load named (open_leads or
+	// open_tasks) and today's assignment counts filled in.
+	Team(ctx context.Context, team, load string) ([]Person, error)
+	// User returns one person by id.
+	User(ctx context.Context, id string) (Person, error)
+}
+
+// State is a ruleset's rotation, per rule: who had the last turn, and the smooth weighted round
+// robin's current weights. It is stored as JSON between decisions.
+type State map[string]*RuleState
+
+// RuleState is one pool rule's rotation.
+type RuleState struct {
+	Last    string         `json:"last,omitempty"`    // email of the member who had the last turn
+	Current map[string]int `json:"current,omitempty"` // weighted: member email → current weight
+}
+
+// Decision is the outcome: a person, or the fallback queue; with the trace.
+type Decision struct {
+	UserID string
+	Queue  string
+	Rule   string
+	Trace  Trace
+}
+
+// Decide routes one record. vars are the expression variables for it (`lead` …).
+func (rs *Ruleset) Decide(ctx context.Context, vars expr.Vars, people People, st State, now time.Time) (Decision, error) {
+	tr := Trace{Ruleset: rs.Name, Version: rs.Version, At: now}
+	for _, r := range rs.Rules {
+		check := RuleCheck{Name: r.Name, When: r.When, Held: true}
+		if r.when != nil {
+			v, err := r.when.Eval(ctx, vars)
+			if err != nil {
+				check.Held, check.Note = false, "could not be evaluated: "+err.Error()
+			} else {
+				check.Held, _ = v.(bool)
+			}
+		}
+		if !check.Held {
+			tr.Rules = append(tr.Rules, check)
+			continue
+		}
+		var d *Decision
+		var err error
+		if r.Pool != nil {
+			d, err = rs.fromPool(ctx, r, people, st, now, &tr)
+		} else {
+			d, err = rs.person(ctx, r, vars, people, now, &tr, &check)
+		}
+		if err != nil {
+			return Decision{}, fmt.Errorf("rule %s: %w", r.Name, err)
+		}
+		if d == nil && check.Note == "" {
+			check.Note = tr.Note
+		}
+		tr.Rules = append(tr.Rules, check)
+		if d != nil {
+			tr.Rule = r.Name
+			d.Rule, d.Trace = r.Name, tr
+			d.Trace.Summary = summary(d.Trace)
+			return *d, nil
+		}
+	}
+	tr.Queue, tr.Notified = rs.Fallback.Queue, rs.Fallback.Notify
+	tr.Summary = summary(tr)
+	return Decision{Queue: rs.Fallback.Queue, Trace: tr}, nil
+}
+
+// person handles a rule that names someone: they take it unless inactive or (with skip_out_of_office)
+// away, in which case the next rule is tried.
+func (rs *Ruleset) person(ctx context.Context, r Rule, vars expr.Vars, people People, now time.Time, tr *Trace, check *RuleCheck) (*Decision, error) {
+	v, err := r.assign.Eval(ctx, vars)
+	if err != nil {
+		check.Note = "the person could not be worked out: " + err.Error()
+		return nil, nil
+	}
+	id := idOf(v)
+	if id == "" {
+		check.Note = r.Assign + " is empty"
+		return nil, nil
+	}
+	p, err := people.User(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c := Candidate{UserID: p.ID, Email: p.Email, Name: p.Name, Eligible: true}
+	if reason := rs.unavailable(p, now, false); reason != "" {
+		c.Eligible, c.Skipped = false, reason
+		check.Note = fmt.Sprintf("%s (%s) %s; trying the next rule", r.Assign, p.Name, reason)
+		tr.Candidates = append(tr.Candidates, c)
+		return nil, nil
+	}
+	tr.Method, tr.Candidates = "named", append(tr.Candidates, c)
+	tr.Chosen = &Chosen{UserID: p.ID, Email: p.Email, Name: p.Name, Why: fmt.Sprintf("the rule names %s", r.Assign)}
+	return &Decision{UserID: p.ID}, nil
+}
+
+// unavailable says why p cannot take a record now, or "". Pools also apply hours and the cap.
+func (rs *Ruleset) unavailable(p Person, now time.Time, pool bool) string {
+	switch {
+	case !p.Active:
+		return "is inactive"
+	case rs.Pool.SkipAway && now.Before(p.AwayUntil):
+		return "is out of office until " + p.AwayUntil.UTC().Format(time.RFC3339)
+	case !pool:
+		return ""
+	case rs.Pool.WorkingHours && p.Hours != nil && !p.Hours.IsOpen(now):
+		return fmt.Sprintf("is outside working hours (%s; next %s)", p.HoursText, p.Hours.NextOpen(now).UTC().Format(time.RFC3339))
+	case rs.Pool.DailyCap > 0 && p.AssignedToday >= rs.Pool.DailyCap:
+		return fmt.Sprintf("reached the daily cap (%d of %d today)", p.AssignedToday, rs.Pool.DailyCap)
+	}
+	return ""
+}
+
+func idOf(v any) string {
+	switch x := v.(type) {
+	case map[string]any:
+		s, _ := x["id"].(string)
+		return s
+	case string:
+		return x
+	}
+	return ""
+}
+
+// members sorts a team by email: the rotation's order, stable and readable in the trace.
+func members(ps []Person) []Person {
+	out := append([]Person(nil), ps...)
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Email) < strings.ToLower(out[j].Email) })
+	return out
+}

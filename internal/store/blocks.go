@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// LockRoutingState reads a routing ruleset's rotation state and holds it until the transaction ends,
+// so that records routed at the same instant take turns (on PostgreSQL the second waits for the first
+// to commit and then reads its turn; SQLite's single writer already serialises them).
+func (t *Tx) LockRoutingState(ctx context.Context, ruleset string) (string, error) {
+	if _, err := t.exec(ctx, `INSERT INTO routing_state (ruleset, rule, state) VALUES ($1, '', '{}') ON CONFLICT (ruleset, rule) DO NOTHING`, ruleset); err != nil {
+		return "", fmt.Errorf("create routing state %s: %w", ruleset, err)
+	}
+	var state string
+	if err := t.queryRow(ctx, `SELECT state FROM routing_state WHERE ruleset = $1 AND rule = ''`+t.d.ForUpdate, ruleset).Scan(&state); err != nil {
+		return "", fmt.Errorf("lock routing state %s: %w", ruleset, err)
+	}
+	return state, nil
+}
+
+// RoutingState reads a ruleset's rotation state without locking it ("{}" when never routed).
+func (t *Tx) RoutingState(ctx context.Context, ruleset string) (string, error) {
+	var state string
+	err := t.queryRow(ctx, `SELECT state FROM routing_state WHERE ruleset = $1 AND rule = ''`, ruleset).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "{}", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read routing state %s: %w", ruleset, err)
+	}
+	return state, nil
+}
+
+// SetRoutingState stores a ruleset's rotation state (after LockRoutingState in the same transaction).
+func (t *Tx) SetRoutingState(ctx context.Context, ruleset, state string) error {
+	if _, err := t.exec(ctx, `UPDATE routing_state SET state = $2 WHERE ruleset = $1 AND rule = ''`, ruleset, state); err != nil {
+		return fmt.Errorf("store routing state %s: %w", ruleset, err)
+	}
+	return nil
+}
+
+// Assignment is one routing decision with its trace.
+type Assignment struct {
+	ID         string         `json:"id"`
+	RecordType string         `json:"record_type"`
+	RecordID   string         `json:"record_id"`
+	Ruleset    string         `json:"ruleset"`
+	Rule       string         `json:"rule"`
+	UserID     string         `json:"user_id,omitempty"`
+	Queue      string         `json:"queue,omitempty"`
+	RunID      string         `json:"run_id,omitempty"`
+	Trace      map[string]any `json:"trace"`
+	At         time.Time      `json:"at"`
+}
+
+// InsertAssignment records a routing decision.
+func (t *Tx) InsertAssignment(ctx context.Context, a Assignment) error {
+	trace, err := json.Marshal(a.Trace)
+	if err != nil {
+		return fmt.Errorf("encode assignment trace: %w", err)
+	}
+	_, err = t.exec(ctx, `INSERT INTO assignments (id, record_type, record_id, ruleset, rule, user_id, queue, run_id, trace, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		a.ID, a.RecordType, a.RecordID, a.Ruleset, a.Rule, nullable(a.UserID), a.Queue, nullable(a.RunID), string(trace), t.d.TimeArg(a.At))
+	if err != nil {
+		return fmt.Errorf("record assignment: %w", err)
+	}
+	return nil
+}
+
+// Assignments lists a record's routing decisions, newest first.
+func (t *Tx) Assignments(ctx context.Context, recordType, recordID string, limit int) ([]Assignment, error) {
+	rows, err := t.query(ctx, `SELECT id, record_type, record_id, ruleset, rule, COALESCE(user_id, ''), queue, COALESCE(run_id, ''), trace, at
+		FROM assignments WHERE record_type = $1 AND record_id = $2 ORDER BY at DESC, id DESC LIMIT $3`, recordType, recordID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list assignments: %w", err)
+	}
+	defer rows.Close()
+	var out []Assignment
+	for rows.Next() {
+		var a Assignment
+		var trace string
+		var at any
+		if err := rows.Scan(&a.ID, &a.RecordType, &a.RecordID, &a.Ruleset, &a.Rule, &a.UserID, &a.Queue, &a.RunID, &trace, &at); err != nil {
+			return nil, fmt.Errorf("read assignment: %w", err)
+		}
+		if err := json.Unmarshal([]byte(trace), &a.Trace); err != nil {
+			return nil, fmt.Errorf("decode assignment trace: %w", err)
+		}
+		if a.At, err = timeFromDB(at); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// CountAssignments counts the assignments a person received since a moment (for daily caps).
+func (t *Tx) CountAssignments(ctx context.Context, userID string, since time.Time) (int, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM assignments WHERE user_id = $1 AND at >= $2`, userID, t.d.TimeArg(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count assignments: %w", err)
+	}
+	return n, nil
+}
+
+// OpenLoad counts a person's open leads (not converted or disqualified) or open tasks (open or
+// snoozed), for least-loaded routing.
+func (t *Tx) OpenLoad(ctx context.Context, userID, load string) (float64, error) {
+	q := `SELECT COUNT(*) FROM leads WHERE owner_id = $1 AND status NOT IN ('converted', 'disqualified')`
+	if load == "open_tasks" {
+		q = `SELECT COUNT(*) FROM tasks WHERE owner_id = $1 AND status IN ('open', 'snoozed')`
+	}
+	var n float64
+	if err := t.queryRow(ctx, q, userID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", load, err)
+	}
+	return n, nil
+}
+
+// TeamMembers lists the ids of the users in the team with this name.
+func (t *Tx) TeamMembers(ctx context.Context, team string) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT u.id FROM users u JOIN teams tm ON u.team_id = tm.id WHERE tm.name = $1 ORDER BY u.email`, team)
+	if err != nil {
+		return nil, fmt.Errorf("list team %s: %w", team, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
