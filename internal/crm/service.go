@@ -81,6 +81,10 @@ func (s *Service) Catalog() *records.Catalog { return s.cat }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
+// Now is the time the service writes on records and events, so that events written beside them (a
+// score crossing) sort with them.
+func (s *Service) Now() time.Time { return s.clock() }
+
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // ErrForbidden means the actor's role does not allow the change.

@@ -49,7 +49,8 @@ func TestSchemaFromOpenAPI(t *testing.T) {
 	require.Equal(t, []string{"id",
 		"budget", "company", "country", "disqualify_reason", "email", "employees", "first_name", "industry", "last_name", "owner_id",
 		"phone", "qualification_notes", "score", "seats", "source", "status", "timeline", "timezone", "title", "vip", "website",
-		"company_domain", "created_at", "matched_account_id", "score_grade", "updated_at"}, names)
+		"company_domain", "created_at", "enrichment", "matched_account_confidence", "matched_account_id", "merged_into_id",
+		"routing_queue", "score_breakdown", "score_grade", "score_model", "scored_at", "updated_at"}, names)
 	kinds := map[string]Kind{}
 	for _, f := range s.Fields {
 		kinds[f.Name] = f.Kind

@@ -33,6 +33,8 @@ func (s *segment) action(ctx context.Context, st *Step) (flow, error) {
 		in, out, err = s.convertLead(ctx, with)
 	case "assign":
 		in, out, err = s.assignUser(ctx, with)
+	case "score":
+		in, out, err = s.score(ctx, with)
 	case "webhook", "send_email", "notify":
 		return s.external(ctx, st, name, with)
 	default:
@@ -190,6 +192,24 @@ func (s *segment) assignByRouting(ctx context.Context, name string) (map[string]
 		}
 	}
 	return map[string]any{"routing": name}, out, nil
+}
+
+// score scores the run's lead with a model; a threshold crossed becomes an event other workflows see.
+func (s *segment) score(ctx context.Context, with map[string]any) (map[string]any, map[string]any, error) {
+	model, _ := with["model"].(string)
+	in := map[string]any{"model": model}
+	res, err := s.e.scoreLead(ctx, s.tx, s.actor, model, s.run.RecordID)
+	if err != nil {
+		return in, nil, err
+	}
+	if err := s.reload(ctx); err != nil {
+		return in, nil, err
+	}
+	var crossed []any
+	for _, t := range res.Crossed {
+		crossed = append(crossed, t.Name)
+	}
+	return in, map[string]any{"score": res.Score, "grade": res.Grade, "crossed": crossed, "breakdown": anyList(res.Breakdown)}, nil
 }
 
 // idOf returns the id of a record value (a map from an expression).

@@ -58,6 +58,7 @@ type Engine struct {
 	mu       sync.Mutex
 	programs map[string]*Program             // by name/version
 	defs     map[string]*workflow.Definition // by kind/name/version
+	models   models
 }
 
 // New returns an engine over the service's store.

@@ -80,9 +80,16 @@ func (e *Engine) FeedOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		models, err := tx.Definitions(ctx, "scoring")
+		if err != nil {
+			return err
+		}
 		var logs []store.EnrollmentCheck
 		for _, ev := range evs {
 			s, err := e.handleEvent(ctx, tx, wfs, ev, idx, &logs)
+			if err == nil && len(models) > 0 {
+				err = e.rescore(ctx, tx, ev)
+			}
 			if err != nil {
 				return fmt.Errorf("event %s (%s %s %s): %w", ev.ID, ev.Kind, ev.RecordType, ev.RecordID, err)
 			}

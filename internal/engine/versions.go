@@ -12,7 +12,6 @@ import (
 // unavailable names the actions and step features this build does not run yet, with what to do.
 var unavailable = map[string]string{
 	"enrich":        "the enrich action",
-	"score":         "the score action",
 	"match_account": "the match_account action",
 }
 
