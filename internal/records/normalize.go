@@ -1,6 +1,7 @@
 package records
 
 import (
+	_ "embed"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -8,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
@@ -76,14 +78,35 @@ func NormalizePhone(s, region string) (string, error) {
 	return e164, nil
 }
 
-// freeMail lists the big consumer mail providers, whose domain says nothing about a company.
-// (The enrichment issue replaces this with a maintained list.)
-var freeMail = []string{"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com",
-	"icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "web.de",
-	"yandex.ru", "mail.ru", "qq.com", "163.com", "hey.com", "fastmail.com", "zoho.com", "msn.com"}
+// freeMailList is freemail.txt: consumer, ISP and disposable mail domains, one a line. It lives in a
+// text file so that updating it is a one-line change that needs no Go.
+//
+//go:embed freemail.txt
+var freeMailList string
 
-// IsFreeMail reports whether domain belongs to a consumer mail provider.
-func IsFreeMail(domain string) bool { return slices.Contains(freeMail, strings.ToLower(domain)) }
+// freeMail is the set parsed from freeMailList, built on first use (not at start-up) and never changed.
+var freeMail = sync.OnceValue(func() map[string]struct{} { return parseDomainList(freeMailList) })
+
+// parseDomainList reads one domain per line; '#' starts a comment and blank lines are skipped.
+func parseDomainList(text string) map[string]struct{} {
+	set := map[string]struct{}{}
+	for line := range strings.Lines(text) {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		if d := strings.ToLower(strings.TrimSpace(line)); d != "" {
+			set[d] = struct{}{}
+		}
+	}
+	return set
+}
+
+// IsFreeMail reports whether domain belongs to a consumer or disposable mail provider (exactly: a
+// subdomain such as mail.google.com is not matched; callers reduce hosts with RegistrableDomain).
+func IsFreeMail(domain string) bool {
+	_, ok := freeMail()[strings.ToLower(domain)]
+	return ok
+}
 
 // RegistrableDomain reduces a host to the domain a company registers ("www.eu.acme.co.uk" → "acme.co.uk").
 func RegistrableDomain(host string) string {
