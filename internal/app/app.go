@@ -17,6 +17,7 @@ import (
 	"github.com/salesflow/salesflow/internal/crm"
 	"github.com/salesflow/salesflow/internal/definitions"
 	"github.com/salesflow/salesflow/internal/engine"
+	"github.com/salesflow/salesflow/internal/enrich"
 	"github.com/salesflow/salesflow/internal/httpapi"
 	"github.com/salesflow/salesflow/internal/notify"
 	"github.com/salesflow/salesflow/internal/records"
@@ -47,6 +48,8 @@ type EngineConfig struct {
 	SMTP             notify.SMTPConfig
 	Slack            map[string]string // channel → incoming-webhook URL (SALESFLOW_SLACK_WEBHOOKS)
 	BaseURL          string            // the server's public address, for links in alerts (SALESFLOW_BASE_URL)
+	EnrichHTTP       *enrich.HTTPConfig // the HTTP enrichment provider (SALESFLOW_ENRICH_HTTP_*); nil: none
+	EnrichTTL        time.Duration      // how long enrichment answers are cached (SALESFLOW_ENRICH_TTL); 0: 30 days
 }
 
 // App is an opened, migrated installation.
@@ -103,7 +106,7 @@ func Open(ctx context.Context, cfg Config, exclusive bool) (*App, error) {
 	}
 	a.Service = crm.New(a.Store, records.NewCatalog(), cfg.Now)
 	a.Definitions = definitions.New(a.Store, a.Service.Catalog(), cfg.Now, nil)
-	if a.Engine, err = newEngine(a.Service, cfg); err != nil {
+	if a.Engine, err = newEngine(a.Service, a.Store, cfg); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -113,7 +116,7 @@ func Open(ctx context.Context, cfg Config, exclusive bool) (*App, error) {
 }
 
 // newEngine builds the engine with its outside connections from the configuration.
-func newEngine(svc *crm.Service, cfg Config) (*engine.Engine, error) {
+func newEngine(svc *crm.Service, st *store.Store, cfg Config) (*engine.Engine, error) {
 	guard, err := notify.NewGuard(cfg.Engine.WebhookAllowlist)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", notify.AllowlistSetting, err)
@@ -128,9 +131,32 @@ func newEngine(svc *crm.Service, cfg Config) (*engine.Engine, error) {
 	if secret == nil {
 		secret = func(string) string { return "" }
 	}
+	enricher, err := newEnricher(st, cfg)
+	if err != nil {
+		return nil, err
+	}
 	return engine.New(svc, engine.Options{Logger: cfg.Logger, Now: cfg.Now, Workers: cfg.Engine.Workers,
 		Webhooks: notify.NewSender(guard, 30*time.Second, cfg.Now), Mailer: mailer, Slack: cfg.Engine.Slack,
-		Secret: secret, BaseURL: cfg.Engine.BaseURL}), nil
+		Secret: secret, BaseURL: cfg.Engine.BaseURL, Enricher: enricher}), nil
+}
+
+// newEnricher sets up enrichment: the company directory, the free-mail list and, when configured, the
+// HTTP provider, in that order of precedence, with answers cached in the database.
+func newEnricher(st *store.Store, cfg Config) (*enrich.Enricher, error) {
+	es := engine.EnrichStore{St: st}
+	providers := []enrich.Provider{enrich.NewDirectory(es), enrich.FreeMail{}}
+	if cfg.Engine.EnrichHTTP != nil {
+		h, err := enrich.NewHTTP(*cfg.Engine.EnrichHTTP)
+		if err != nil {
+			return nil, err
+		}
+		providers = append(providers, h)
+	}
+	ttl := cfg.Engine.EnrichTTL
+	if ttl == 0 {
+		ttl = 30 * 24 * time.Hour
+	}
+	return &enrich.Enricher{Providers: providers, Cache: es, TTL: ttl, Now: cfg.Now}, nil
 }
 
 // Close releases the database and the lock.

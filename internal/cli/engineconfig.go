@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/salesflow/salesflow/internal/app"
+	"github.com/salesflow/salesflow/internal/enrich"
 	"github.com/salesflow/salesflow/internal/notify"
+	"github.com/salesflow/salesflow/internal/workflow"
 )
 
 // engineConfig reads the engine's settings from the environment; a bad value is an error naming the
@@ -51,6 +53,16 @@ func engineConfig(getenv func(string) string) (app.EngineConfig, error) {
 		return c, err
 	}
 	c.Slack = slack
+	if c.EnrichHTTP, err = enrich.ParseHTTPConfig(getenv); err != nil {
+		return c, err
+	}
+	if v := getenv("SALESFLOW_ENRICH_TTL"); v != "" {
+		d, err := workflow.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("SALESFLOW_ENRICH_TTL: %q is not a duration like 30d or 12h", v)
+		}
+		c.EnrichTTL = d
+	}
 	return c, nil
 }
 

@@ -204,6 +204,7 @@ func (s *Service) UpdateSystemTx(ctx context.Context, tx *store.Tx, a auth.Actor
 }
 
 func (s *Service) apply(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, old, vals records.Values) (records.Values, error) {
+	forgetEnrichment(o, old, vals)
 	rec := maps.Clone(old)
 	maps.Copy(rec, vals)
 	if err := o.Finish(rec, vals, false); err != nil {
@@ -263,4 +264,26 @@ func (s *Service) conflict(tx *store.Tx, o *records.Object, err error) error {
 		return &ConflictError{Field: "id", Message: fmt.Sprintf("this %s is still referenced by other records; reassign or delete them first", o.Name)}
 	}
 	return err
+}
+
+// forgetEnrichment drops the enrichment source of each field this write sets (S1): the value is now
+// someone's choice, which a later enrichment must not overwrite. The enrichment's own write, which
+// sets the sources itself, is left alone.
+func forgetEnrichment(o *records.Object, old, vals records.Values) {
+	src, ok := old["enrichment"].(map[string]any)
+	if o.Name != "lead" || !ok {
+		return
+	}
+	if _, own := vals["enrichment"]; own {
+		return
+	}
+	kept := map[string]any{}
+	for k, v := range src {
+		if _, set := vals[k]; !set {
+			kept[k] = v
+		}
+	}
+	if len(kept) != len(src) {
+		vals["enrichment"] = kept
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/salesflow/salesflow/internal/crm"
+	"github.com/salesflow/salesflow/internal/enrich"
 	"github.com/salesflow/salesflow/internal/expr"
 	"github.com/salesflow/salesflow/internal/notify"
 	"github.com/salesflow/salesflow/internal/records"
@@ -34,6 +35,8 @@ type Options struct {
 	LoopLimit int
 	// Webhooks sends webhooks and Slack messages (with the SSRF guard).
 	Webhooks *notify.Sender
+	// Enricher answers the enrich action; nil when enrichment is not set up (the step then fails, saying so).
+	Enricher *enrich.Enricher
 	// Mailer sends email; nil when SMTP is not configured (email steps then fail, saying so).
 	Mailer *notify.Mailer
 	// Slack maps a channel name ("#sales") to its incoming-webhook URL.

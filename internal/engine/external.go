@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/salesflow/salesflow/internal/enrich"
 	"github.com/salesflow/salesflow/internal/expr"
 	"github.com/salesflow/salesflow/internal/notify"
 	"github.com/salesflow/salesflow/internal/store"
@@ -23,14 +24,18 @@ type externalCall struct {
 	hook               *notify.Webhook
 	mail               *notify.Message
 	slackURL, text     string
+	lookup             *enrich.Query // enrich: whom to ask about
+	only               []string      // enrich: which providers
 	input              map[string]any
 }
 
 // callResult is what the call gave, recorded by the next segment.
 type callResult struct {
-	addr   string
-	output map[string]any
-	err    error
+	addr      string
+	output    map[string]any
+	err       error
+	found     []enrich.Found // enrich: the providers' answers
+	lookupErr string         // enrich: a provider that could not answer (not retried)
 }
 
 // idempotencyKey is stable for a run's step across retries, crashes and a move to a new version.
@@ -206,6 +211,8 @@ func (e *Engine) perform(ctx context.Context, c *externalCall) *callResult {
 	cctx, cancel := context.WithTimeout(ctx, e.opts.Lease/2)
 	defer cancel()
 	switch {
+	case c.lookup != nil:
+		return e.lookup(cctx, c)
 	case c.hook != nil:
 		if e.opts.Webhooks == nil {
 			res.err = permanent(errors.New("webhooks are not configured"))

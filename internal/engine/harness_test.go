@@ -35,14 +35,22 @@ type harness struct {
 
 func newHarness(t *testing.T, db string, opts ...func(*engine.Options)) *harness {
 	t.Helper()
+	return newHarnessWith(t, db, func(_ *app.App, o *engine.Options) {
+		for _, f := range opts {
+			f(o)
+		}
+	})
+}
+
+// newHarnessWith is newHarness with options that need the opened installation (its store).
+func newHarnessWith(t *testing.T, db string, opt func(*app.App, *engine.Options)) *harness {
+	t.Helper()
 	h := &harness{t: t, ctx: t.Context(), a: apptest.Open(t, db), clock: time.Now().UTC().Truncate(time.Second)}
 	guard, err := notify.NewGuard("127.0.0.1/32,::1/128,localhost")
 	require.NoError(t, err)
 	o := engine.Options{Now: h.now, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)), Webhooks: notify.NewSender(guard, 5*time.Second, nil),
 		MaxAttempts: 3, Workers: 2}
-	for _, f := range opts {
-		f(&o)
-	}
+	opt(h.a, &o)
 	h.e = engine.New(h.a.Service, o)
 	h.drain() // the feed starts here: what was written before is history
 	u, err := h.a.Service.Create(h.ctx, admin, "user", map[string]any{"email": "revops@example.com", "name": "Rev Ops", "role": "admin", "timezone": "Europe/Berlin"})

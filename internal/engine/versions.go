@@ -11,7 +11,6 @@ import (
 
 // unavailable names the actions and step features this build does not run yet, with what to do.
 var unavailable = map[string]string{
-	"enrich":        "the enrich action",
 	"match_account": "the match_account action",
 }
 
