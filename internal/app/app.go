@@ -46,8 +46,8 @@ type EngineConfig struct {
 	Workers          int    // jobs run at once (SALESFLOW_WORKERS)
 	WebhookAllowlist string // hosts and CIDRs webhooks may reach though private (SALESFLOW_WEBHOOK_ALLOWLIST)
 	SMTP             notify.SMTPConfig
-	Slack            map[string]string // channel → incoming-webhook URL (SALESFLOW_SLACK_WEBHOOKS)
-	BaseURL          string            // the server's public address, for links in alerts (SALESFLOW_BASE_URL)
+	Slack            map[string]string  // channel → incoming-webhook URL (SALESFLOW_SLACK_WEBHOOKS)
+	BaseURL          string             // the server's public address, for links in alerts (SALESFLOW_BASE_URL)
 	EnrichHTTP       *enrich.HTTPConfig // the HTTP enrichment provider (SALESFLOW_ENRICH_HTTP_*); nil: none
 	EnrichTTL        time.Duration      // how long enrichment answers are cached (SALESFLOW_ENRICH_TTL); 0: 30 days
 }
