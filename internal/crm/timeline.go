@@ -84,13 +84,23 @@ func (s *Service) collect(ctx context.Context, tx *store.Tx, o *records.Object, 
 	if after != nil {
 		pos = &store.Position{Value: after.At, ID: after.ID}
 	}
-	evs, err := tx.EventsBefore(ctx, o.Name, id, pos, limit+1)
+	ids, err := s.withMerged(ctx, tx, o, id)
 	if err != nil {
 		return nil, err
 	}
-	items := make([]Item, 0, len(evs))
-	for _, e := range evs {
-		items = append(items, eventItem(e))
+	var items []Item
+	for _, rid := range ids {
+		evs, err := tx.EventsBefore(ctx, o.Name, rid, pos, limit+1)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			it := eventItem(e)
+			if rid != id {
+				it.Summary = "merged lead " + rid + ": " + it.Summary
+			}
+			items = append(items, it)
+		}
 	}
 	for _, sub := range []struct{ object, at string }{{"activity", "occurred_at"}, {"task", "created_at"}} {
 		so, err := s.Object(ctx, tx, sub.object)
@@ -107,9 +117,13 @@ func (s *Service) collect(ctx context.Context, tx *store.Tx, o *records.Object, 
 			items = append(items, recordItem(sub.object, sub.at, r))
 		}
 	}
-	steps, err := tx.RecordSteps(ctx, id, pos, limit+1)
-	if err != nil {
-		return nil, err
+	var steps []store.RecordStep
+	for _, rid := range ids {
+		st, err := tx.RecordSteps(ctx, rid, pos, limit+1)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, st...)
 	}
 	for _, st := range steps {
 		items = append(items, Item{At: st.StartedAt, Kind: "step", ID: st.Key, Actor: "workflow_run:" + st.RunID,
@@ -117,6 +131,25 @@ func (s *Service) collect(ctx context.Context, tx *store.Tx, o *records.Object, 
 			Data:    map[string]any{"run_id": st.RunID, "workflow": st.Workflow, "step_id": st.StepID, "status": st.Status, "decision": st.Decision, "output": st.Output, "error": st.Error}})
 	}
 	return items, nil
+}
+
+// withMerged is the record's id and, for a lead, the ids of the leads merged into it (and into those),
+// whose history is part of its own.
+func (s *Service) withMerged(ctx context.Context, tx *store.Tx, o *records.Object, id string) ([]string, error) {
+	ids := []string{id}
+	if o.Name != "lead" {
+		return ids, nil
+	}
+	for i := 0; i < len(ids) && i < 100; i++ {
+		recs, _, err := tx.List(ctx, o, store.ListQuery{Sort: "id", Limit: 100, Filters: []store.Filter{{Field: "merged_into_id", Op: store.Eq, Value: ids[i]}}})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			ids = append(ids, r.ID())
+		}
+	}
+	return ids, nil
 }
 
 func eventItem(e store.Event) Item {

@@ -35,6 +35,8 @@ func (s *segment) action(ctx context.Context, st *Step) (flow, error) {
 		in, out, err = s.assignUser(ctx, with)
 	case "score":
 		in, out, err = s.score(ctx, with)
+	case "match_account":
+		in, out, err = s.matchAccount(ctx, with)
 	case "enrich":
 		return s.enrichStep(ctx, st, with)
 	case "webhook", "send_email", "notify":

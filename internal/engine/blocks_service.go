@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/scoring"
 	"github.com/salesflow/salesflow/internal/store"
 )
 
@@ -35,4 +37,43 @@ func (e *Engine) Assignments(ctx context.Context, object, id string) ([]store.As
 		out = []store.Assignment{}
 	}
 	return out, err
+}
+
+// UnknownDefinitionError names a routing ruleset or scoring model that does not exist (or was
+// archived); the API answers it as a bad field rather than a missing record.
+type UnknownDefinitionError struct{ Kind, Name string }
+
+func (e *UnknownDefinitionError) Error() string {
+	noun := map[string]string{"routing": "routing ruleset", "scoring": "scoring model"}[e.Kind]
+	return fmt.Sprintf("no %s named %q", noun, e.Name)
+}
+
+// Score scores a lead with a model now, as the score action would.
+func (e *Engine) Score(ctx context.Context, a auth.Actor, model, leadID string) (scoring.Result, error) {
+	var res scoring.Result
+	err := e.st.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		res, err = e.scoreLead(ctx, tx, a, model, leadID)
+		return err
+	})
+	return res, err
+}
+
+// MatchAccount finds a lead's account without storing it: the ranking the match_account action would
+// act on.
+func (e *Engine) MatchAccount(ctx context.Context, leadID string, min float64) (AccountMatch, error) {
+	var m AccountMatch
+	err := e.st.Read(ctx, func(tx *store.Tx) error {
+		o, err := e.crm.Object(ctx, tx, "lead")
+		if err != nil {
+			return err
+		}
+		rec, err := tx.Get(ctx, o, leadID)
+		if err != nil {
+			return err
+		}
+		m, err = e.matchLead(ctx, tx, rec, min)
+		return err
+	})
+	return m, err
 }

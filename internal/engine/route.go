@@ -100,8 +100,11 @@ func (p *people) Team(ctx context.Context, team, load string) ([]routing.Person,
 // ruleset loads the current version of a routing ruleset.
 func (e *Engine) ruleset(ctx context.Context, tx *store.Tx, name string) (*routing.Ruleset, map[string]bool, error) {
 	sd, err := tx.Definition(ctx, "routing", name)
+	if errors.Is(err, records.ErrNotFound) {
+		return nil, nil, permanent(&UnknownDefinitionError{Kind: "routing", Name: name})
+	}
 	if err != nil {
-		return nil, nil, permanent(fmt.Errorf("routing ruleset %s: %w", name, err))
+		return nil, nil, err
 	}
 	d, err := e.definition(ctx, tx, "routing", name, sd.Version)
 	if err != nil {

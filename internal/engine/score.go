@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -37,8 +38,11 @@ type compiledModel struct {
 // scoreModel loads the current version of a scoring model.
 func (e *Engine) scoreModel(ctx context.Context, tx *store.Tx, name string) (*compiledModel, error) {
 	sd, err := tx.Definition(ctx, "scoring", name)
+	if errors.Is(err, records.ErrNotFound) {
+		return nil, permanent(&UnknownDefinitionError{Kind: "scoring", Name: name})
+	}
 	if err != nil {
-		return nil, permanent(fmt.Errorf("scoring model %s: %w", name, err))
+		return nil, err
 	}
 	key := fmt.Sprintf("%s/%d", name, sd.Version)
 	e.models.mu.Lock()

@@ -9,11 +9,6 @@ import (
 	"github.com/salesflow/salesflow/internal/workflow"
 )
 
-// unavailable names the actions and step features this build does not run yet, with what to do.
-var unavailable = map[string]string{
-	"match_account": "the match_account action",
-}
-
 // Unsupported reports the steps of a workflow this build cannot run, at their positions, so that
 // applying it fails with the reason instead of its runs failing later.
 func (e *Engine) Unsupported(d *workflow.Definition) []workflow.Diagnostic {
@@ -31,11 +26,6 @@ func (e *Engine) Unsupported(d *workflow.Definition) []workflow.Diagnostic {
 			return
 		}
 		for _, st := range list.Items {
-			if a := st.Get("action"); a != nil {
-				if what, ok := unavailable[a.Value]; ok {
-					add(a, what)
-				}
-			}
 			if h := st.Get("handoff"); h != nil {
 				add(h, "the handoff step")
 			}

@@ -54,6 +54,7 @@ func baseSchemas() obj {
 	}
 	maps.Copy(s, definitionSchemas())
 	maps.Copy(s, runSchemas())
+	maps.Copy(s, blockSchemas())
 	return s
 }
 
@@ -99,6 +100,7 @@ func adminPaths(paths obj) {
 	paths["/metrics"] = obj{"get": obj{"summary": "Prometheus metrics", "security": []obj{}, "responses": obj{"200": obj{"description": "Prometheus text format."}}}}
 	definitionPaths(paths)
 	runPaths(paths)
+	blockPaths(paths)
 	paths["/api/v1/openapi.json"] = obj{"get": obj{"summary": "This document", "security": []obj{}, "responses": obj{"200": obj{"description": "OpenAPI 3.1."}}}}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -140,4 +141,84 @@ func (t *Tx) TeamMembers(ctx context.Context, team string) ([]string, error) {
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// AccountCandidate is an account the matcher may score for a lead (S4).
+type AccountCandidate struct {
+	ID, Name, Domain, Website string
+	Contacts                  int
+	OwnerActive               bool
+	UpdatedAt                 time.Time
+}
+
+// AccountCandidates narrows the accounts a lead may belong to: those whose domain is one of domains,
+// and those whose name is like name — on SQLite through the FTS5 trigram index (any of the name's
+// words of three letters or more inside the account's name), on PostgreSQL through pg_trgm similarity.
+// The matcher scores them; this only keeps the scoring to a few dozen accounts however many exist.
+func (t *Tx) AccountCandidates(ctx context.Context, domains, words []string, name string, limit int) ([]AccountCandidate, error) {
+	ids := map[string]bool{}
+	var order []string
+	add := func(q string, args ...any) error {
+		rows, err := t.query(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("match accounts: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			if !ids[id] {
+				ids[id] = true
+				order = append(order, id)
+			}
+		}
+		return rows.Err()
+	}
+	for _, d := range domains {
+		if d == "" {
+			continue
+		}
+		if err := add(`SELECT id FROM accounts WHERE lower(domain) = $1 ORDER BY id LIMIT $2`, d, limit); err != nil {
+			return nil, err
+		}
+	}
+	if t.d.Name == "postgres" && name != "" {
+		err := add(`SELECT id FROM accounts WHERE lower(name) OPERATOR(public.%) $1 ORDER BY public.similarity(lower(name), $1) DESC, id LIMIT $2`, strings.ToLower(name), limit)
+		if err != nil {
+			return nil, err
+		}
+	} else if len(words) > 0 {
+		var terms []string
+		for _, w := range words {
+			if len([]rune(w)) >= 3 {
+				terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+			}
+		}
+		if len(terms) > 0 {
+			if err := add(`SELECT account_id FROM account_names WHERE account_names MATCH $1 ORDER BY rank LIMIT $2`, strings.Join(terms, " OR "), limit); err != nil {
+				return nil, err
+			}
+		}
+	}
+	out := make([]AccountCandidate, 0, len(order))
+	for _, id := range order {
+		var c AccountCandidate
+		var domain, website sql.NullString
+		var at any
+		var active sql.NullBool
+		err := t.queryRow(ctx, `SELECT a.id, a.name, a.domain, a.website, a.updated_at,
+			(SELECT COUNT(*) FROM contacts c WHERE c.account_id = a.id), u.active
+			FROM accounts a LEFT JOIN users u ON u.id = a.owner_id WHERE a.id = $1`, id).Scan(&c.ID, &c.Name, &domain, &website, &at, &c.Contacts, &active)
+		if err != nil {
+			return nil, fmt.Errorf("read account %s: %w", id, err)
+		}
+		c.Domain, c.Website, c.OwnerActive = domain.String, website.String, active.Bool
+		if c.UpdatedAt, err = timeFromDB(at); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
