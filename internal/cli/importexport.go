@@ -94,12 +94,14 @@ type importOptions struct {
 func newImport(g *globals) *cobra.Command {
 	var o importOptions
 	cmd := &cobra.Command{
-		Use:   "import leads|contacts|accounts FILE.csv",
+		Use:   "import leads|contacts|accounts|companies FILE.csv",
 		Short: "Import records from a CSV file through the API, creating or updating each by its natural key",
 		Long: "Import records from a CSV file. Leads and contacts are matched by email, accounts by domain (else\n" +
 			"website, else name), so importing the same file again creates nothing new. Empty cells leave fields\n" +
 			"unchanged. Headers are matched to fields by name and common aliases (E-mail, First Name, Company…);\n" +
 			"rows the server refuses go to FILE.errors.csv with the reason.\n\n" +
+			"`import companies` fills the company directory enrichment reads (columns domain, name, industry,\n" +
+			"employees, country, website, city); bad rows are reported as FILE:LINE and skipped.\n\n" +
 			"Exit status: 0 when every row landed, 2 when some rows are in the report, 1 when the import could not start or stopped part way.",
 		Example: `  salesflow import leads leads.csv --map "Work Email=email,Notes=" --skip-unknown`,
 		Args:    cobra.ExactArgs(2),
@@ -131,6 +133,9 @@ func (e *rowsRefused) Error() string {
 func (e *rowsRefused) ExitCode() int { return 2 }
 
 func runImport(ctx context.Context, g *globals, plural, file string, o importOptions) error {
+	if plural == "companies" {
+		return runImportCompanies(ctx, g, file, o.conn)
+	}
 	if !slices.Contains(importable, plural) {
 		return fmt.Errorf("cannot import %q: choose one of %s", plural, strings.Join(importable, ", "))
 	}

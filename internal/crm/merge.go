@@ -107,3 +107,23 @@ func keys(m map[string]any) []any {
 	}
 	return out
 }
+
+// ImportCompanies stores company directory entries in one transaction and clears the directory's
+// cached answers, so enrichment sees the new entries at once. It returns how many were new.
+func (s *Service) ImportCompanies(ctx context.Context, cs []store.Company) (int, error) {
+	created := 0
+	err := s.st.Write(ctx, func(tx *store.Tx) error {
+		created = 0
+		for _, c := range cs {
+			isNew, err := tx.UpsertCompany(ctx, c, s.clock())
+			if err != nil {
+				return err
+			}
+			if isNew {
+				created++
+			}
+		}
+		return tx.ClearEnrichCache(ctx, "directory")
+	})
+	return created, err
+}

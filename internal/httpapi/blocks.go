@@ -21,6 +21,7 @@ func blockRoutes(a *API) []route {
 		{"POST /api/v1/leads/{id}/score", a.scoreLead},
 		{"GET /api/v1/leads/{id}/account-match", a.accountMatch},
 		{"POST /api/v1/leads/{id}/merge", a.mergeLead},
+		{"POST /api/v1/companies/import", a.importCompanies},
 	}...)
 }
 

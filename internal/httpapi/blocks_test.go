@@ -71,6 +71,18 @@ func TestBuildingBlocksAPI(t *testing.T) {
 			mergeEvent = mergeEvent || it["kind"] == "event"
 		}
 		require.True(t, fromMerged && note && mergeEvent, "%v", tl)
+		// The company directory: all or nothing, each bad entry named; admins only.
+		bad = h.call("POST", "/api/v1/companies/import", adminToken, map[string]any{"companies": []any{
+			map[string]any{"domain": "acme.com", "employees": 10}, map[string]any{"domain": "x", "employees": "many", "size": 3}}})
+		require.Equal(t, http.StatusUnprocessableEntity, bad.Status)
+		fe := bad.FieldErrors()
+		require.Contains(t, fe, "companies[1].domain")
+		require.Contains(t, fe, "companies[1].employees")
+		require.Contains(t, fe, "companies[1].size")
+		require.Equal(t, http.StatusForbidden, h.call("POST", "/api/v1/companies/import", aTok, map[string]any{"companies": []any{map[string]any{"domain": "acme.com"}}}).Status)
+		ok := h.must(http.StatusOK, "POST", "/api/v1/companies/import", adminToken, map[string]any{"companies": []any{map[string]any{"domain": "www.acme.com", "employees": 10}}})
+		require.Equal(t, 1.0, ok.Body["created"])
+
 		again := h.call("POST", "/api/v1/leads/"+lead+"/merge", adminToken, map[string]any{"from": second})
 		require.Equal(t, http.StatusUnprocessableEntity, again.Status)
 		require.Contains(t, again.FieldErrors()["from"], "already merged")

@@ -38,6 +38,10 @@ func blockPaths(paths obj) {
 	paths["/api/v1/leads/{id}/account-match"] = obj{"get": op("The accounts a lead matches, ranked with reasons; nothing is stored", "accountMatch", append(lead,
 		param("min_confidence", "query", "0–1, default 0.8: the least confidence for best.", obj{"type": "number"})), nil,
 		"200", resp("The ranking.", ref("AccountMatch")), "400", "404")}
+	paths["/api/v1/companies/import"] = obj{"post": op("Add or replace company directory entries for enrichment (admin); all or nothing", "importCompanies", nil,
+		jsonBody(props([]string{"companies"}, obj{"companies": obj{"type": "array", "maxItems": 1000, "items": props([]string{"domain"}, obj{
+			"domain": str, "name": str, "industry": str, "employees": obj{"type": "number"}, "country": str, "website": str, "city": str})}})),
+		"200", resp("How many entries were new and how many replaced.", props([]string{"created", "updated"}, obj{"created": obj{"type": "integer"}, "updated": obj{"type": "integer"}})), "403", "422")}
 	paths["/api/v1/leads/{id}/merge"] = obj{"post": op("Merge another lead into this one: empty fields filled from it, its activities and tasks moved, its history kept on this lead's timeline", "mergeLead", lead,
 		jsonBody(props([]string{"from"}, obj{"from": obj{"type": "string", "description": "The id of the lead merged into this one; it is kept, with merged_into_id set."}})),
 		"200", resp("The lead after the merge.", ref("Lead")), "403", "404", "422")}
