@@ -58,7 +58,9 @@ func runImportCompanies(ctx context.Context, g *globals, file string, conn apiCo
 // rowsSkipped ends an import whose bad rows were reported: exit status 2, as for records.
 type rowsSkipped struct{ n int }
 
-func (e *rowsSkipped) Error() string { return fmt.Sprintf("%d rows were not imported (reasons above)", e.n) }
+func (e *rowsSkipped) Error() string {
+	return fmt.Sprintf("%d rows were not imported (reasons above)", e.n)
+}
 func (e *rowsSkipped) ExitCode() int { return 2 }
 
 // newRoute is `salesflow route [--dry-run] RECORD_ID RULESET`.
