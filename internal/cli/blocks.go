@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/salesflow/salesflow/internal/enrich"
 )
 
 // runImportCompanies is `salesflow import companies FILE.csv`: the company directory enrichment reads,
@@ -21,7 +20,7 @@ func runImportCompanies(ctx context.Context, g *globals, file string, conn apiCo
 		return err
 	}
 	defer f.Close()
-	cs, errs := enrich.ReadCompaniesCSV(f, file)
+	cs, errs := ReadCompaniesCSV(f, file)
 	for _, e := range errs {
 		fmt.Fprintln(g.env.Stderr, e)
 	}

@@ -40,6 +40,17 @@ func (s *segment) action(ctx context.Context, st *Step) (flow, error) {
 	case "enrich":
 		return s.enrichStep(ctx, st, with)
 	case "webhook", "send_email", "notify":
+		if s.result == nil || s.result.addr != st.Addr { // before the call: the contact policy decides
+			req, governed, err := s.touchFor(ctx, name, with, "")
+			if err != nil {
+				return flow{}, permanent(fmt.Errorf("step %s (%s): %w", st.ID, name, err))
+			}
+			if governed {
+				if f, stop, err := s.gate(ctx, st, req); err != nil || stop {
+					return f, err
+				}
+			}
+		}
 		return s.external(ctx, st, name, with)
 	default:
 		return flow{}, permanent(fmt.Errorf("step %s: the action %s is not available in this version of Salesflow", st.ID, name))
@@ -347,26 +358,39 @@ func (s *segment) createDeal(ctx context.Context, with map[string]any, account, 
 
 // task creates the step's task and waits for the rep; completion, skip and decline resume the run.
 func (s *segment) task(ctx context.Context, st *Step) (flow, error) {
-	if res := s.resumed(st); res != nil {
-		data, _ := res["task"].(map[string]any)
-		out := map[string]any{"outcome": data["outcome"], "status": data["status"], "owner": data["owner"], "completed_at": data["completed_at"]}
-		next := st.Next
-		switch data["status"] {
-		case "skipped":
-			next = st.Lists["on_skip"]
-		case "declined":
-			next = st.Lists["on_decline"]
+	// A task step waiting out the contact policy is resumed by the gate, not as a completed task.
+	if s.run.State["deferred"] != st.Addr {
+		if res := s.resumed(st); res != nil {
+			data, _ := res["task"].(map[string]any)
+			out := map[string]any{"outcome": data["outcome"], "status": data["status"], "owner": data["owner"], "completed_at": data["completed_at"]}
+			next := st.Next
+			switch data["status"] {
+			case "skipped":
+				next = st.Lists["on_skip"]
+			case "declined":
+				next = st.Lists["on_decline"]
+			}
+			return flow{next: next}, s.finishWait(ctx, st, out, map[string]any{"status": data["status"], "outcome": data["outcome"]})
 		}
-		return flow{next: next}, s.finishWait(ctx, st, out, map[string]any{"status": data["status"], "outcome": data["outcome"]})
 	}
 	t, _ := st.Raw["task"].(map[string]any)
 	in, err := s.taskInput(ctx, t)
 	if err != nil {
 		return flow{}, permanent(fmt.Errorf("step %s: %w", st.ID, err))
 	}
+	req, _, err := s.touchFor(ctx, "task", nil, text(in["owner_id"]))
+	if err != nil {
+		return flow{}, err
+	}
+	if f, stop, err := s.gate(ctx, st, req); err != nil || stop {
+		return f, err
+	}
 	rec, err := s.e.crm.CreateSystemTx(ctx, s.tx, s.actor, "task", in, records.Values{"run_id": s.run.ID, "step_id": st.ID})
 	if err != nil {
 		return flow{}, fmt.Errorf("step %s: create the task: %w", st.ID, err)
+	}
+	if err := s.touched(ctx, st, req); err != nil {
+		return flow{}, err
 	}
 	in["id"] = rec.Record.ID()
 	return flow{wait: &waitSpec{kind: "task", key: rec.Record.ID(), input: in}}, nil

@@ -62,6 +62,7 @@ type Engine struct {
 	programs map[string]*Program             // by name/version
 	defs     map[string]*workflow.Definition // by kind/name/version
 	models   models
+	pols     policies
 }
 
 // New returns an engine over the service's store.

@@ -53,6 +53,11 @@ func (s *segment) external(ctx context.Context, st *Step, name string, with map[
 		if out != nil {
 			s.steps[st.ID] = out
 		}
+		if req, governed, err := s.touchFor(ctx, name, with, ""); err == nil && governed {
+			if err := s.touched(ctx, st, req); err != nil {
+				return flow{}, err
+			}
+		}
 		_, err := s.history(ctx, st, "done", nil, out, nil, "")
 		return flow{next: st.Next, commit: true}, err
 	}

@@ -120,12 +120,18 @@ type waitSpec struct {
 	kind, key string
 	until     *time.Time
 	input     map[string]any
+	status    string         // the history entry's status: waiting, or deferred (by the contact policy)
+	decision  map[string]any // why it waits, when something decided it (the policy rule)
 }
 
 // wait parks the run at the step: a history entry marked waiting, the wait in the run, and a timer
 // job when the wait has an end.
 func (s *segment) wait(ctx context.Context, st *Step, f flow) error {
-	seq, err := s.history(ctx, st, "waiting", f.wait.input, nil, nil, "")
+	status := f.wait.status
+	if status == "" {
+		status = "waiting"
+	}
+	seq, err := s.history(ctx, st, status, f.wait.input, nil, f.wait.decision, "")
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func convertValue(field string, v any) (any, bool) {
 		return nil, false
 	}
 	if field == "country" {
-		c, msg := countryCode(s)
+		c, msg := CountryCode(s)
 		return c, s != "" && msg == ""
 	}
 	return s, s != ""

@@ -222,3 +222,47 @@ func (t *Tx) AccountCandidates(ctx context.Context, domains, words []string, nam
 	}
 	return out, nil
 }
+
+// Touch is one outbound touch the contact policy counts (G1, G2).
+type Touch struct {
+	Channel, Contact, Account, Rep, Workflow, RunID, StepID string
+	At                                                      time.Time
+}
+
+// InsertTouch records an outbound touch.
+func (t *Tx) InsertTouch(ctx context.Context, id string, tc Touch) error {
+	_, err := t.exec(ctx, `INSERT INTO touches (id, channel, contact, account, rep, workflow, run_id, step_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		id, tc.Channel, tc.Contact, tc.Account, tc.Rep, tc.Workflow, nullable(tc.RunID), nullable(tc.StepID), t.d.TimeArg(tc.At))
+	if err != nil {
+		return fmt.Errorf("record touch: %w", err)
+	}
+	return nil
+}
+
+// Touches lists the touches since a moment to a contact, to an account, or by a rep (each "" to skip).
+func (t *Tx) Touches(ctx context.Context, contact, account, rep string, since time.Time) ([]Touch, error) {
+	// Three indexed selects: an OR over the three columns would scan every touch.
+	cols := `SELECT id, channel, contact, account, rep, workflow, COALESCE(run_id, '') AS run_id, COALESCE(step_id, '') AS step_id, at FROM touches`
+	rows, err := t.query(ctx, cols+` WHERE contact = $1 AND contact <> '' AND at >= $4
+		UNION `+cols+` WHERE account = $2 AND account <> '' AND at >= $4
+		UNION `+cols+` WHERE rep = $3 AND rep <> '' AND at >= $4 ORDER BY at`,
+		contact, account, rep, t.d.TimeArg(since))
+	if err != nil {
+		return nil, fmt.Errorf("list touches: %w", err)
+	}
+	defer rows.Close()
+	var out []Touch
+	for rows.Next() {
+		var tc Touch
+		var at any
+		var id string
+		if err := rows.Scan(&id, &tc.Channel, &tc.Contact, &tc.Account, &tc.Rep, &tc.Workflow, &tc.RunID, &tc.StepID, &at); err != nil {
+			return nil, err
+		}
+		if tc.At, err = timeFromDB(at); err != nil {
+			return nil, err
+		}
+		out = append(out, tc)
+	}
+	return out, rows.Err()
+}

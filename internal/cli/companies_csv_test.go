@@ -1,6 +1,7 @@
-package enrich
+package cli
 
 import (
+	"github.com/salesflow/salesflow/internal/enrich"
 	"strings"
 	"testing"
 
@@ -41,7 +42,7 @@ func TestReadCompaniesCSV(t *testing.T) {
 		`dir.csv:9: website: "not a url" is not a web address`,
 		`dir.csv:10: row: has 2 cells; the header has 7`,
 	}, errorStrings(errs))
-	require.Equal(t, []Company{
+	require.Equal(t, []enrich.Company{
 		{Domain: "acme.com", Name: "Acme", Industry: "Manufacturing", Country: "DE", Website: "https://www.acme.com", City: "Berlin", Employees: 1200},
 		{Domain: "globex.co.uk", Name: "Globex", Industry: "Energy", Country: "GB"},
 		{Domain: "hooli.com", Name: "Hooli, Inc.", Industry: "Tech", Country: "US", Website: "https://hooli.com", City: "Palo Alto", Employees: 10},
@@ -53,7 +54,7 @@ func TestReadCompaniesCSVDelimiterAndQuotes(t *testing.T) {
 	in := "domain;name\nacme.com;Acme\nbad.com;\"Bad \"quote\"\nhooli.com;Hooli\n"
 	got, errs := ReadCompaniesCSV(strings.NewReader(in), "dir.csv")
 	require.Equal(t, []string{`dir.csv:3: row: malformed CSV at character 14: extraneous or missing " in quoted-field`}, errorStrings(errs))
-	require.Equal(t, []Company{{Domain: "acme.com", Name: "Acme"}, {Domain: "hooli.com", Name: "Hooli"}}, got)
+	require.Equal(t, []enrich.Company{{Domain: "acme.com", Name: "Acme"}, {Domain: "hooli.com", Name: "Hooli"}}, got)
 }
 
 func TestReadCompaniesCSVHeader(t *testing.T) {
@@ -83,5 +84,5 @@ func TestReadCompaniesCSVDomainOnly(t *testing.T) {
 	t.Parallel()
 	got, errs := ReadCompaniesCSV(strings.NewReader("domain\nwww.eu.acme.co.uk\n"), "dir.csv")
 	require.Empty(t, errs)
-	require.Equal(t, []Company{{Domain: "acme.co.uk"}}, got)
+	require.Equal(t, []enrich.Company{{Domain: "acme.co.uk"}}, got)
 }

@@ -1,10 +1,11 @@
-package enrich
+package cli
 
 import (
 	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/salesflow/salesflow/internal/enrich"
 	"io"
 	"math"
 	"regexp"
@@ -22,7 +23,6 @@ var companyColumns = []string{"domain", "name", "industry", "employees", "countr
 
 var (
 	domainName = regexp.MustCompile(`^[\p{L}\p{N}]([\p{L}\p{N}-]*[\p{L}\p{N}])?(\.[\p{L}\p{N}]([\p{L}\p{N}-]*[\p{L}\p{N}])?)+$`)
-	isoCountry = regexp.MustCompile(`^[A-Z]{2}$`)
 )
 
 // ReadCompaniesCSV reads a company directory file for the import command; file names it in messages.
@@ -32,7 +32,7 @@ var (
 // "file:line: column: reason" and skipped, so one typo does not cost the other rows; the good rows
 // come back in file order. The delimiter (',', ';' or tab) is detected from the header, as Excel
 // writes ';' in some locales.
-func ReadCompaniesCSV(r io.Reader, file string) ([]Company, []error) {
+func ReadCompaniesCSV(r io.Reader, file string) ([]enrich.Company, []error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	cr := csv.NewReader(br)
 	cr.Comma = csvio.DetectDelimiter(br)
@@ -48,7 +48,7 @@ func ReadCompaniesCSV(r io.Reader, file string) ([]Company, []error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	var out []Company
+	var out []enrich.Company
 	seen := map[string]int{} // domain → line, so a repeated domain names the first one
 	for {
 		rec, err := cr.Read()
@@ -109,8 +109,8 @@ func companyHeader(file string, header []string) ([]string, []error) {
 type cellError struct{ column, reason string }
 
 // companyRow converts one data row; cells are trimmed, and an empty optional cell means unknown.
-func companyRow(cols, rec []string) (Company, []cellError) {
-	var c Company
+func companyRow(cols, rec []string) (enrich.Company, []cellError) {
+	var c enrich.Company
 	var errs []cellError
 	for i, col := range cols {
 		v := strings.TrimSpace(rec[i])
@@ -130,7 +130,7 @@ func companyRow(cols, rec []string) (Company, []cellError) {
 		case "employees":
 			c.Employees, reason = employeeCount(v)
 		case "country":
-			c.Country, reason = countryCode(v)
+			c.Country, reason = enrich.CountryCode(v)
 		case "website":
 			c.Website, reason = website(v)
 		}
@@ -168,18 +168,6 @@ func employeeCount(v string) (float64, string) {
 		return 0, fmt.Sprintf("%q is not a whole number of 0 or more", v)
 	}
 	return n, ""
-}
-
-// countryCode upper-cases a two-letter code; UK is accepted for GB, as the record write path does.
-func countryCode(v string) (string, string) {
-	c := strings.ToUpper(v)
-	if c == "UK" {
-		c = "GB"
-	}
-	if !isoCountry.MatchString(c) {
-		return "", fmt.Sprintf("%q is not a two-letter ISO 3166 code (DE, US)", v)
-	}
-	return c, ""
 }
 
 // website normalises the cell the way the lead's website field is, so an enriched website is one the

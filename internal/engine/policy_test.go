@@ -1,0 +1,118 @@
+package engine_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/salesflow/salesflow/internal/store"
+)
+
+const twoEmails = `kind: workflow
+name: twice
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: first
+    action: send_email
+    with: { to: lead, template: hello }
+  - id: second
+    action: send_email
+    with: { to: lead, template: hello }
+---
+kind: template
+name: hello
+object: lead
+subject: "Hello {{ lead.first_name }}"
+body: "Hi"
+`
+
+func TestPolicyCapDefersTheSecondEmailByADay(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		mail, opt := withSMTP(t)
+		h := newHarness(t, db, opt)
+		h.apply("kind: policy\nname: default\ncontact:\n  max_emails: { per_contact: 1, per: 1d }\non_blocked: defer\n")
+		h.apply(twoEmails)
+		h.create("lead", map[string]any{"email": "ann@acme.com", "first_name": "Ann"})
+		h.drain()
+		require.Len(t, mail.Messages(), 1)
+		run := h.only("twice")
+		require.Equal(t, store.RunWaiting, run.Status)
+		st := h.stepsByID(run.ID)["second"]
+		require.Equal(t, "deferred", st.Status)
+		require.Equal(t, "default", st.Decision["policy"])
+		require.Equal(t, "contact.max_emails", st.Decision["rule"])
+		require.Contains(t, st.Decision["reason"], "1d")
+		require.WithinDuration(t, h.now().Add(24*time.Hour), *run.WaitUntil, time.Second)
+
+		h.advance(23 * time.Hour)
+		require.Len(t, mail.Messages(), 1, "still inside the window")
+		h.advance(2 * time.Hour)
+		require.Len(t, mail.Messages(), 2)
+		require.Equal(t, store.RunCompleted, h.only("twice").Status)
+		var statuses []string
+		for _, s := range h.steps(run.ID) {
+			if s.StepID == "second" {
+				statuses = append(statuses, s.Status)
+			}
+		}
+		require.Equal(t, []string{"deferred", "done"}, statuses, "the deferral stays in the history")
+	})
+}
+
+func TestPolicyQuietHoursAndHolidayDeferToTheNextMorning(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		mail, opt := withSMTP(t)
+		h := newHarness(t, db, opt)
+		h.mu.Lock()
+		h.clock = time.Date(2026, 12, 24, 19, 30, 0, 0, time.UTC) // 20:30 in Berlin, Christmas Eve
+		h.mu.Unlock()
+		h.apply("kind: calendar\nname: holidays\ntimezone: Europe/Berlin\nhours: { mon-fri: \"09:00-17:00\" }\nholidays: [2026-12-25]\n")
+		h.apply("kind: policy\nname: default\nquiet_hours: { from: \"19:00\", to: \"08:00\", timezone: recipient }\ncalendar: holidays\n")
+		h.apply(twoEmails)
+		h.create("lead", map[string]any{"email": "ann@acme.de", "first_name": "Ann", "timezone": "Europe/Berlin"})
+		h.drain()
+		require.Empty(t, mail.Messages())
+		run := h.only("twice")
+		require.Equal(t, time.Date(2026, 12, 26, 7, 0, 0, 0, time.UTC), run.WaitUntil.UTC(), "08:00 in Berlin the day after the holiday")
+		require.Equal(t, "deferred", h.stepsByID(run.ID)["first"].Status)
+		h.advance(36 * time.Hour)
+		require.Len(t, mail.Messages(), 2)
+	})
+}
+
+func TestPolicyBudgetSkipsTheNotificationAndSaysWhy(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		_, opt := withSMTP(t)
+		h := newHarness(t, db, opt)
+		rep := h.create("user", map[string]any{"email": "sam@example.com", "name": "Sam"}).ID()
+		h.apply("kind: policy\nname: budget\nautomation_budget: { per_rep_daily: 1 }\non_blocked: skip\n")
+		h.apply(`kind: workflow
+name: pings
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: one
+    action: notify
+    with: { channel: email, to: lead.owner, text: "one" }
+  - id: two
+    action: notify
+    with: { channel: email, to: lead.owner, text: "two" }
+  - action: set
+    with: { status: working }
+`)
+		h.create("lead", map[string]any{"email": "ann@acme.com", "owner_id": rep})
+		h.drain()
+		run := h.only("pings")
+		require.Equal(t, store.RunCompleted, run.Status, run.Error)
+		two := h.stepsByID(run.ID)["two"]
+		require.Equal(t, "skipped", two.Status)
+		require.Equal(t, "automation_budget", two.Decision["rule"])
+		require.Equal(t, "done", h.stepsByID(run.ID)["one"].Status)
+	})
+}
