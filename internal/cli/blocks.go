@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-
 )
 
 // runImportCompanies is `salesflow import companies FILE.csv`: the company directory enrichment reads,

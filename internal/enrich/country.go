@@ -19,4 +19,3 @@ func CountryCode(v string) (string, string) {
 	}
 	return c, ""
 }
-
