@@ -378,6 +378,15 @@ func (s *segment) task(ctx context.Context, st *Step) (flow, error) {
 	if err != nil {
 		return flow{}, permanent(fmt.Errorf("step %s: %w", st.ID, err))
 	}
+	sla, _ := t["sla"].(map[string]any)
+	cal, err := s.slaCalendar(ctx, sla)
+	if err != nil {
+		return flow{}, err
+	}
+	if d, isDuration := t["due"].(map[string]any); isDuration && cal != nil && d["seconds"] != nil {
+		// An SLA on a business calendar measures the due time in working time too.
+		in["due_at"] = cal.AddBusinessDuration(s.e.now(), durationOf(d)).UTC().Format(records.TimeLayout)
+	}
 	req, _, err := s.touchFor(ctx, "task", nil, text(in["owner_id"]))
 	if err != nil {
 		return flow{}, err
@@ -391,6 +400,13 @@ func (s *segment) task(ctx context.Context, st *Step) (flow, error) {
 	}
 	if err := s.touched(ctx, st, req); err != nil {
 		return flow{}, err
+	}
+	if due, ok := rec.Record["due_at"].(time.Time); ok && sla != nil {
+		plan, err := s.scheduleSLA(ctx, st, rec.Record.ID(), due, sla, cal)
+		if err != nil {
+			return flow{}, err
+		}
+		in["sla"] = plan
 	}
 	in["id"] = rec.Record.ID()
 	return flow{wait: &waitSpec{kind: "task", key: rec.Record.ID(), input: in}}, nil

@@ -28,6 +28,8 @@ func (e *Engine) runJob(ctx context.Context, j store.Job) {
 		err = e.fireAlert(ctx, j)
 	case "mail":
 		err = e.fireMail(ctx, j)
+	case "sla":
+		err = e.fireSLA(ctx, j)
 	default:
 		err = fmt.Errorf("unknown job kind %q", j.Kind)
 	}

@@ -29,9 +29,6 @@ func (e *Engine) Unsupported(d *workflow.Definition) []workflow.Diagnostic {
 			if h := st.Get("handoff"); h != nil {
 				add(h, "the handoff step")
 			}
-			if sla := st.Get("task").Get("sla"); sla != nil {
-				add(sla, "a task SLA (reminders and escalations)")
-			}
 			for _, p := range st.Pairs {
 				switch p.Key {
 				case "then", "else", "default", "on_timeout", "on_skip", "on_decline":

@@ -134,6 +134,7 @@ func NewCatalog() *Catalog {
 				Field{Name: "outcomes", Type: JSON},
 				Field{Name: "run_id", Type: String, ReadOnly: true},
 				Field{Name: "step_id", Type: String, ReadOnly: true},
+				Field{Name: "pool", Type: String, ReadOnly: true},
 			)},
 		{Name: "activity", Plural: "activities", Table: "activities", Customizable: true,
 			Search: []string{"subject"},

@@ -13,6 +13,7 @@ ALTER TABLE leads ADD COLUMN merged_into_id TEXT;
 ALTER TABLE deals ADD COLUMN routing_queue TEXT;
 ALTER TABLE contacts ADD COLUMN routing_queue TEXT;
 ALTER TABLE accounts ADD COLUMN routing_queue TEXT;
+ALTER TABLE tasks ADD COLUMN pool TEXT;
 CREATE INDEX ix_leads_queue ON leads(routing_queue) WHERE routing_queue IS NOT NULL;
 CREATE INDEX ix_leads_score_model ON leads(score_model) WHERE score_model IS NOT NULL;
 CREATE TABLE companies (
@@ -80,6 +81,7 @@ DROP TABLE enrich_cache;
 DROP TABLE companies;
 DROP INDEX ix_leads_score_model;
 DROP INDEX ix_leads_queue;
+ALTER TABLE tasks DROP COLUMN pool;
 ALTER TABLE accounts DROP COLUMN routing_queue;
 ALTER TABLE contacts DROP COLUMN routing_queue;
 ALTER TABLE deals DROP COLUMN routing_queue;
