@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,6 +15,7 @@ import (
 	"github.com/salesflow/salesflow/internal/app"
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/demo"
+	"github.com/salesflow/salesflow/internal/notify"
 )
 
 func newServe(g *globals) *cobra.Command {
@@ -54,6 +57,15 @@ func newServe(g *globals) *cobra.Command {
 }
 
 func serve(ctx context.Context, cfg app.Config) error {
+	if cfg.Demo {
+		ob, err := demoOutbox(&cfg)
+		if err != nil {
+			return err
+		}
+		if ob != nil {
+			defer ob.Close()
+		}
+	}
 	a, err := app.Open(ctx, cfg, true)
 	if err != nil {
 		return err
@@ -92,4 +104,42 @@ func demoAdminToken(dataDir string) (string, error) {
 		return "", fmt.Errorf("save demo admin token: %w", err)
 	}
 	return secret, nil
+}
+
+// slackChannels finds the Slack channels the examples post to.
+var slackChannels = regexp.MustCompile(`channel: slack, to: "(#[a-z0-9_-]+)"`)
+
+// demoOutbox catches the demo's email and Slack messages in a local outbox when none are configured,
+// so that the examples' email and Slack steps complete (through real SMTP and HTTP) instead of failing
+// for want of settings. The outbox's address is logged.
+func demoOutbox(cfg *app.Config) (*demo.Outbox, error) {
+	needMail := cfg.Engine.SMTP.Host == ""
+	var channels []string
+	for _, name := range []string{"lead-intake.yaml", "first-call.yaml", "demo-booked.yaml", "sdr-to-ae-handoff.yaml"} {
+		b, _ := fs.ReadFile(examples.Files, name)
+		for _, m := range slackChannels.FindAllStringSubmatch(string(b), -1) {
+			if _, ok := cfg.Engine.Slack[m[1]]; !ok {
+				channels = append(channels, m[1])
+			}
+		}
+	}
+	if !needMail && len(channels) == 0 {
+		return nil, nil
+	}
+	ob, err := demo.StartOutbox()
+	if err != nil {
+		return nil, err
+	}
+	if needMail {
+		cfg.Engine.SMTP = notify.SMTPConfig{Host: ob.SMTPHost, Port: ob.SMTPPort, TLS: "none", From: "salesflow@" + demo.Domain}
+	}
+	if cfg.Engine.Slack == nil {
+		cfg.Engine.Slack = map[string]string{}
+	}
+	for _, ch := range channels {
+		cfg.Engine.Slack[ch] = ob.SlackURL(ch)
+	}
+	cfg.Engine.WebhookAllowlist = strings.Trim(cfg.Engine.WebhookAllowlist+",127.0.0.1/32", ",")
+	cfg.Logger.Info("demo: email and Slack messages go to a local outbox (nothing reaches a real inbox); list them with GET", "outbox", ob.URL)
+	return ob, nil
 }

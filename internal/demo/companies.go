@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/salesflow/salesflow/internal/store"
 )
 
 const accountCount = 60
@@ -43,7 +45,28 @@ func (s *seeder) newCompany(country string) company {
 	}
 	c.domain = stem + tld(c.country, c.industry, s.chance(0.4))
 	c.employees = s.employees()
+	s.made = append(s.made, c)
 	return c
+}
+
+// prospects is how many companies the directory knows beyond the accounts and leads: where new
+// inbound leads come from, so that enrichment has something to find.
+const prospects = 150
+
+// seedDirectory fills the enrichment directory (S1) with every company the demo invented, and as
+// many again that nobody has heard from yet.
+func (s *seeder) seedDirectory() error {
+	for range prospects {
+		s.newCompany("")
+	}
+	for _, c := range s.made {
+		if _, err := s.tx.UpsertCompany(s.ctx, store.Company{Domain: c.domain, Name: c.name, Industry: c.industry,
+			Country: c.country, Employees: c.employees, Website: "https://www." + c.domain}, s.now); err != nil {
+			return fmt.Errorf("directory entry %s: %w", c.domain, err)
+		}
+	}
+	s.sum.Companies = len(s.made)
+	return nil
 }
 
 // companyStem returns a name like "Bluepeak" or "Harbor & Finch" and its domain stem, or "" for a

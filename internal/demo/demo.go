@@ -24,6 +24,7 @@ type Summary struct {
 	Seeded bool // false when the database was not empty and nothing was written
 	// How many records of each object Seed created.
 	Users, Teams, Accounts, Contacts, Leads, Deals, Activities, Tasks int
+	Companies                                                        int // entries in the enrichment directory
 }
 
 // Domain is the demo company's own mail domain: its users' addresses end in it.
@@ -88,6 +89,7 @@ type seeder struct {
 
 	emails map[string]bool // every address handed out, so that none repeats
 	bases  map[string]bool // company name stems in use, so that domains stay unique
+	made   []company       // every company invented, for the enrichment directory
 	phones map[string]bool
 	zones  map[string]*time.Location
 
@@ -100,7 +102,7 @@ type seeder struct {
 
 func (s *seeder) run() error {
 	steps := []func() error{s.seedPipelines, s.seedPeople, s.seedAccounts, s.seedLeads, s.seedDeals,
-		s.seedLeadHistory, s.seedDealHistory, s.seedTasks, s.seedDepartures}
+		s.seedLeadHistory, s.seedDealHistory, s.seedTasks, s.seedDepartures, s.seedDirectory}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

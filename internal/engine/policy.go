@@ -25,8 +25,9 @@ type touchReq struct {
 	recipientZone, repZone         *time.Location
 }
 
-// activePolicies are the active contact policies that govern a workflow.
-func (e *Engine) activePolicies(ctx context.Context, tx *store.Tx, workflow string) ([]*policy.Policy, error) {
+// activePolicies are the active contact policies that govern a workflow: those whose applies_to
+// includes it, and the one it names with `policy:`.
+func (e *Engine) activePolicies(ctx context.Context, tx *store.Tx, workflow, named string) ([]*policy.Policy, error) {
 	defs, err := tx.Definitions(ctx, "policy")
 	if err != nil {
 		return nil, err
@@ -63,7 +64,7 @@ func (e *Engine) activePolicies(ctx context.Context, tx *store.Tx, workflow stri
 			e.pols.m[key] = p
 			e.pols.mu.Unlock()
 		}
-		if p.Applies(workflow) {
+		if p.Applies(workflow) || p.Name == named {
 			out = append(out, p)
 		}
 	}
@@ -82,7 +83,8 @@ func (s *segment) gate(ctx context.Context, st *Step, req touchReq) (f flow, sto
 			delete(s.run.State, "wait_seq")
 		}
 	}
-	pols, err := s.e.activePolicies(ctx, s.tx, s.run.Workflow)
+	named, _ := s.p.Plan["policy"].(string)
+	pols, err := s.e.activePolicies(ctx, s.tx, s.run.Workflow, named)
 	if err != nil || len(pols) == 0 {
 		return flow{}, false, err
 	}

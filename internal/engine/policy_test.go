@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/salesflow/salesflow/internal/engine"
 	"github.com/salesflow/salesflow/internal/store"
 )
 
@@ -114,5 +115,39 @@ steps:
 		require.Equal(t, "skipped", two.Status)
 		require.Equal(t, "automation_budget", two.Decision["rule"])
 		require.Equal(t, "done", h.stepsByID(run.ID)["one"].Status)
+	})
+}
+
+// A step that fails inside a segment rolls the segment back; a retry must run the segment's earlier
+// steps again, not start at the failed step and skip them.
+func TestRetryRerunsTheStepsTheFailedSegmentRolledBack(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db)
+		h.apply(`kind: workflow
+name: two-sets
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - action: set
+    with: { status: working }
+  - id: title
+    action: set
+    with: { title: "{{ lead.employees * 2.0 }}" }
+`)
+		l := h.create("lead", map[string]any{"email": "ann@acme.com"})
+		h.drain()
+		run := h.only("two-sets")
+		require.Equal(t, store.RunFailed, run.Status)
+		require.Equal(t, "new", h.get("lead", l.ID()).String("status"), "the failed segment rolled back")
+		h.update("lead", l.ID(), map[string]any{"employees": 10.0})
+		_, err := h.e.Retry(h.ctx, admin, run.ID, engine.OnOriginal)
+		require.NoError(t, err)
+		h.drain()
+		got := h.get("lead", l.ID())
+		require.Equal(t, "working", got.String("status"), "the rolled-back step ran again")
+		require.Equal(t, "20", got.String("title"))
+		require.Equal(t, store.RunCompleted, h.only("two-sets").Status)
 	})
 }

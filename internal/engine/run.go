@@ -413,7 +413,12 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 			}
 			return tx.RetryJob(ctx, j, e.now().Add(after))
 		}
-		r.State["failed_at"] = addr // where a retry starts again
+		// A retry starts again where the run's committed position is: the failed step's segment rolled
+		// back, so the steps before it in the segment must run again too.
+		r.State["failed_at"] = addr
+		if r.Cursor != "" {
+			r.State["failed_at"] = r.Cursor
+		}
 		if err := s.end(ctx, store.RunFailed, "failed at step "+st.ID, cause.Error()); err != nil {
 			return err
 		}

@@ -56,10 +56,11 @@ func TestBudgetThenQuietHours(t *testing.T) {
 	history := []Touch{{Channel: ChannelTask, Rep: "rep:1", At: local(t, ny, "2026-06-10 09:00")}}
 	runChecks(t, p, history, zone(t, ny), []checkCase{
 		// The rep's midnight in New York is 06:00 in Berlin, inside the recipient's quiet hours.
-		{name: "budget, then the recipient's quiet hours", channel: ChannelTask, recipient: berlin, now: local(t, ny, "2026-06-10 12:00"),
-			rule: RuleBudget, notBefore: local(t, berlin, "2026-06-11 08:00")},
-		// For a recipient in Los Angeles the rep's midnight is 21:00, also quiet: 08:00 there.
-		{name: "budget, then quiet hours further west", channel: ChannelTask, recipient: "America/Los_Angeles", now: local(t, ny, "2026-06-10 12:00"),
-			rule: RuleBudget, notBefore: local(t, "America/Los_Angeles", "2026-06-11 08:00")},
+		// Quiet hours do not hold a task back (it disturbs nobody): the rep's midnight is the answer,
+		// though it falls in the recipient's night.
+		{name: "budget: the rep's midnight, whatever the recipient's hour", channel: ChannelTask, recipient: berlin, now: local(t, ny, "2026-06-10 12:00"),
+			rule: RuleBudget, notBefore: local(t, ny, "2026-06-11 00:00")},
+		{name: "budget, recipient further west", channel: ChannelTask, recipient: "America/Los_Angeles", now: local(t, ny, "2026-06-10 12:00"),
+			rule: RuleBudget, notBefore: local(t, ny, "2026-06-11 00:00")},
 	})
 }

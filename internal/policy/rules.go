@@ -36,10 +36,13 @@ func (p *Policy) rules(req *Request, history []Touch) []rule {
 			return isOutbound(t.Channel) && t.Account == req.Account
 		}))
 	}
-	if q := p.QuietHours; q != nil && outbound {
+	// Quiet hours and holidays hold back what reaches the recipient now (an email). A task is a
+	// rep's to-do: it counts as a touch for the caps, but creating it at night disturbs nobody, and
+	// holding it back would only make the first call later.
+	if q := p.QuietHours; q != nil && req.Channel == ChannelEmail {
 		rs = append(rs, quietRule(q, q.zone(req)))
 	}
-	if p.CalendarName != "" && outbound {
+	if p.CalendarName != "" && req.Channel == ChannelEmail {
 		rs = append(rs, p.holidayRule(orUTC(req.RecipientZone)))
 	}
 	if b := p.BudgetPerRepDaily; b > 0 && isAutomated(req.Channel) && req.Rep != "" {
@@ -48,8 +51,7 @@ func (p *Policy) rules(req *Request, history []Touch) []rule {
 	return rs
 }
 
-// isOutbound reports whether a channel reaches the recipient: these touches are capped, and
-// quiet hours and holidays hold them back.
+// isOutbound reports whether a channel touches the recipient: these touches are capped.
 func isOutbound(ch string) bool { return ch == ChannelEmail || ch == ChannelTask }
 
 // isAutomated reports whether a channel lands on a rep's desk: the budget counts these.

@@ -70,8 +70,8 @@ func TestQuietHours(t *testing.T) {
 		{name: "no recipient zone means UTC", now: utc(t, "2026-06-10 20:00"),
 			rule: RuleQuietHours, reason: "20:00 in UTC", notBefore: utc(t, "2026-06-11 08:00")},
 		{name: "notifications go to reps, not recipients", channel: ChannelNotify, recipient: ny, now: local(t, ny, "2026-06-10 22:15")},
-		{name: "tasks wait too", channel: ChannelTask, recipient: ny, now: local(t, ny, "2026-06-10 22:15"),
-			rule: RuleQuietHours, notBefore: local(t, ny, "2026-06-11 08:00")},
+		{name: "tasks are not held back: a rep's to-do disturbs nobody", channel: ChannelTask, recipient: ny, now: local(t, ny, "2026-06-10 22:15"),
+			rule: ""},
 		// DST nights: the deferral is 08:00 on the new offset, so the night is an hour shorter or longer.
 		{name: "New York spring-forward night", recipient: ny, now: utc(t, "2026-03-08 04:00"), // 23:00 EST
 			rule: RuleQuietHours, reason: "23:00", notBefore: utc(t, "2026-03-08 12:00")}, // 08:00 EDT

@@ -110,7 +110,7 @@ func (rs *Ruleset) person(ctx context.Context, r Rule, vars expr.Vars, people Pe
 		return nil, err
 	}
 	c := Candidate{UserID: p.ID, Email: p.Email, Name: p.Name, Eligible: true}
-	if reason := rs.unavailable(p, now, false); reason != "" {
+	if reason := rs.unavailable(p, now, false, false); reason != "" {
 		c.Eligible, c.Skipped = false, reason
 		check.Note = fmt.Sprintf("%s (%s) %s; trying the next rule", r.Assign, p.Name, reason)
 		tr.Candidates = append(tr.Candidates, c)
@@ -122,7 +122,7 @@ func (rs *Ruleset) person(ctx context.Context, r Rule, vars expr.Vars, people Pe
 }
 
 // unavailable says why p cannot take a record now, or "". Pools also apply hours and the cap.
-func (rs *Ruleset) unavailable(p Person, now time.Time, pool bool) string {
+func (rs *Ruleset) unavailable(p Person, now time.Time, pool, hours bool) string {
 	switch {
 	case !p.Active:
 		return "is inactive"
@@ -130,7 +130,7 @@ func (rs *Ruleset) unavailable(p Person, now time.Time, pool bool) string {
 		return "is out of office until " + p.AwayUntil.UTC().Format(time.RFC3339)
 	case !pool:
 		return ""
-	case rs.Pool.WorkingHours && p.Hours != nil && !p.Hours.IsOpen(now):
+	case hours && rs.Pool.WorkingHours && p.Hours != nil && !p.Hours.IsOpen(now):
 		return fmt.Sprintf("is outside working hours (%s; next %s)", p.HoursText, p.Hours.NextOpen(now).UTC().Format(time.RFC3339))
 	case rs.Pool.DailyCap > 0 && p.AssignedToday >= rs.Pool.DailyCap:
 		return fmt.Sprintf("reached the daily cap (%d of %d today)", p.AssignedToday, rs.Pool.DailyCap)

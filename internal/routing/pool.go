@@ -21,26 +21,14 @@ func (rs *Ruleset) fromPool(ctx context.Context, r Rule, people People, st State
 		st[r.Name] = rst
 	}
 	tr.Method, tr.Team = r.Pool.Method, r.Pool.Team
-	tr.Candidates = tr.Candidates[:0]
-	var ok []int
-	for i, p := range ms {
-		c := Candidate{UserID: p.ID, Email: p.Email, Name: p.Name, AssignedToday: p.AssignedToday}
-		if r.Pool.Method == "least_loaded" {
-			load := p.Load
-			c.Load = &load
+	ok := rs.eligible(ms, r, now, true, tr)
+	afterHours := ""
+	if len(ok) == 0 && rs.Pool.WorkingHours && rs.Pool.AfterHours == "assign" {
+		// Nobody is within their hours: share the record among those otherwise available, so the
+		// night's leads are spread and each is first in its owner's queue when they start.
+		if ok = rs.eligible(ms, r, now, false, tr); len(ok) > 0 {
+			afterHours = " (nobody was within their working hours, so hours were set aside)"
 		}
-		if r.Pool.Method == "weighted" {
-			c.Weight = r.Pool.weight(p.Email)
-		}
-		if reason := rs.unavailable(p, now, true); reason != "" {
-			c.Skipped = reason
-		} else if c.Weight < 0 {
-			c.Skipped = "has weight 0"
-		} else {
-			c.Eligible = true
-			ok = append(ok, i)
-		}
-		tr.Candidates = append(tr.Candidates, c)
 	}
 	if len(ok) == 0 {
 		tr.Note = fmt.Sprintf("nobody in %s can take it now", r.Pool.Team)
@@ -57,17 +45,41 @@ func (rs *Ruleset) fromPool(ctx context.Context, r Rule, people People, st State
 		pick = nextAfter(ms, ok, rst.Last)
 		why = fmt.Sprintf("next in the rotation after %s", orFirst(rst.Last))
 	}
-	p := ms[pick]
-	rst.Last = strings.ToLower(p.Email)
-	tr.Chosen = &Chosen{UserID: p.ID, Email: p.Email, Name: p.Name, Why: why}
-	return &Decision{UserID: p.ID}, nil
+	return rs.chose(ms[pick], why+afterHours, rst, tr), nil
 }
 
-func orFirst(last string) string {
-	if last == "" {
-		return "nobody (the first turn)"
+// eligible fills the trace's candidates and returns who may take the record, in rotation order;
+// hours false sets working hours aside.
+func (rs *Ruleset) eligible(ms []Person, r Rule, now time.Time, hours bool, tr *Trace) []int {
+	tr.Candidates = tr.Candidates[:0]
+	var ok []int
+	for i, p := range ms {
+		c := Candidate{UserID: p.ID, Email: p.Email, Name: p.Name, AssignedToday: p.AssignedToday}
+		if r.Pool.Method == "least_loaded" {
+			load := p.Load
+			c.Load = &load
+		}
+		if r.Pool.Method == "weighted" {
+			c.Weight = r.Pool.weight(p.Email)
+		}
+		if reason := rs.unavailable(p, now, true, hours); reason != "" {
+			c.Skipped = reason
+		} else if c.Weight < 0 {
+			c.Skipped = "has weight 0"
+		} else {
+			c.Eligible = true
+			ok = append(ok, i)
+		}
+		tr.Candidates = append(tr.Candidates, c)
 	}
-	return last
+	return ok
+}
+
+// chose records the pick and moves the rotation to them.
+func (rs *Ruleset) chose(p Person, why string, rst *RuleState, tr *Trace) *Decision {
+	rst.Last = strings.ToLower(p.Email)
+	tr.Chosen = &Chosen{UserID: p.ID, Email: p.Email, Name: p.Name, Why: why}
+	return &Decision{UserID: p.ID}
 }
 
 // weight is a member's weight: listed, else 1; 0 means never (-1 here, so the trace says so).
@@ -175,4 +187,11 @@ func leastLoaded(ms []Person, ok []int, st *RuleState, load string, now time.Tim
 		why += fmt.Sprintf("; %d tied, next in the rotation", len(tied))
 	}
 	return pick, why
+}
+
+func orFirst(last string) string {
+	if last == "" {
+		return "nobody (the first turn)"
+	}
+	return last
 }

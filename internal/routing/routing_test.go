@@ -154,7 +154,7 @@ func TestDailyCapAndFallbackQueue(t *testing.T) {
 }
 
 func TestWorkingHoursInEachRepsZone(t *testing.T) {
-	rs := compile(t, pool("round_robin", "", "pool_rules: { respect_working_hours: true }\n"))
+	rs := compile(t, pool("round_robin", "", "pool_rules: { respect_working_hours: true, after_hours: queue }\n"))
 	week, err := bizcal.ParseWorkingHours("mon-fri 09:00-17:00")
 	require.NoError(t, err)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
@@ -225,4 +225,24 @@ func TestConcurrentShareIsExactWithSharedState(t *testing.T) {
 		count[who]++
 	}
 	require.Equal(t, map[string]int{"a": 50, "b": 50, "c": 50, "d": 50}, count)
+}
+
+func TestAfterHoursSharesTheNightsLeads(t *testing.T) {
+	rs := compile(t, pool("round_robin", "", "pool_rules: { respect_working_hours: true, skip_out_of_office: true }\n"))
+	week, err := bizcal.ParseWorkingHours("mon-fri 09:00-17:00")
+	require.NoError(t, err)
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	ny, _ := time.LoadLocation("America/New_York")
+	al, bo, cy := rep("al"), rep("bo"), rep("cy")
+	al.Hours, _ = bizcal.New(ny, week, nil)
+	bo.Hours, _ = bizcal.New(berlin, week, nil)
+	cy.Hours, _ = bizcal.New(berlin, week, nil)
+	cy.AwayUntil = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	// Saturday noon UTC: nobody works. The rotation shares the leads among those not away.
+	sat := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	require.Equal(t, []string{"al", "bo", "al", "bo"}, route(t, rs, newTeam(al, bo, cy), State{}, sat, 4))
+	d, err := rs.Decide(context.Background(), lead(), newTeam(al, bo, cy), State{}, sat)
+	require.NoError(t, err)
+	require.Contains(t, d.Trace.Chosen.Why, "nobody was within their working hours, so hours were set aside")
+	require.Contains(t, d.Trace.Summary, "cy is out of office")
 }

@@ -48,6 +48,7 @@ type Pool struct {
 // PoolRules are who a pool may pick.
 type PoolRules struct {
 	WorkingHours bool
+	AfterHours   string // assign (default) or queue: when nobody is within their hours
 	SkipAway     bool
 	DailyCap     int    // 0 = none
 	Calendar     string // "" = each person's own working hours
@@ -107,6 +108,10 @@ func Compile(d *workflow.Definition, version int) (*Ruleset, error) {
 	rs.Pool = PoolRules{WorkingHours: pr.Get("respect_working_hours").Str() == "true", SkipAway: pr.Get("skip_out_of_office").Str() == "true",
 		Calendar: pr.Get("calendar").Str()}
 	rs.Pool.DailyCap, _ = strconv.Atoi(pr.Get("daily_cap").Str())
+	rs.Pool.AfterHours = pr.Get("after_hours").Str()
+	if rs.Pool.AfterHours == "" {
+		rs.Pool.AfterHours = "assign"
+	}
 	fb := root.Get("fallback")
 	rs.Fallback = Fallback{Queue: fb.Get("queue").Str(), Notify: fb.Get("notify").Str()}
 	return rs, nil

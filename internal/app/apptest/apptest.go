@@ -22,7 +22,16 @@ const AdminToken = "test-admin-token"
 // private PostgreSQL schema (skipping t, with the standard message, when no test database is set).
 func Open(t testing.TB, db string) *app.App {
 	t.Helper()
+	return OpenWith(t, db, nil)
+}
+
+// OpenWith is Open with the configuration adjusted by configure (outside connections, say) first.
+func OpenWith(t testing.TB, db string, configure func(*app.Config)) *app.App {
+	t.Helper()
 	cfg := app.Config{DataDir: t.TempDir(), AdminToken: AdminToken, Logger: slog.New(slog.DiscardHandler)}
+	if configure != nil {
+		configure(&cfg)
+	}
 	if db == "postgres" {
 		cfg.DatabaseURL = pgtest.URL(t)
 	}
