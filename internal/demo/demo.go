@@ -24,7 +24,7 @@ type Summary struct {
 	Seeded bool // false when the database was not empty and nothing was written
 	// How many records of each object Seed created.
 	Users, Teams, Accounts, Contacts, Leads, Deals, Activities, Tasks int
-	Companies                                                        int // entries in the enrichment directory
+	Companies                                                         int // entries in the enrichment directory
 }
 
 // Domain is the demo company's own mail domain: its users' addresses end in it.

@@ -133,9 +133,12 @@ type outboxSession struct {
 }
 
 func (s *outboxSession) Mail(from string, _ *smtp.MailOptions) error { s.from = from; return nil }
-func (s *outboxSession) Rcpt(to string, _ *smtp.RcptOptions) error   { s.to = append(s.to, to); return nil }
-func (s *outboxSession) Reset()                                      { s.from, s.to = "", nil }
-func (s *outboxSession) Logout() error                               { return nil }
+func (s *outboxSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, to)
+	return nil
+}
+func (s *outboxSession) Reset()        { s.from, s.to = "", nil }
+func (s *outboxSession) Logout() error { return nil }
 
 func (s *outboxSession) Data(r io.Reader) error {
 	msg, err := mail.ReadMessage(io.LimitReader(r, 1<<20))
