@@ -3,19 +3,38 @@ package crm
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/records"
 	"github.com/salesflow/salesflow/internal/store"
 )
 
-// CompleteTask marks an open task done with an outcome. A task with a list of outcomes takes one of
-// them; the rep completes only their own tasks, a manager their team's. Completing a task twice is a
-// conflict, so two racing completions resume the waiting run once.
+// TaskChange is a rep's move on a task (H1): complete with an outcome, skip, snooze until a time,
+// decline with a reason, or reassign to someone else.
+type TaskChange struct {
+	Action  string // complete | skip | snooze | decline | reassign
+	Outcome string
+	Reason  string
+	Until   time.Time
+	OwnerID string
+}
+
+// CompleteTask marks an open task done with an outcome (ChangeTask with action complete).
 func (s *Service) CompleteTask(ctx context.Context, a auth.Actor, id, outcome string) (records.Values, error) {
+	return s.ChangeTask(ctx, a, id, TaskChange{Action: "complete", Outcome: outcome})
+}
+
+// ChangeTask applies a move to an open (or snoozed) task. A rep changes only their own tasks, a
+// manager their team's. A settled task (done, skipped, declined) is a conflict, so two racing moves
+// settle it once and resume the waiting run once. A reassigned task keeps its run waiting; done,
+// skipped and declined resume it on their paths.
+func (s *Service) ChangeTask(ctx context.Context, a auth.Actor, id string, c TaskChange) (records.Values, error) {
 	var rec records.Values
 	err := s.st.Write(ctx, func(tx *store.Tx) error {
 		o, err := s.Object(ctx, tx, "task")
@@ -30,19 +49,96 @@ func (s *Service) CompleteTask(ctx context.Context, a auth.Actor, id, outcome st
 			return err
 		}
 		if st := task.String("status"); st != "open" && st != "snoozed" {
-			return &ConflictError{Message: fmt.Sprintf("task %s is %s, not open: it cannot be completed again", id, st)}
+			return &ConflictError{Message: fmt.Sprintf("task %s is %s already: it cannot be changed again", id, st)}
 		}
-		if allowed := outcomes(task["outcomes"]); len(allowed) > 0 && !slices.Contains(allowed, outcome) {
-			return records.Invalid("outcome", "must be one of %v for this task", allowed)
+		patch, sys, err := s.taskPatch(ctx, tx, a, task, c)
+		if err != nil {
+			return err
 		}
-		patch := map[string]any{"status": "done", "completed_at": s.clock().Format(records.TimeLayout)}
-		if outcome != "" {
-			patch["outcome"] = outcome
+		vals, err := o.Prepare(patch, false)
+		if err != nil {
+			return allProblems(o, task, vals, err, false)
 		}
-		rec, err = s.UpdateTx(ctx, tx, a, "task", id, patch)
+		for k, v := range sys {
+			vals[k] = v
+		}
+		rec, err = s.apply(ctx, tx, a, o, task, vals)
 		return err
 	})
 	return rec, err
+}
+
+// taskPatch works out a move's changes, refusing bad input by field.
+func (s *Service) taskPatch(ctx context.Context, tx *store.Tx, a auth.Actor, task records.Values, c TaskChange) (map[string]any, records.Values, error) {
+	now := s.clock()
+	switch c.Action {
+	case "complete":
+		if allowed := outcomes(task["outcomes"]); len(allowed) > 0 && !slices.Contains(allowed, c.Outcome) {
+			return nil, nil, records.Invalid("outcome", "must be one of %v for this task", allowed)
+		}
+		patch := map[string]any{"status": "done", "completed_at": now.Format(records.TimeLayout)}
+		if c.Outcome != "" {
+			patch["outcome"] = c.Outcome
+		}
+		return patch, records.Values{"snoozed_until": nil}, nil
+	case "skip":
+		return map[string]any{"status": "skipped", "completed_at": now.Format(records.TimeLayout)}, records.Values{"status_reason": nilIfEmpty(c.Reason), "snoozed_until": nil}, nil
+	case "decline":
+		if strings.TrimSpace(c.Reason) == "" {
+			return nil, nil, records.Invalid("reason", "is required: say why the task is declined")
+		}
+		return map[string]any{"status": "declined", "completed_at": now.Format(records.TimeLayout)}, records.Values{"status_reason": c.Reason, "snoozed_until": nil}, nil
+	case "snooze":
+		if !c.Until.After(now) {
+			return nil, nil, records.Invalid("until", "must be a time in the future")
+		}
+		return map[string]any{"status": "snoozed"}, records.Values{"snoozed_until": c.Until.UTC()}, nil
+	case "reassign":
+		if c.OwnerID == "" {
+			return nil, nil, records.Invalid("owner_id", "is required: the user who takes the task")
+		}
+		uo, _ := s.cat.Get("user")
+		u, err := tx.Get(ctx, uo, c.OwnerID)
+		if errors.Is(err, records.ErrNotFound) {
+			return nil, nil, records.Invalid("owner_id", "no user %s", c.OwnerID)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if u["active"] == false {
+			return nil, nil, records.Invalid("owner_id", "%s is inactive", u.String("email"))
+		}
+		if task.String("owner_id") == c.OwnerID {
+			return nil, nil, records.Invalid("owner_id", "the task is %s's already", u.String("email"))
+		}
+		if err := mayHandTo(ctx, tx, a, c.OwnerID); err != nil {
+			return nil, nil, err
+		}
+		return map[string]any{"owner_id": c.OwnerID}, records.Values{"pool": nil}, nil
+	}
+	return nil, nil, records.Invalid("action", "must be complete, skip, snooze, decline or reassign")
+}
+
+// mayHandTo checks who may receive a task from a: anyone from an admin; from a manager, their team
+// or themselves; from a rep, a teammate.
+func mayHandTo(ctx context.Context, tx *store.Tx, a auth.Actor, to string) error {
+	if a.IsAdmin() || a.UserID == to {
+		return nil
+	}
+	if ok, err := tx.Manages(ctx, a.UserID, to); err != nil || ok {
+		return err
+	}
+	if ok, err := tx.SameTeam(ctx, a.UserID, to); err != nil || ok {
+		return err
+	}
+	return fmt.Errorf("%w: a task goes to someone on your team", ErrForbidden)
+}
+
+func nilIfEmpty(s string) any {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	return s
 }
 
 // outcomes reads a task's outcome list (a JSON array of strings).
@@ -92,4 +188,15 @@ func (s *Service) PostEvent(ctx context.Context, a auth.Actor, recordType, recor
 		return tx.AppendEvent(ctx, ev)
 	})
 	return ev, err
+}
+
+// TeamUserIDs lists the ids of a team's members.
+func (s *Service) TeamUserIDs(ctx context.Context, teamID string) ([]string, error) {
+	var ids []string
+	err := s.st.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		ids, err = tx.TeamUserIDs(ctx, teamID)
+		return err
+	})
+	return ids, err
 }

@@ -362,7 +362,7 @@ func (s *segment) task(ctx context.Context, st *Step) (flow, error) {
 	if s.run.State["deferred"] != st.Addr {
 		if res := s.resumed(st); res != nil {
 			data, _ := res["task"].(map[string]any)
-			out := map[string]any{"outcome": data["outcome"], "status": data["status"], "owner": data["owner"], "completed_at": data["completed_at"]}
+			out := map[string]any{"outcome": data["outcome"], "status": data["status"], "owner": data["owner"], "completed_at": data["completed_at"], "reason": data["reason"]}
 			next := st.Next
 			switch data["status"] {
 			case "skipped":

@@ -115,7 +115,7 @@ func (e *Engine) advanceRun(ctx context.Context, tx *store.Tx, r store.Run, ev s
 			return nil
 		}
 		if s, _ := ch.New.(string); s == "done" || s == "skipped" || s == "declined" {
-			task := map[string]any{"status": s, "outcome": evRec["outcome"], "owner": evRec["owner_id"], "completed_at": evRec["completed_at"]}
+			task := map[string]any{"status": s, "outcome": evRec["outcome"], "owner": evRec["owner_id"], "completed_at": evRec["completed_at"], "reason": evRec["status_reason"]}
 			return e.resume(ctx, tx, r, map[string]any{"kind": "task", "task": task})
 		}
 	case "condition":

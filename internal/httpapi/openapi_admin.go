@@ -101,6 +101,7 @@ func adminPaths(paths obj) {
 	definitionPaths(paths)
 	runPaths(paths)
 	blockPaths(paths)
+	taskPaths(paths)
 	paths["/api/v1/openapi.json"] = obj{"get": obj{"summary": "This document", "security": []obj{}, "responses": obj{"200": obj{"description": "OpenAPI 3.1."}}}}
 }
 

@@ -5,10 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/salesflow/salesflow/internal/crm"
 	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
 )
 
 // recordJSON renders a record for the API: snake_case names, custom fields beside built-in ones.
@@ -139,11 +141,20 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q, p := parseList(o, r.URL.RawQuery, actorOf(r))
+	raw, extra := r.URL.RawQuery, []store.Filter(nil)
+	if o.Name == "task" {
+		var p *Problem
+		if raw, extra, p = a.taskListParams(r); p != nil {
+			writeProblem(w, r, p)
+			return
+		}
+	}
+	q, p := parseList(o, raw, actorOf(r))
 	if p != nil {
 		writeProblem(w, r, p)
 		return
 	}
+	q.Filters = append(q.Filters, extra...)
 	recs, next, err := a.svc.List(r.Context(), o.Name, q)
 	if err != nil {
 		a.fail(w, r, err)
@@ -153,7 +164,8 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	for i, rec := range recs {
 		items[i] = recordJSON(rec)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": encodeCursor(o, q, r.URL.Query(), next)})
+	vals, _ := url.ParseQuery(raw)
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": encodeCursor(o, q, vals, next)})
 }
 
 func (a *API) timeline(w http.ResponseWriter, r *http.Request) {

@@ -100,7 +100,7 @@ type route struct {
 
 // routes lists every authenticated API route; the OpenAPI test checks each is documented.
 func (a *API) routes() []route {
-	return append(append(append(definitionRoutes(a), engineRoutes(a)...), blockRoutes(a)...), []route{
+	return append(append(append(append(definitionRoutes(a), engineRoutes(a)...), blockRoutes(a)...), taskRoutes(a)...), []route{
 		{"GET /api/v1/me", a.me},
 		{"GET /api/v1/fields", a.listFields},
 		{"POST /api/v1/fields", a.createField},

@@ -135,6 +135,8 @@ func NewCatalog() *Catalog {
 				Field{Name: "run_id", Type: String, ReadOnly: true},
 				Field{Name: "step_id", Type: String, ReadOnly: true},
 				Field{Name: "pool", Type: String, ReadOnly: true},
+				Field{Name: "snoozed_until", Type: DateTime, ReadOnly: true},
+				Field{Name: "status_reason", Type: Text, ReadOnly: true},
 			)},
 		{Name: "activity", Plural: "activities", Table: "activities", Customizable: true,
 			Search: []string{"subject"},

@@ -20,6 +20,8 @@ const (
 	Gte Op = "gte"
 	Lt  Op = "lt"
 	Lte Op = "lte"
+	// In matches any of a list ([]any); an empty list matches nothing.
+	In Op = "in"
 )
 
 // Filter compares one field with a canonical value (nil with Eq/Ne means "is null"/"is not null").
@@ -133,6 +135,17 @@ func (b *builder) value(f records.Field, v any) string {
 var sqlOps = map[Op]string{Eq: "=", Ne: "<>", Gt: ">", Gte: ">=", Lt: "<", Lte: "<="}
 
 func (b *builder) compare(col string, f records.Field, op Op, v any) string {
+	if op == In {
+		list, _ := v.([]any)
+		if len(list) == 0 {
+			return "1 = 0"
+		}
+		ps := make([]string, len(list))
+		for i, x := range list {
+			ps[i] = b.value(f, x)
+		}
+		return fmt.Sprintf("%s IN (%s)", col, strings.Join(ps, ", "))
+	}
 	if v == nil {
 		if op == Ne {
 			return col + " IS NOT NULL"

@@ -55,7 +55,7 @@ func actionNames() []string {
 func stepOutputs(kind, action string) map[string]string {
 	switch kind {
 	case "task":
-		return map[string]string{"outcome": "string", "status": "string", "owner": "user", "completed_at": "timestamp"}
+		return map[string]string{"outcome": "string", "status": "string", "owner": "user", "completed_at": "timestamp", "reason": "string"}
 	case "wait_for":
 		return map[string]string{"event": "any", "timed_out": "bool"}
 	case "split":

@@ -119,7 +119,9 @@ func (c *checker) step(n *Node) bool {
 	case "split":
 		c.split(n, spec)
 	case "wait_for":
-		c.waitFor(n, spec)
+		c.waitFor(n, id, spec)
+	case "task":
+		c.task(n, id, spec)
 	default:
 		c.mapNode(n, spec, "")
 		if kind == "enroll" {
@@ -138,22 +140,47 @@ func (c *checker) step(n *Node) bool {
 		maps.Copy(c.scope.Steps, c.pending)
 		c.pending = nil
 	}
-	if id != nil && id.Kind == ScalarNode && c.ids[id.Value] == id.Pos {
-		if outs := n.Get("task").Get("outcomes"); outs != nil && outs.Kind == ListNode {
-			if c.outcomes == nil {
-				c.outcomes = map[string][]string{}
-			}
-			for _, o := range outs.Items {
-				c.outcomes[id.Value] = append(c.outcomes[id.Value], o.Value)
-			}
-		}
-		action := n.Get("action").Str()
-		if c.scope.Steps == nil {
-			c.scope.Steps = map[string]map[string]string{}
-		}
-		c.scope.Steps[id.Value] = stepOutputs(kind, action)
-	}
+	c.declare(n, id, kind)
 	return alwaysEnds(n)
+}
+
+// declare makes a step's outputs readable as steps.<id>.<output> by the steps after it.
+func (c *checker) declare(n, id *Node, kind string) {
+	if id == nil || id.Kind != ScalarNode || c.ids[id.Value] != id.Pos {
+		return
+	}
+	if outs := n.Get("task").Get("outcomes"); outs != nil && outs.Kind == ListNode && c.outcomes[id.Value] == nil {
+		if c.outcomes == nil {
+			c.outcomes = map[string][]string{}
+		}
+		for _, o := range outs.Items {
+			c.outcomes[id.Value] = append(c.outcomes[id.Value], o.Value)
+		}
+	}
+	if c.scope.Steps == nil {
+		c.scope.Steps = map[string]map[string]string{}
+	}
+	c.scope.Steps[id.Value] = stepOutputs(kind, n.Get("action").Str())
+}
+
+// task checks a task step; its own outputs are readable in its on_skip and on_decline paths, which
+// run after it ended.
+func (c *checker) task(n, id *Node, spec *Spec) {
+	rest := *n
+	rest.Pairs = nil
+	var paths []Pair
+	for _, p := range n.Pairs {
+		if p.Key == "on_skip" || p.Key == "on_decline" {
+			paths = append(paths, p)
+		} else {
+			rest.Pairs = append(rest.Pairs, p)
+		}
+	}
+	c.mapNode(&rest, spec, "")
+	c.declare(n, id, "task")
+	for _, p := range paths {
+		c.value(p.Value, steps(), p.Key)
+	}
 }
 
 func (c *checker) stepID(id *Node) {
@@ -260,7 +287,7 @@ func (c *checker) split(n *Node, spec *Spec) {
 	c.branches(n, len(list.Items))
 }
 
-func (c *checker) waitFor(n *Node, spec *Spec) {
+func (c *checker) waitFor(n, id *Node, spec *Spec) {
 	for _, p := range n.Pairs {
 		switch p.Key {
 		case "wait_for", "id", "on_timeout":
@@ -284,6 +311,7 @@ func (c *checker) waitFor(n *Node, spec *Spec) {
 		c.errorf(w.Get("when").Pos, "wait_for.when filters an event: give `event`, or use `condition`")
 	}
 	if t := n.Get("on_timeout"); t != nil {
+		c.declare(n, id, "wait_for") // on_timeout runs after the wait ended: its outputs are set
 		c.value(t, steps(), "on_timeout")
 	}
 }

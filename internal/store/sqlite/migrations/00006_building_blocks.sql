@@ -13,6 +13,8 @@ ALTER TABLE deals ADD COLUMN routing_queue TEXT;
 ALTER TABLE contacts ADD COLUMN routing_queue TEXT;
 ALTER TABLE accounts ADD COLUMN routing_queue TEXT;
 ALTER TABLE tasks ADD COLUMN pool TEXT;
+ALTER TABLE tasks ADD COLUMN snoozed_until TEXT;
+ALTER TABLE tasks ADD COLUMN status_reason TEXT;
 CREATE INDEX ix_leads_queue ON leads(routing_queue) WHERE routing_queue IS NOT NULL;
 CREATE INDEX ix_leads_score_model ON leads(score_model) WHERE score_model IS NOT NULL;
 CREATE TABLE companies (
@@ -98,6 +100,8 @@ DROP TABLE enrich_cache;
 DROP TABLE companies;
 DROP INDEX ix_leads_score_model;
 DROP INDEX ix_leads_queue;
+ALTER TABLE tasks DROP COLUMN status_reason;
+ALTER TABLE tasks DROP COLUMN snoozed_until;
 ALTER TABLE tasks DROP COLUMN pool;
 ALTER TABLE accounts DROP COLUMN routing_queue;
 ALTER TABLE contacts DROP COLUMN routing_queue;
