@@ -45,7 +45,8 @@ func (s *Service) ChangeTask(ctx context.Context, a auth.Actor, id string, c Tas
 		if err != nil {
 			return err
 		}
-		if err := authorize(ctx, tx, a, o, task.String("owner_id")); err != nil {
+		pooled := task.String("owner_id") == "" && task.String("pool") != ""
+		if err := authorizeTask(ctx, tx, a, o, task, pooled); err != nil {
 			return err
 		}
 		if st := task.String("status"); st != "open" && st != "snoozed" {
@@ -54,6 +55,9 @@ func (s *Service) ChangeTask(ctx context.Context, a auth.Actor, id string, c Tas
 		patch, sys, err := s.taskPatch(ctx, tx, a, task, c)
 		if err != nil {
 			return err
+		}
+		if pooled && c.Action == "complete" && a.UserID != "" {
+			patch["owner_id"] = a.UserID // whoever takes a task from the pool owns it
 		}
 		vals, err := o.Prepare(patch, false)
 		if err != nil {
@@ -117,6 +121,17 @@ func (s *Service) taskPatch(ctx context.Context, tx *store.Tx, a auth.Actor, tas
 		return map[string]any{"owner_id": c.OwnerID}, records.Values{"pool": nil}, nil
 	}
 	return nil, nil, records.Invalid("action", "must be complete, skip, snooze, decline or reassign")
+}
+
+// authorizeTask lets a task's owner (or their manager, or an admin) change it; a task in a team's pool
+// may be taken by anyone on that team.
+func authorizeTask(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, task records.Values, pooled bool) error {
+	if pooled && a.UserID != "" {
+		if ok, err := tx.InTeamNamed(ctx, a.UserID, task.String("pool")); err != nil || ok {
+			return err
+		}
+	}
+	return authorize(ctx, tx, a, o, task.String("owner_id"))
 }
 
 // mayHandTo checks who may receive a task from a: anyone from an admin; from a manager, their team

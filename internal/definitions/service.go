@@ -47,11 +47,9 @@ type Service struct {
 	runtime   Runtime
 }
 
-// Runtime is what applying needs from the workflow engine: which steps it can run, and what becomes
-// of the runs waiting on a workflow's older versions (W5).
+// Runtime is what applying needs from the workflow engine: what becomes of the runs waiting on a
+// workflow's older versions (W5).
 type Runtime interface {
-	// Unsupported reports the steps of d this build cannot run, at their positions.
-	Unsupported(d *workflow.Definition) []workflow.Diagnostic
 	// MigrateWaiting applies a policy (finish, move, cancel) to the active runs of the workflow's
 	// versions before version to, in the apply's transaction, and reports what it did.
 	MigrateWaiting(ctx context.Context, tx *store.Tx, workflow string, to int, policy string) (map[string]any, error)
@@ -195,11 +193,6 @@ func (s *Service) ApplyWith(ctx context.Context, a auth.Actor, sources []workflo
 			return err
 		}
 		diags = ds
-		if s.runtime != nil && !draft && !workflow.HasErrors(diags) {
-			for _, d := range defs {
-				diags = append(diags, s.runtime.Unsupported(d)...)
-			}
-		}
 		if workflow.HasErrors(diags) {
 			return &LintError{Diagnostics: diags}
 		}

@@ -30,6 +30,8 @@ func (e *Engine) runJob(ctx context.Context, j store.Job) {
 		err = e.fireMail(ctx, j)
 	case "sla":
 		err = e.fireSLA(ctx, j)
+	case "handoff_expiry":
+		err = e.expireHandoff(ctx, j)
 	default:
 		err = fmt.Errorf("unknown job kind %q", j.Kind)
 	}

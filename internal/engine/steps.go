@@ -27,6 +27,8 @@ func (s *segment) step(ctx context.Context, st *Step) (flow, error) {
 		return s.waitFor(ctx, st)
 	case "task":
 		return s.task(ctx, st)
+	case "handoff":
+		return s.handoff(ctx, st)
 	case "enroll":
 		return s.enrollStep(ctx, st)
 	case "unenroll":

@@ -6,49 +6,7 @@ import (
 	"sort"
 
 	"github.com/salesflow/salesflow/internal/store"
-	"github.com/salesflow/salesflow/internal/workflow"
 )
-
-// Unsupported reports the steps of a workflow this build cannot run, at their positions, so that
-// applying it fails with the reason instead of its runs failing later.
-func (e *Engine) Unsupported(d *workflow.Definition) []workflow.Diagnostic {
-	if d.Kind != "workflow" {
-		return nil
-	}
-	var out []workflow.Diagnostic
-	add := func(n *workflow.Node, what string) {
-		out = append(out, workflow.Diagnostic{File: d.File, Pos: n.Pos, Line: n.Pos.Line, Col: n.Pos.Col, Severity: workflow.Error,
-			Message: what + " is not available in this version of Salesflow yet; remove the step, or apply the workflow with --draft to keep it until it is"})
-	}
-	var walk func(list *workflow.Node)
-	walk = func(list *workflow.Node) {
-		if list == nil {
-			return
-		}
-		for _, st := range list.Items {
-			if h := st.Get("handoff"); h != nil {
-				add(h, "the handoff step")
-			}
-			for _, p := range st.Pairs {
-				switch p.Key {
-				case "then", "else", "default", "on_timeout", "on_skip", "on_decline":
-					walk(p.Value)
-				case "else_if", "split":
-					for _, it := range p.Value.Items {
-						walk(it.Get("then"))
-						walk(it.Get("steps"))
-					}
-				case "cases":
-					for _, c := range p.Value.Pairs {
-						walk(c.Value)
-					}
-				}
-			}
-		}
-	}
-	walk(d.Root.Get("steps"))
-	return out
-}
 
 // MigrateWaiting applies an apply's policy to the active runs on versions before to (W5): finish
 // leaves them; cancel ends them; move puts each at the step with the same id in version to, when it

@@ -65,15 +65,3 @@ func TestWaitingRunsFinishMoveOrCancelOnApply(t *testing.T) {
 		})
 	}
 }
-
-func TestApplyRefusesStepsThisBuildCannotRun(t *testing.T) {
-	h := newHarness(t, "sqlite")
-	h.a.Definitions.SetRuntime(h.e)
-	src := "kind: workflow\nname: later\nowner: revops@example.com\nreview_every: 90d\nobject: lead\ntrigger: { on: lead.created }\nsteps:\n  - handoff: { to: { user: lead.owner }, note: hi }\n"
-	_, diags, err := h.a.Definitions.Apply(h.ctx, admin, []workflow.Source{{File: "later.yaml", Content: []byte(src)}})
-	require.Error(t, err)
-	require.Len(t, diags, 1)
-	require.Equal(t, "later.yaml:8:16: error: the handoff step is not available in this version of Salesflow yet; remove the step, or apply the workflow with --draft to keep it until it is", diags[0].String())
-	_, _, err = h.a.Definitions.ApplyDraft(h.ctx, admin, []workflow.Source{{File: "later.yaml", Content: []byte(src)}})
-	require.NoError(t, err, "a draft may keep it")
-}

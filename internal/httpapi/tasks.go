@@ -17,7 +17,33 @@ func taskRoutes(a *API) []route {
 		{"POST /api/v1/tasks/{id}/snooze", a.taskMove("snooze", "until")},
 		{"POST /api/v1/tasks/{id}/decline", a.taskMove("decline", "reason")},
 		{"POST /api/v1/tasks/{id}/reassign", a.taskMove("reassign", "owner_id")},
+		{"GET /api/v1/inbox", a.inbox},
 	}
+}
+
+// inbox is a rep's open tasks by urgency (owner=me, the default, or a user id), or a team's queue
+// with its breaches (team=ID, for the team's manager).
+func (a *API) inbox(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	for k := range q {
+		if k != "owner" && k != "team" {
+			writeProblem(w, r, fieldProblem(http.StatusBadRequest, k, "unknown parameter (owner, team)"))
+			return
+		}
+	}
+	if q.Get("owner") != "" && q.Get("team") != "" {
+		writeProblem(w, r, fieldProblem(http.StatusBadRequest, "team", "give owner or team, not both"))
+		return
+	}
+	in, err := a.svc.Inbox(r.Context(), actorOf(r), q.Get("owner"), q.Get("team"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	for i := range in.Items {
+		in.Items[i].Task = recordJSON(in.Items[i].Task)
+	}
+	writeJSON(w, http.StatusOK, in)
 }
 
 // taskMove handles one move; field is the body member it takes.

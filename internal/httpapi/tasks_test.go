@@ -119,3 +119,52 @@ func TestTaskMovesAndTheirPaths(t *testing.T) {
 		_ = aeID
 	})
 }
+
+func TestInboxOrdersByUrgency(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		team := h.must(http.StatusCreated, "POST", "/api/v1/teams", adminToken, map[string]any{"name": "SDR"}).Body["id"].(string)
+		mgrID, mgrTok := h.user("mgr@example.com", "manager", "")
+		h.must(http.StatusOK, "PATCH", "/api/v1/teams/"+team, adminToken, map[string]any{"manager_id": mgrID})
+		repID, repTok := h.user("rep@example.com", "rep", team)
+		mateID, mateTok := h.user("mate@example.com", "rep", team)
+		lead := h.must(http.StatusCreated, "POST", "/api/v1/leads", adminToken, map[string]any{"email": "ann@acme.com", "first_name": "Ann", "company": "Acme", "owner_id": repID}).Body["id"].(string)
+		now := time.Now().UTC()
+		at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+		task := func(title, owner string, fields map[string]any) string {
+			in := map[string]any{"title": title, "owner_id": owner, "record_type": "lead", "record_id": lead}
+			for k, v := range fields {
+				in[k] = v
+			}
+			return h.must(http.StatusCreated, "POST", "/api/v1/tasks", adminToken, in).Body["id"].(string)
+		}
+		task("later, high", repID, map[string]any{"due_at": at(24 * time.Hour), "priority": "high"})
+		task("due soon", repID, map[string]any{"due_at": at(30 * time.Minute)})
+		task("late by an hour", repID, map[string]any{"due_at": at(-time.Hour)})
+		task("late by three hours", repID, map[string]any{"due_at": at(-3 * time.Hour)})
+		task("no due, urgent", repID, map[string]any{"priority": "urgent"})
+		snoozed := task("snoozed", repID, map[string]any{"due_at": at(-2 * time.Hour)})
+		h.must(http.StatusOK, "POST", "/api/v1/tasks/"+snoozed+"/snooze", repTok, map[string]any{"until": at(time.Hour)})
+		task("mate's", mateID, map[string]any{"due_at": at(-time.Minute)})
+
+		in := h.must(http.StatusOK, "GET", "/api/v1/inbox", repTok, nil)
+		var titles, urgencies []string
+		for _, it := range in.Body["items"].([]any) {
+			m := it.(map[string]any)
+			titles = append(titles, m["task"].(map[string]any)["title"].(string))
+			urgencies = append(urgencies, m["urgency"].(string))
+		}
+		require.Equal(t, []string{"late by three hours", "late by an hour", "due soon", "no due, urgent", "later, high"}, titles)
+		require.Equal(t, []string{"breached", "breached", "due_soon", "open", "open"}, urgencies)
+		first := in.Body["items"].([]any)[0].(map[string]any)
+		require.Equal(t, "Acme", first["record"].(map[string]any)["company"], "the record's key facts")
+		require.InDelta(t, 3*3600, first["overdue_by"], 60)
+
+		require.Equal(t, http.StatusForbidden, h.call("GET", "/api/v1/inbox?owner="+mateID, repTok, nil).Status, "a rep reads only their own inbox")
+		require.Equal(t, http.StatusForbidden, h.call("GET", "/api/v1/inbox?team="+team, mateTok, nil).Status)
+		q := h.must(http.StatusOK, "GET", "/api/v1/inbox?team="+team, mgrTok, nil)
+		require.Len(t, q.Body["items"].([]any), 6, "the team's queue: both reps' open tasks, not the snoozed one")
+		require.Equal(t, map[string]any{repID: 2.0, mateID: 1.0}, q.Body["breaches"])
+		h.must(http.StatusOK, "GET", "/api/v1/inbox?owner="+repID, mgrTok, nil)
+		require.Equal(t, http.StatusBadRequest, h.call("GET", "/api/v1/inbox?owner=me&team="+team, mgrTok, nil).Status)
+	})
+}

@@ -43,3 +43,14 @@ func (t *Tx) TeamUserIDs(ctx context.Context, teamID string) ([]string, error) {
 	}
 	return ids, rows.Err()
 }
+
+// InTeamNamed reports whether a user is on, or manages, the team with this name.
+func (t *Tx) InTeamNamed(ctx context.Context, userID, team string) (bool, error) {
+	var n int
+	err := t.queryRow(ctx, `SELECT COUNT(*) FROM teams tm LEFT JOIN users u ON u.team_id = tm.id AND u.id = $1
+		WHERE tm.name = $2 AND (u.id IS NOT NULL OR tm.manager_id = $1)`, userID, team).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("team membership: %w", err)
+	}
+	return n > 0, nil
+}

@@ -1,0 +1,99 @@
+package engine_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/crm"
+	"github.com/salesflow/salesflow/internal/store"
+)
+
+const handoffFlow = `kind: routing
+name: aes
+object: deal
+rules:
+  - name: all
+    pool: { team: AE }
+---
+kind: workflow
+name: to-ae
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.updated, changed: status, to: qualified }
+steps:
+  - id: convert
+    action: convert_lead
+  - id: handoff
+    handoff:
+      record: steps.convert.deal
+      to: { routing: aes }
+      note: "Qualified by {{ lead.owner.name }}: {{ lead.qualification_notes }}"
+      accept_within: 4h
+      cascade: [account]
+      on_reject_or_expiry:
+        reassign: { routing: aes }
+        notify: lead.owner.manager
+  - action: set
+    with: { title: "handed to {{ steps.handoff.owner.name }}" }
+`
+
+func TestHandoffRejectedRoutesOnAndAcceptedGoesOn(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		mail, opt := withSMTP(t)
+		h := newHarness(t, db, opt)
+		mgr := h.create("user", map[string]any{"email": "mgr@example.com", "name": "Mia", "role": "manager"}).ID()
+		sdrTeam := h.create("team", map[string]any{"name": "SDR", "manager_id": mgr}).ID()
+		sdr := h.create("user", map[string]any{"email": "sam@example.com", "name": "Sam", "team_id": sdrTeam}).ID()
+		aes := h.team("AE", "ada@example.com", "bob@example.com")
+		h.create("pipeline", map[string]any{"name": "New business", "stages": []any{map[string]any{"name": "Discovery", "probability": 0.1}}})
+		h.apply(handoffFlow)
+		lead := h.create("lead", map[string]any{"email": "ann@acme.com", "company": "Acme", "owner_id": sdr, "qualification_notes": "needs SSO"})
+		h.update("lead", lead.ID(), map[string]any{"status": "qualified"})
+		h.drain()
+
+		run := h.only("to-ae")
+		require.Equal(t, store.RunWaiting, run.Status, run.Error)
+		first := h.get("task", run.WaitKey)
+		require.Equal(t, "approval", first["type"])
+		require.Equal(t, aes[0], first["owner_id"])
+		require.Contains(t, first["why"], "Qualified by Sam: needs SSO")
+		deal := h.get("deal", first.String("record_id"))
+		require.Equal(t, aes[0], deal["owner_id"], "the deal is the receiver's")
+		require.Equal(t, aes[0], h.get("account", deal.String("account_id"))["owner_id"], "cascaded to the account")
+
+		// Ada rejects: Sam and his manager hear of it, and the deal goes to Bob.
+		ada := auth.Actor{Kind: auth.KindToken, UserID: aes[0], Role: auth.Rep, ID: "t"}
+		_, err := h.a.Service.ChangeTask(h.ctx, ada, first.ID(), crm.TaskChange{Action: "decline", Reason: "wrong territory"})
+		require.NoError(t, err)
+		h.drain()
+		run = h.only("to-ae")
+		second := h.get("task", run.WaitKey)
+		require.Equal(t, aes[1], second["owner_id"])
+		require.Equal(t, aes[1], h.get("deal", deal.ID())["owner_id"])
+		var to []string
+		for _, m := range mail.Messages() {
+			to = append(to, m.To...)
+		}
+		require.ElementsMatch(t, []string{"sam@example.com", "mgr@example.com"}, to)
+
+		// Bob lets it expire (4h): rerouted again, to Ada (the rotation goes on).
+		h.advance(4*time.Hour + time.Minute)
+		run = h.only("to-ae")
+		third := h.get("task", run.WaitKey)
+		require.Equal(t, "skipped", h.get("task", second.ID())["status"])
+		require.Contains(t, h.get("task", second.ID())["status_reason"], "expired")
+		require.Equal(t, aes[0], third["owner_id"])
+
+		// Ada accepts: the run goes on, with who accepted.
+		_, err = h.a.Service.ChangeTask(h.ctx, ada, third.ID(), crm.TaskChange{Action: "complete", Outcome: "accepted"})
+		require.NoError(t, err)
+		h.drain()
+		run = h.only("to-ae")
+		require.Equal(t, store.RunCompleted, run.Status, run.Error)
+		require.Equal(t, "handed to ada", h.get("lead", lead.ID())["title"])
+	})
+}
