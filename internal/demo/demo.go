@@ -120,6 +120,12 @@ func (s *seeder) create(object, what string, in map[string]any) (records.Values,
 	return r.Record, nil
 }
 
+// object is a built-in object's description.
+func (s *seeder) object(name string) *records.Object {
+	o, _ := s.svc.Catalog().Get(name)
+	return o
+}
+
 func (s *seeder) update(object, id string, patch map[string]any) error {
 	if _, err := s.svc.UpdateTx(s.ctx, s.tx, s.actor, object, id, patch); err != nil {
 		return fmt.Errorf("update %s %s: %w", object, id, err)

@@ -76,6 +76,9 @@ func (s *seeder) seedLeads() error {
 			return err
 		}
 		l.id = rec.ID()
+		if err := s.tx.Backdate(s.ctx, s.object("lead"), l.id, l.at); err != nil { // it arrived then
+			return err
+		}
 		s.leads = append(s.leads, l)
 		s.sum.Leads++
 	}

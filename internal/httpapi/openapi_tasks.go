@@ -20,6 +20,18 @@ func taskPaths(paths obj) {
 				"overdue_by": obj{"type": "integer", "description": "Seconds past due."}, "due_in": obj{"type": "integer", "description": "Seconds until due."},
 				"record": obj{"type": "object", "description": "The task's record: name, company, email, phone, status, score, grade …"}})},
 			"breaches": obj{"type": "object", "additionalProperties": obj{"type": "integer"}, "description": "Breached tasks by owner id (\"\" for the pool)."}})), "400", "403", "404")}
+	timing := props(nil, obj{"n": obj{"type": "integer"}, "median_seconds": obj{"type": "number"}, "p95_seconds": obj{"type": "number"},
+		"business_median_seconds": obj{"type": "number"}, "business_p95_seconds": obj{"type": "number"}, "business_time": str})
+	group := props(nil, obj{"leads": obj{"type": "integer"}, "created_to_assigned": timing, "created_to_first_attempt": timing, "created_to_first_connect": timing,
+		"first_attempt_bands": obj{"type": "object", "description": "Leads by wall-clock time to the first attempt: under_5m, 5m_15m, 15m_60m, over_60m, none_yet."}})
+	rates := obj{"type": "object", "additionalProperties": props(nil, obj{"tasks": obj{"type": "integer"}, "done_rate": obj{"type": "number"},
+		"skip_rate": obj{"type": "number"}, "decline_rate": obj{"type": "number"}, "open_rate": obj{"type": "number"}})}
+	paths["/api/v1/analytics/speed-to-lead"] = obj{"get": op("Speed to lead: created → assigned → first attempt → first connect, medians and p95 overall and by source, rep and team, wall-clock and working time, with SLA bands; task outcome rates (managers, admins)", "speedToLead",
+		[]obj{param("from", "query", "Leads created from (default 30 days ago).", dateTime), param("to", "query", "… until (default now).", dateTime)}, nil,
+		"200", resp("The report.", props([]string{"overall"}, obj{"from": dateTime, "to": dateTime, "overall": group,
+			"by_source": obj{"type": "object", "additionalProperties": group}, "by_rep": obj{"type": "object", "additionalProperties": group},
+			"by_team": obj{"type": "object", "additionalProperties": group},
+			"tasks":   props(nil, obj{"by_workflow": rates, "by_rep": rates})})), "400", "403")}
 	if list, ok := paths["/api/v1/tasks"].(obj)["get"].(obj); ok {
 		params, _ := list["parameters"].([]obj)
 		list["parameters"] = append(params,

@@ -18,6 +18,7 @@ func taskRoutes(a *API) []route {
 		{"POST /api/v1/tasks/{id}/decline", a.taskMove("decline", "reason")},
 		{"POST /api/v1/tasks/{id}/reassign", a.taskMove("reassign", "owner_id")},
 		{"GET /api/v1/inbox", a.inbox},
+		{"GET /api/v1/analytics/speed-to-lead", a.speedToLead},
 	}
 }
 

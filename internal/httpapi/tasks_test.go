@@ -168,3 +168,20 @@ func TestInboxOrdersByUrgency(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, h.call("GET", "/api/v1/inbox?owner=me&team="+team, mgrTok, nil).Status)
 	})
 }
+
+func TestSpeedToLeadAPI(t *testing.T) {
+	eachDB(t, func(t *testing.T, h *harness) {
+		_, mgrTok := h.user("mgr@example.com", "manager", "")
+		repID, repTok := h.user("rep@example.com", "rep", "")
+		lead := h.must(http.StatusCreated, "POST", "/api/v1/leads", adminToken, map[string]any{"email": "a@acme.com", "source": "web_form", "owner_id": repID}).Body["id"].(string)
+		h.must(http.StatusCreated, "POST", "/api/v1/tasks", adminToken, map[string]any{"title": "Call", "type": "call", "owner_id": repID, "record_type": "lead", "record_id": lead})
+		require.Equal(t, http.StatusForbidden, h.call("GET", "/api/v1/analytics/speed-to-lead", repTok, nil).Status)
+		require.Equal(t, http.StatusBadRequest, h.call("GET", "/api/v1/analytics/speed-to-lead?from=yesterday", mgrTok, nil).Status)
+		r := h.must(http.StatusOK, "GET", "/api/v1/analytics/speed-to-lead", mgrTok, nil)
+		overall := r.Body["overall"].(map[string]any)
+		require.Equal(t, 1.0, overall["leads"])
+		require.Equal(t, 1.0, overall["first_attempt_bands"].(map[string]any)["none_yet"])
+		byRep := r.Body["tasks"].(map[string]any)["by_rep"].(map[string]any)
+		require.Equal(t, 1.0, byRep["rep@example.com"].(map[string]any)["open_rate"])
+	})
+}

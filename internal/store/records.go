@@ -285,3 +285,16 @@ func readCustom(o *records.Object, raw any, rec records.Values) error {
 	}
 	return nil
 }
+
+// Backdate sets when a record was created, and the time of its created event, to at: for history
+// brought in from elsewhere (the demo's leads arrived weeks ago), so that measures from creation
+// (speed to lead) read true.
+func (t *Tx) Backdate(ctx context.Context, o *records.Object, id string, at time.Time) error {
+	if _, err := t.exec(ctx, fmt.Sprintf("UPDATE %s SET created_at = $1 WHERE id = $2", o.Table), t.d.TimeArg(at), id); err != nil {
+		return fmt.Errorf("backdate %s %s: %w", o.Name, id, err)
+	}
+	if _, err := t.exec(ctx, `UPDATE events SET occurred_at = $1 WHERE record_type = $2 AND record_id = $3 AND kind = 'created'`, t.d.TimeArg(at), o.Name, id); err != nil {
+		return fmt.Errorf("backdate the created event of %s %s: %w", o.Name, id, err)
+	}
+	return nil
+}
