@@ -150,6 +150,12 @@ func newEnricher(st *store.Store, cfg Config) (*enrich.Enricher, error) {
 		if err != nil {
 			return nil, err
 		}
+		lead, _ := records.NewCatalog().Get("lead")
+		for _, f := range h.Fields() {
+			if fd, ok := lead.Field(f); !ok || fd.ReadOnly {
+				return nil, fmt.Errorf("SALESFLOW_ENRICH_HTTP_MAP: %s is not a lead field enrichment can fill", f)
+			}
+		}
 		providers = append(providers, h)
 	}
 	ttl := cfg.Engine.EnrichTTL

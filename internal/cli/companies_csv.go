@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"github.com/salesflow/salesflow/internal/enrich"
 	"io"
 	"math"
 	"regexp"
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/salesflow/salesflow/internal/csvio"
+	"github.com/salesflow/salesflow/internal/enrich"
 	"github.com/salesflow/salesflow/internal/records"
 )
 

@@ -134,6 +134,9 @@ func (e *rowsRefused) ExitCode() int { return 2 }
 
 func runImport(ctx context.Context, g *globals, plural, file string, o importOptions) error {
 	if plural == "companies" {
+		if len(o.mapping) > 0 || o.skipUnknown || o.delimiter != "" || o.batch != 500 {
+			return fmt.Errorf("import companies takes no --map, --skip-unknown, --delimiter or --batch: its columns are fixed (domain, name, industry, employees, country, website, city) and the delimiter is detected")
+		}
 		return runImportCompanies(ctx, g, file, o.conn)
 	}
 	if !slices.Contains(importable, plural) {

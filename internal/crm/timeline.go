@@ -117,18 +117,20 @@ func (s *Service) collect(ctx context.Context, tx *store.Tx, o *records.Object, 
 			items = append(items, recordItem(sub.object, sub.at, r))
 		}
 	}
-	var steps []store.RecordStep
 	for _, rid := range ids {
-		st, err := tx.RecordSteps(ctx, rid, pos, limit+1)
+		steps, err := tx.RecordSteps(ctx, rid, pos, limit+1)
 		if err != nil {
 			return nil, err
 		}
-		steps = append(steps, st...)
-	}
-	for _, st := range steps {
-		items = append(items, Item{At: st.StartedAt, Kind: "step", ID: st.Key, Actor: "workflow_run:" + st.RunID,
-			Summary: fmt.Sprintf("%s: step %s (%s) %s", st.Workflow, st.StepID, st.Type, st.Status),
-			Data:    map[string]any{"run_id": st.RunID, "workflow": st.Workflow, "step_id": st.StepID, "status": st.Status, "decision": st.Decision, "output": st.Output, "error": st.Error}})
+		prefix := ""
+		if rid != id {
+			prefix = "merged lead " + rid + ": "
+		}
+		for _, st := range steps {
+			items = append(items, Item{At: st.StartedAt, Kind: "step", ID: st.Key, Actor: "workflow_run:" + st.RunID,
+				Summary: fmt.Sprintf("%s%s: step %s (%s) %s", prefix, st.Workflow, st.StepID, st.Type, st.Status),
+				Data:    map[string]any{"run_id": st.RunID, "workflow": st.Workflow, "step_id": st.StepID, "status": st.Status, "decision": st.Decision, "output": st.Output, "error": st.Error}})
+		}
 	}
 	return items, nil
 }

@@ -77,3 +77,10 @@ func (e *Engine) MatchAccount(ctx context.Context, leadID string, min float64) (
 	})
 	return m, err
 }
+
+// WrongObjectError is a ruleset asked to route a record of another object.
+type WrongObjectError struct{ Ruleset, Routes, Got string }
+
+func (e *WrongObjectError) Error() string {
+	return fmt.Sprintf("routing ruleset %s routes %ss, not %ss", e.Ruleset, e.Routes, e.Got)
+}

@@ -55,12 +55,12 @@ func (s *segment) enrichStep(ctx context.Context, st *Step, with map[string]any)
 	if s.result != nil && s.result.addr == st.Addr {
 		res := s.result
 		s.result = nil
-		in, out, err := s.mergeEnrichment(ctx, with, res)
+		out, err := s.mergeEnrichment(ctx, with, res)
 		if err != nil {
 			return flow{}, fmt.Errorf("step %s (enrich): %w", st.ID, err)
 		}
 		s.steps[st.ID] = out
-		_, err = s.history(ctx, st, "done", in, out, nil, "")
+		_, err = s.history(ctx, st, "done", res.asked, out, nil, "")
 		return flow{next: st.Next, commit: true, wrote: true}, err
 	}
 	if s.e.opts.Enricher == nil {
@@ -103,7 +103,7 @@ func text(v any) string {
 
 // lookup asks the providers (between commits).
 func (e *Engine) lookup(ctx context.Context, c *externalCall) *callResult {
-	res := &callResult{addr: c.addr}
+	res := &callResult{addr: c.addr, asked: c.input}
 	found, err := e.opts.Enricher.Lookup(ctx, *c.lookup, c.only)
 	res.found = found
 	if err != nil {
@@ -122,7 +122,7 @@ func (e *Engine) lookup(ctx context.Context, c *externalCall) *callResult {
 
 // mergeEnrichment writes the answers into the lead: empty fields and fields enrichment filled before
 // take the first provider's value; a value a person (or a workflow) set is kept unless overwrite.
-func (s *segment) mergeEnrichment(ctx context.Context, with map[string]any, res *callResult) (map[string]any, map[string]any, error) {
+func (s *segment) mergeEnrichment(ctx context.Context, with map[string]any, res *callResult) (map[string]any, error) {
 	overwrite, _ := with["overwrite"].(bool)
 	sources := map[string]enrich.Source{}
 	if raw, ok := s.rec["enrichment"].(map[string]any); ok {
@@ -150,11 +150,11 @@ func (s *segment) mergeEnrichment(ctx context.Context, with map[string]any, res 
 		out["errors"] = res.lookupErr
 	}
 	if len(patch) == 0 {
-		return nil, out, nil
+		return out, nil
 	}
 	rec, err := s.e.crm.UpdateSystemTx(ctx, s.tx, s.actor, "lead", s.run.RecordID, patch, records.Values{"enrichment": srcs})
 	if err != nil {
-		return patch, out, err
+		return out, err
 	}
-	return patch, out, s.changed(ctx, rec, patch)
+	return out, s.changed(ctx, rec, patch)
 }

@@ -36,6 +36,7 @@ type callResult struct {
 	err       error
 	found     []enrich.Found // enrich: the providers' answers
 	lookupErr string         // enrich: a provider that could not answer (not retried)
+	asked     map[string]any // enrich: what was asked, for the history
 }
 
 // idempotencyKey is stable for a run's step across retries, crashes and a move to a new version.

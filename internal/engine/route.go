@@ -132,7 +132,7 @@ func (e *Engine) route(ctx context.Context, tx *store.Tx, actor auth.Actor, name
 		return Routed{}, err
 	}
 	if rs.Object != object {
-		return Routed{}, permanent(fmt.Errorf("routing ruleset %s routes %ss, not %ss", name, rs.Object, object))
+		return Routed{}, permanent(&WrongObjectError{Ruleset: name, Routes: rs.Object, Got: object})
 	}
 	rec, err := (loader{e: e, tx: tx}).record(ctx, object, id, need)
 	if err != nil {

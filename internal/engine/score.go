@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -94,6 +95,9 @@ func (e *Engine) scoreLead(ctx context.Context, tx *store.Tx, a auth.Actor, mode
 	breakdown := map[string]any{"model": res.Model, "version": res.Version, "lines": anyList(res.Breakdown)}
 	if len(res.Unscored) > 0 {
 		breakdown["unscored"] = res.Unscored
+	}
+	if unchanged(lead, res.Score, res.Grade, model, breakdown) {
+		return res, nil // the same score again: no write, no event (scored_at is when it last changed)
 	}
 	sys := records.Values{"score_grade": res.Grade, "score_breakdown": breakdown, "score_model": model, "scored_at": now}
 	if _, err := e.crm.UpdateSystemTx(ctx, tx, a, "lead", id, map[string]any{"score": res.Score}, sys); err != nil {
@@ -207,4 +211,20 @@ func readsChanged(reads []string, changes map[string]records.Change) bool {
 		}
 	}
 	return false
+}
+
+// unchanged reports whether a lead already carries this score, grade, model and breakdown.
+func unchanged(lead records.Values, score float64, grade, model string, breakdown map[string]any) bool {
+	if lead["score"] != score || lead.String("score_grade") != grade || lead.String("score_model") != model {
+		return false
+	}
+	// Compare as stored: through JSON and back, so struct field order and number types do not differ.
+	var fresh any
+	b, err := json.Marshal(breakdown)
+	if err != nil || json.Unmarshal(b, &fresh) != nil {
+		return false
+	}
+	a, err1 := json.Marshal(lead["score_breakdown"])
+	b, err2 := json.Marshal(fresh)
+	return err1 == nil && err2 == nil && string(a) == string(b)
 }

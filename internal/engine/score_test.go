@@ -89,6 +89,10 @@ steps:
 		require.Equal(t, 50.0, h.get("lead", vp.ID())["score"])
 		h.update("lead", vp.ID(), map[string]any{"phone": "+14155550100"})
 		h.drain()
+		before := h.get("lead", vp.ID())["updated_at"]
+		_, err := h.e.Score(h.ctx, admin, "fit", vp.ID())
+		require.NoError(t, err)
+		require.Equal(t, before, h.get("lead", vp.ID())["updated_at"], "the same score again writes nothing")
 		require.Len(t, h.runs("became-mql"), 1, "falling below and staying there crosses nothing")
 	})
 }

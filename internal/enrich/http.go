@@ -2,12 +2,16 @@ package enrich
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +75,27 @@ func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 
 // Name is "http".
 func (h *HTTP) Name() string { return "http" }
+
+// CacheKey keys an answer by the values the URL uses and by the configuration itself (URL and field
+// map): answers are cached as mapped, so a changed map must not be served answers mapped the old way.
+func (h *HTTP) CacheKey(q Query) string {
+	sum := sha256.New()
+	fmt.Fprintf(sum, "%s\n", h.url)
+	for _, f := range slices.Sorted(maps.Keys(h.fields)) {
+		fmt.Fprintf(sum, "%s=%s\n", f, h.fields[f])
+	}
+	var vals []string
+	for p, v := range map[string]string{"{domain}": q.Domain, "{email}": q.Email, "{company}": strings.ToLower(q.Company)} {
+		if strings.Contains(h.url, p) {
+			vals = append(vals, p+v)
+		}
+	}
+	slices.Sort(vals)
+	return hex.EncodeToString(sum.Sum(nil))[:12] + ":" + strings.Join(vals, "|")
+}
+
+// Fields lists the lead fields the provider fills, for checking them against the lead's fields.
+func (h *HTTP) Fields() []string { return slices.Sorted(maps.Keys(h.fields)) }
 
 // Lookup GETs the URL for q and maps the JSON answer. 404 means nothing known. Other failures: 429 is
 // a *RateLimitedError; 5xx, timeouts and connection errors are Retryable; any other 4xx or an answer

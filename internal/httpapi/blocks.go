@@ -100,11 +100,16 @@ func (a *API) routeRecord(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) unknownDefinition(w http.ResponseWriter, r *http.Request, err error, field string) bool {
 	var ud *engine.UnknownDefinitionError
-	if errors.As(err, &ud) {
+	var wo *engine.WrongObjectError
+	switch {
+	case errors.As(err, &ud):
 		writeProblem(w, r, fieldProblem(http.StatusUnprocessableEntity, field, ud.Error()))
-		return true
+	case errors.As(err, &wo):
+		writeProblem(w, r, fieldProblem(http.StatusUnprocessableEntity, field, wo.Error()))
+	default:
+		return false
 	}
-	return false
+	return true
 }
 
 // scoreLead scores a lead with a model now and returns the score with its breakdown.

@@ -54,7 +54,7 @@ func TestBuildingBlocksAPI(t *testing.T) {
 		// Account match, then merge: the second lead's history shows on the first.
 		acct := h.must(http.StatusCreated, "POST", "/api/v1/accounts", adminToken, map[string]any{"name": "Acme Inc", "domain": "acme.com"}).Body["id"].(string)
 		m := h.must(http.StatusOK, "GET", "/api/v1/leads/"+lead+"/account-match", aTok, nil)
-		require.Equal(t, acct, m.Body["best"].(map[string]any)["ID"])
+		require.Equal(t, acct, m.Body["best"].(map[string]any)["id"])
 		require.Equal(t, http.StatusBadRequest, h.call("GET", "/api/v1/leads/"+lead+"/account-match?min_confidence=2", aTok, nil).Status)
 
 		h.must(http.StatusCreated, "POST", "/api/v1/activities", adminToken, map[string]any{"type": "note", "subject": "met at a fair", "record_type": "lead", "record_id": second})

@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/salesflow/salesflow/internal/enrich"
 	"github.com/salesflow/salesflow/internal/records"
 	"github.com/salesflow/salesflow/internal/store"
 )
@@ -76,20 +78,26 @@ func companyOf(raw any) (store.Company, [][2]string) {
 	text("website", &c.Website)
 	text("city", &c.City)
 	c.Domain = records.RegistrableDomain(c.Domain)
-	if c.Domain == "" || !strings.Contains(c.Domain, ".") {
+	switch {
+	case c.Domain == "" || !strings.Contains(c.Domain, "."):
 		bad = append(bad, [2]string{"domain", "is required: a domain like acme.com"})
+	case records.IsFreeMail(c.Domain):
+		bad = append(bad, [2]string{"domain", c.Domain + " is a free-mail domain; its addresses say nothing about a company"})
 	}
-	c.Country = strings.ToUpper(c.Country)
-	if c.Country != "" && len(c.Country) != 2 {
-		bad = append(bad, [2]string{"country", "must be a two-letter ISO code like DE"})
+	if c.Country != "" {
+		code, msg := enrich.CountryCode(c.Country)
+		if msg != "" {
+			bad = append(bad, [2]string{"country", msg})
+		}
+		c.Country = code
 	}
 	if raw, given := m["employees"]; given && raw != nil {
 		v, err := strconv.ParseFloat(fmt.Sprint(raw), 64) // the body decodes numbers as json.Number
 		switch _, isText := raw.(string); {
 		case err != nil || isText:
 			bad = append(bad, [2]string{"employees", "must be a number"})
-		case v < 0:
-			bad = append(bad, [2]string{"employees", "must not be negative"})
+		case v < 0 || v != math.Trunc(v):
+			bad = append(bad, [2]string{"employees", "must be a whole number of 0 or more"})
 		default:
 			c.Employees = v
 		}

@@ -18,7 +18,8 @@ func blockSchemas() obj {
 			"crossed":  obj{"type": "array", "items": props(nil, obj{"name": str, "at": number}), "description": "Thresholds the score rose through (each also a lead.score_crossed event)."},
 			"unscored": strList}),
 		"AccountMatch": props([]string{"best", "ranked"}, obj{"best": anyObj, "ranked": obj{"type": "array", "items": props(nil, obj{
-			"ID": str, "Name": str, "Confidence": number, "By": obj{"type": "string", "enum": []string{"email_domain", "website", "name"}}, "Reason": str})}}),
+			"id": str, "name": str, "domain": str, "website_domain": str, "contacts": obj{"type": "integer"}, "owner_active": boolean, "updated_at": dateTime,
+			"confidence": number, "by": obj{"type": "string", "enum": []string{"email_domain", "website", "name"}}, "reason": str})}}),
 	}
 }
 

@@ -50,19 +50,22 @@ type Lead struct {
 // registrable and lowercase like Lead's; either may be empty. Contacts, OwnerActive and
 // UpdatedAt only break ties.
 type Candidate struct {
-	ID, Name, Domain, WebsiteDomain string
-	Contacts                        int
-	OwnerActive                     bool
-	UpdatedAt                       time.Time
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	Domain        string    `json:"domain"`
+	WebsiteDomain string    `json:"website_domain"`
+	Contacts      int       `json:"contacts"`
+	OwnerActive   bool      `json:"owner_active"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Scored is a candidate with how well the lead matches it and why, for the activity log and
 // for a human reviewing a routing decision.
 type Scored struct {
 	Candidate
-	Confidence float64
-	By         string // ByEmailDomain, ByWebsite or ByName
-	Reason     string // e.g. `email domain acme.com equals the account's domain`
+	Confidence float64 `json:"confidence"`
+	By         string  `json:"by"`     // ByEmailDomain, ByWebsite or ByName
+	Reason     string  `json:"reason"` // e.g. `email domain acme.com equals the account's domain`
 }
 
 // Match scores every candidate against the lead and returns them best first, with the best

@@ -20,10 +20,10 @@
 //   - contact.max_touches: at most N emails and tasks to one contact within `per`;
 //   - contact.max_per_account: at most N emails and tasks to one account within `per` (not
 //     checked when the request names no account);
-//   - quiet_hours: no email or task while the recipient's wall clock is in [from, to); the window
-//     may cross midnight (19:00 to 08:00);
-//   - calendar: no email or task on the calendar's holidays, read as dates in the recipient's
-//     zone;
+//   - quiet_hours: no email while the recipient's wall clock is in [from, to); the window may
+//     cross midnight (19:00 to 08:00). Tasks are not held back: a rep's to-do disturbs nobody, and
+//     holding it would only make the first call later;
+//   - calendar: no email on the calendar's holidays, read as dates in the recipient's zone;
 //   - automation_budget: at most N tasks and notifications per rep per day, the day being the
 //     rep's local day.
 //

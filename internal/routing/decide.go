@@ -66,6 +66,8 @@ func (rs *Ruleset) Decide(ctx context.Context, vars expr.Vars, people People, st
 			tr.Rules = append(tr.Rules, check)
 			continue
 		}
+		// What an earlier rule's pool found (nobody) is in that rule's note; this rule starts clean.
+		tr.Method, tr.Team, tr.Candidates, tr.Note = "", "", nil, ""
 		var d *Decision
 		var err error
 		if r.Pool != nil {
@@ -78,6 +80,9 @@ func (rs *Ruleset) Decide(ctx context.Context, vars expr.Vars, people People, st
 		}
 		if d == nil && check.Note == "" {
 			check.Note = tr.Note
+		}
+		if d == nil {
+			tr.Note = ""
 		}
 		tr.Rules = append(tr.Rules, check)
 		if d != nil {

@@ -64,8 +64,6 @@ func (rs *Ruleset) eligible(ms []Person, r Rule, now time.Time, hours bool, tr *
 		}
 		if reason := rs.unavailable(p, now, true, hours); reason != "" {
 			c.Skipped = reason
-		} else if c.Weight < 0 {
-			c.Skipped = "has weight 0"
 		} else {
 			c.Eligible = true
 			ok = append(ok, i)
@@ -82,16 +80,12 @@ func (rs *Ruleset) chose(p Person, why string, rst *RuleState, tr *Trace) *Decis
 	return &Decision{UserID: p.ID}
 }
 
-// weight is a member's weight: listed, else 1; 0 means never (-1 here, so the trace says so).
+// weight is a member's weight: listed (lint keeps weights positive), else 1.
 func (p *Pool) weight(email string) int {
-	w, ok := p.Weights[strings.ToLower(email)]
-	if !ok {
-		return 1
+	if w, ok := p.Weights[strings.ToLower(email)]; ok {
+		return w
 	}
-	if w <= 0 {
-		return -1
-	}
-	return w
+	return 1
 }
 
 // nextAfter is the first eligible member after last in the rotation order, wrapping around: a member

@@ -3,7 +3,9 @@ package scoring
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/salesflow/salesflow/internal/expr"
@@ -65,7 +67,8 @@ func (m *Model) Score(ctx context.Context, lead expr.Vars, acts []Activity, prev
 		}
 	}
 	total := 0.0
-	for g, pts := range groups {
+	for _, g := range slices.Sorted(maps.Keys(groups)) { // in order: the breakdown reads the same every time
+		pts := groups[g]
 		if limit, ok := m.Caps[g]; ok && g != "" && pts > limit {
 			res.Breakdown = append(res.Breakdown, Line{Kind: "cap", Rule: "caps." + g, Group: g, Points: round1(limit - pts),
 				Note: fmt.Sprintf("group %s gave %g points, capped at %g", g, round1(pts), limit)})

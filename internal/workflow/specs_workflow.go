@@ -74,7 +74,7 @@ var WorkflowSpec = &Spec{Name: "workflow", Doc: "Steps that run for a record whe
 		opt("reenroll", enum("never", "after_exit", "always"), "may a record enroll again: `never` (default), `after_exit` (once its previous run ended), `always` (each trigger starts a run; still one active run per record)"),
 		opt("goal", expression("bool"), "the run ends as a success the moment this becomes true"),
 		opt("exit", expression("bool"), "the run is unenrolled the moment this becomes true"),
-		opt("policy", ref("policy"), "the contact policy for its outbound actions (default: `default`)"),
+		opt("policy", ref("policy"), "a contact policy that governs its outbound actions, besides every active policy whose applies_to covers it"),
 		opt("dry_run", boolean(), "evaluate and log everything, send nothing (G3)"),
 		req("steps", steps(), "the steps, in order"),
 	}}
