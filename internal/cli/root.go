@@ -48,7 +48,7 @@ func NewRoot(env Env) *cobra.Command {
 	pf.StringVar(&g.logLevel, "log-level", envOr(env, "SALESFLOW_LOG_LEVEL", "info"), "debug, info, warn or error (env SALESFLOW_LOG_LEVEL)")
 	root.AddCommand(newServe(g), newMigrate(g), newToken(g), newImport(g), newExport(g), newVersion())
 	root.AddCommand(newApply(g), newDefinitions(g), newKillSwitch(g, "pause"), newKillSwitch(g, "resume"))
-	root.AddCommand(newLint(g), newSchema(), newRuns(g), newEnroll(g), newWorker(g), newBench(g), newRoute(g))
+	root.AddCommand(newLint(g), newSchema(), newRuns(g), newEnroll(g), newWorker(g), newBench(g), newRoute(g), newTasks(g))
 	return root
 }
 
