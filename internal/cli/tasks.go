@@ -15,7 +15,7 @@ func newTasks(g *globals) *cobra.Command {
 	var owner, team string
 	cmd := &cobra.Command{Use: "tasks", Short: "Your inbox: open tasks by urgency (breached, due soon, priority) with the reason; or a team's queue",
 		Example: "  salesflow tasks\n  salesflow tasks --team TEAM_ID\n  salesflow tasks done TASK_ID connected\n  salesflow tasks snooze TASK_ID 2026-12-01T09:00:00Z",
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cl, err := conn.open(cmd.Context(), g)
 			if err != nil {
