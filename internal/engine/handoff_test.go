@@ -97,3 +97,41 @@ func TestHandoffRejectedRoutesOnAndAcceptedGoesOn(t *testing.T) {
 		require.Equal(t, "handed to ada", h.get("lead", lead.ID())["title"])
 	})
 }
+
+func TestHandoffToATeamsPoolGoesToWhoeverAccepts(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db)
+		aes := h.team("AE", "ada@example.com", "bob@example.com")
+		h.team("CSM", "cy@example.com")
+		h.apply(`kind: workflow
+name: to-pool
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.updated, changed: status, to: qualified }
+steps:
+  - id: handoff
+    handoff: { to: { team: AE }, note: "Over to you: {{ lead.email }}", accept_within: 2h }
+`)
+		lead := h.create("lead", map[string]any{"email": "ann@acme.com"})
+		h.update("lead", lead.ID(), map[string]any{"status": "qualified"})
+		h.drain()
+		run := h.only("to-pool")
+		task := h.get("task", run.WaitKey)
+		require.Nil(t, task["owner_id"])
+		require.Equal(t, "AE", task["pool"])
+
+		outsider := h.get("user", h.team("Ops", "oz@example.com")[0])
+		oz := auth.Actor{Kind: auth.KindToken, UserID: outsider.ID(), Role: auth.Rep, ID: "t"}
+		_, err := h.a.Service.ChangeTask(h.ctx, oz, task.ID(), crm.TaskChange{Action: "complete", Outcome: "accepted"})
+		require.ErrorIs(t, err, crm.ErrForbidden, "only the pool's team takes its tasks")
+
+		bob := auth.Actor{Kind: auth.KindToken, UserID: aes[1], Role: auth.Rep, ID: "t"}
+		done, err := h.a.Service.ChangeTask(h.ctx, bob, task.ID(), crm.TaskChange{Action: "complete", Outcome: "accepted"})
+		require.NoError(t, err)
+		require.Equal(t, aes[1], done["owner_id"], "taking it from the pool makes it Bob's")
+		h.drain()
+		require.Equal(t, store.RunCompleted, h.only("to-pool").Status)
+		require.Equal(t, aes[1], h.get("lead", lead.ID())["owner_id"], "whoever accepted owns the record")
+	})
+}
