@@ -33,8 +33,8 @@ type Inbox struct {
 var priorityRank = map[string]int{"urgent": 0, "high": 1, "normal": 2, "low": 3}
 var urgencyRank = map[string]int{"breached": 0, "due_soon": 1, "snoozed_over": 2, "open": 3}
 
-// Inbox lists open tasks (H5): for owner (a user id) their own; for team (a team id) every member's
-// and the team's pool. Snoozed tasks stay out until their snooze is over. Order: breached (longest
+// Inbox lists open tasks (H5): for owner (a user id) their own and their team's pool; for team (a team
+// id) every member's and the team's pool. Snoozed tasks stay out until their snooze is over. Order: breached (longest
 // overdue first), due soon (soonest first), then by priority and due time. A rep reads only their
 // own inbox; a manager their team's and their people's; an admin any.
 func (s *Service) Inbox(ctx context.Context, a auth.Actor, owner, team string) (Inbox, error) {
@@ -103,10 +103,18 @@ func (s *Service) inboxScope(ctx context.Context, tx *store.Tx, a auth.Actor, ow
 	if err := authorize(ctx, tx, a, &records.Object{Name: "inbox", Plural: "inboxes"}, owner); err != nil {
 		return nil, "", err
 	}
-	if _, err := tx.Get(ctx, uo, owner); err != nil {
+	u, err := tx.Get(ctx, uo, owner)
+	if err != nil {
 		return nil, "", fmt.Errorf("owner: %w", err)
 	}
-	return []any{owner}, "", nil
+	pool := "" // the person's team's pool: tasks anyone on the team may take
+	if team := u.String("team_id"); team != "" {
+		to, _ := s.cat.Get("team")
+		if t, err := tx.Get(ctx, to, team); err == nil {
+			pool = t.String("name")
+		}
+	}
+	return []any{owner}, pool, nil
 }
 
 // openTasks reads the open and snoozed tasks of some owners, and of a team's pool.

@@ -46,7 +46,7 @@ func (s *Service) ChangeTask(ctx context.Context, a auth.Actor, id string, c Tas
 			return err
 		}
 		pooled := task.String("owner_id") == "" && task.String("pool") != ""
-		if err := authorizeTask(ctx, tx, a, o, task, pooled); err != nil {
+		if err := authorizeTask(ctx, tx, a, o, task, pooled, c); err != nil {
 			return err
 		}
 		if st := task.String("status"); st != "open" && st != "snoozed" {
@@ -125,13 +125,23 @@ func (s *Service) taskPatch(ctx context.Context, tx *store.Tx, a auth.Actor, tas
 
 // authorizeTask lets a task's owner (or their manager, or an admin) change it; a task in a team's pool
 // may be taken by anyone on that team.
-func authorizeTask(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, task records.Values, pooled bool) error {
-	if pooled && a.UserID != "" {
-		if ok, err := tx.InTeamNamed(ctx, a.UserID, task.String("pool")); err != nil || ok {
-			return err
-		}
+func authorizeTask(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, task records.Values, pooled bool, c TaskChange) error {
+	if !pooled || a.IsAdmin() {
+		return authorize(ctx, tx, a, o, task.String("owner_id"))
 	}
-	return authorize(ctx, tx, a, o, task.String("owner_id"))
+	pool := task.String("pool")
+	member, err := tx.InTeamNamed(ctx, a.UserID, pool)
+	if err != nil {
+		return err
+	}
+	taking := c.Action == "complete" || (c.Action == "reassign" && c.OwnerID == a.UserID)
+	switch {
+	case !member || a.UserID == "":
+		return fmt.Errorf("%w: this task is in the %s pool; only that team takes it", ErrForbidden, pool)
+	case !taking && a.Role != auth.Manager:
+		return fmt.Errorf("%w: a task in the %s pool is taken (completed, or reassigned to yourself) before anything else", ErrForbidden, pool)
+	}
+	return nil
 }
 
 // mayHandTo checks who may receive a task from a: anyone from an admin; from a manager, their team

@@ -172,11 +172,29 @@ func (s *Service) UpdateTx(ctx context.Context, tx *store.Tx, a auth.Actor, obje
 	if err := authorize(ctx, tx, a, o, old.String("owner_id")); err != nil {
 		return nil, err
 	}
+	if err := taskMovesOnly(o, patch); err != nil {
+		return nil, err
+	}
 	vals, err := o.Prepare(patch, false)
 	if err != nil {
 		return nil, allProblems(o, old, vals, err, false)
 	}
 	return s.apply(ctx, tx, a, o, old, vals)
+}
+
+// taskMovesOnly keeps a task's status, outcome and completion time to its moves (complete, skip,
+// snooze, decline), which check the outcome list and settle a task once: a plain update must not
+// finish a task, or reopen a settled one behind its waiting run's back.
+func taskMovesOnly(o *records.Object, patch map[string]any) error {
+	if o.Name != "task" {
+		return nil
+	}
+	for _, k := range []string{"status", "outcome", "completed_at"} {
+		if _, ok := patch[k]; ok {
+			return records.Invalid(k, "changes only through the task's moves: POST /api/v1/tasks/{id}/complete, skip, snooze or decline")
+		}
+	}
+	return nil
 }
 
 // UpdateSystemTx is UpdateTx for the engine: sys sets read-only fields only the system writes (a

@@ -3,6 +3,8 @@ package demo
 import (
 	"fmt"
 	"time"
+
+	"github.com/salesflow/salesflow/internal/records"
 )
 
 type taskSpec struct {
@@ -162,21 +164,22 @@ func (s *seeder) task(t taskSpec) error {
 		due = s.dueIn(bucket, t)
 	}
 	status := "open"
+	sys := records.Values{}
 	switch bucket {
 	case "done":
 		status = "done"
 		in["outcome"] = doneOutcome(s, t.typ)
 		in["completed_at"] = stamp(earlier(due.Add(time.Duration(s.between(-10, 240))*time.Minute), s.now.Add(-time.Minute)))
 	case "skipped":
-		status, in["outcome"] = "skipped", skipReasons[t.typ]
+		status, sys["status_reason"] = "skipped", skipReasons[t.typ]
 	case "snoozed":
-		status = "snoozed"
+		status, sys["snoozed_until"] = "snoozed", due.Add(-2*time.Hour) // back on the list shortly before it is due
 	case "declined":
-		status, in["outcome"] = "declined", pick(s.rng, declineReasons[t.recordType])
+		status, sys["status_reason"] = "declined", pick(s.rng, declineReasons[t.recordType])
 	}
 	in["due_at"], in["status"] = stamp(due), status
-	if _, err := s.create("task", t.title, in); err != nil {
-		return err
+	if _, err := s.svc.CreateSystemTx(s.ctx, s.tx, s.actor, "task", in, sys); err != nil {
+		return fmt.Errorf("create task %s: %w", t.title, err)
 	}
 	s.sum.Tasks++
 	return nil

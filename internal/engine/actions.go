@@ -362,7 +362,7 @@ func (s *segment) task(ctx context.Context, st *Step) (flow, error) {
 	if s.run.State["deferred"] != st.Addr {
 		if res := s.resumed(st); res != nil {
 			data, _ := res["task"].(map[string]any)
-			out := map[string]any{"outcome": data["outcome"], "status": data["status"], "owner": data["owner"], "completed_at": data["completed_at"], "reason": data["reason"]}
+			out := map[string]any{"outcome": data["outcome"], "status": data["status"], "owner": s.userValue(ctx, data["owner"]), "completed_at": data["completed_at"], "reason": data["reason"]}
 			next := st.Next
 			switch data["status"] {
 			case "skipped":
@@ -472,4 +472,17 @@ func (s *segment) moment(ctx context.Context, v any, vars map[string]any) (time.
 		return time.Time{}, fmt.Errorf("gave %v, not a time", r)
 	}
 	return t, nil
+}
+
+// userValue is a user as expressions read one (steps.call.owner.name), from their id; nil when none.
+func (s *segment) userValue(ctx context.Context, id any) any {
+	uid, _ := id.(string)
+	if uid == "" {
+		return nil
+	}
+	u, err := (loader{e: s.e, tx: s.tx}).record(ctx, "user", uid, nil)
+	if err != nil {
+		return nil
+	}
+	return map[string]any(u)
 }

@@ -84,3 +84,17 @@ type WrongObjectError struct{ Ruleset, Routes, Got string }
 func (e *WrongObjectError) Error() string {
 	return fmt.Sprintf("routing ruleset %s routes %ss, not %ss", e.Ruleset, e.Routes, e.Got)
 }
+
+// CurrentProgram is the compiled current version of a workflow, for drawing it.
+func (e *Engine) CurrentProgram(ctx context.Context, name string) (*Program, error) {
+	var p *Program
+	err := e.st.Read(ctx, func(tx *store.Tx) error {
+		d, err := tx.Definition(ctx, "workflow", name)
+		if err != nil {
+			return err
+		}
+		p, err = e.program(ctx, tx, name, d.Version)
+		return err
+	})
+	return p, err
+}

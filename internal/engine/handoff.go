@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/records"
 	"github.com/salesflow/salesflow/internal/store"
 )
@@ -55,13 +57,13 @@ func (s *segment) handoffTo(ctx context.Context, st *Step, h map[string]any, att
 		if ruleset == "" {
 			ruleset = text(to["routing"])
 		}
-		routed, err := s.e.route(ctx, s.tx, s.actor, ruleset, object, id, s.run.ID, false)
+		routed, err := s.e.route(ctx, s.tx, s.actor, ruleset, object, id, s.run.ID, false, triedList(state)...)
 		if err != nil {
 			return flow{}, err
 		}
 		receiver, why = routed.UserID, routed.Trace.Summary
-		if receiver == "" {
-			return flow{}, permanent(fmt.Errorf("step %s: nobody could take the handoff: %s", st.ID, why))
+		if receiver == "" { // nobody (else) can take it: the handoff did not happen
+			return s.handoffNotTaken(ctx, st, h, "nobody could take it: "+why)
 		}
 	case to["user"] != nil:
 		u, err := s.e.eval(ctx, s.p, to["user"], s.vars())
@@ -95,6 +97,9 @@ func (s *segment) handoffTo(ctx context.Context, st *Step, h map[string]any, att
 		return flow{}, err
 	}
 	state["attempt"], state["receiver"], state["object"], state["id"] = attempt, receiver, object, id
+	if receiver != "" {
+		state["tried"] = append(asList(state["tried"]), receiver)
+	}
 	in := map[string]any{"record": map[string]any{"type": object, "id": id}, "receiver": receiver, "pool": pool, "task": task, "attempt": attempt, "why": why}
 	if due != nil {
 		in["accept_by"] = *due
@@ -223,6 +228,9 @@ func (s *segment) handoffAnswered(ctx context.Context, st *Step, h map[string]an
 			if _, err := s.e.crm.UpdateTx(ctx, s.tx, s.actor, object, id, map[string]any{"owner_id": owner}); err != nil {
 				return flow{}, err
 			}
+			if err := s.cascade(ctx, h, object, id, owner); err != nil {
+				return flow{}, err
+			}
 		}
 		u, _ := (loader{e: s.e, tx: s.tx}).record(ctx, "user", owner, nil)
 		out := map[string]any{"owner": map[string]any(u), "accepted": true, "record": map[string]any{"type": object, "id": id}}
@@ -244,8 +252,40 @@ func (s *segment) handoffAnswered(ctx context.Context, st *Step, h map[string]an
 	if re != nil && attempt < maxHandoffs {
 		return s.handoffTo(ctx, st, h, attempt+1, text(re["routing"]))
 	}
-	s.steps[st.ID] = map[string]any{"accepted": false, "reason": why, "record": map[string]any{"type": object, "id": id}}
-	return flow{next: st.Next}, nil
+	return s.handoffNotTaken(ctx, st, h, why)
+}
+
+// handoffNotTaken ends a handoff nobody took: the record goes back to whoever had it before, and the
+// run goes on with steps.<id>.accepted false.
+func (s *segment) handoffNotTaken(ctx context.Context, st *Step, h map[string]any, why string) (flow, error) {
+	state := s.handoffState(st)
+	object, id := text(state["object"]), text(state["id"])
+	if object == "" {
+		var err error
+		if object, id, _, err = s.handoffRecord(ctx, h); err != nil {
+			return flow{}, err
+		}
+	}
+	if prev := text(state["previous_owner"]); prev != "" {
+		if _, err := s.e.crm.UpdateTx(ctx, s.tx, s.actor, object, id, map[string]any{"owner_id": prev}); err != nil {
+			return flow{}, err
+		}
+		if err := s.cascade(ctx, h, object, id, prev); err != nil {
+			return flow{}, err
+		}
+	}
+	s.steps[st.ID] = map[string]any{"accepted": false, "reason": why, "owner": nil, "record": map[string]any{"type": object, "id": id}}
+	_, err := s.history(ctx, st, "done", nil, s.steps[st.ID].(map[string]any), map[string]any{"status": "not accepted", "reason": why}, "")
+	return flow{next: st.Next, wrote: true}, err
+}
+
+// triedList are the receivers a handoff already went to: a reroute skips them.
+func triedList(state map[string]any) []string {
+	var out []string
+	for _, v := range asList(state["tried"]) {
+		out = append(out, text(v))
+	}
+	return out
 }
 
 // tellHandoffFailed emails the previous owner and the person on_reject_or_expiry names.
@@ -264,6 +304,8 @@ func (s *segment) tellHandoffFailed(ctx context.Context, h map[string]any, state
 		}
 	}
 	text := fmt.Sprintf("The handoff of %s %s was not accepted (%s).\n", state["object"], state["id"], why)
+	slices.Sort(to)
+	to = slices.Compact(to) // the previous owner may be the manager too: one email
 	for i, addr := range to {
 		key := fmt.Sprintf("handoff/%s/%s/%v/%d", s.run.ID, state["id"], state["attempt"], i)
 		if err := s.e.queueMail(ctx, s.tx, key, addr, "Salesflow: a handoff was not accepted", text); err != nil {
@@ -282,8 +324,10 @@ func (e *Engine) expireHandoff(ctx context.Context, j store.Job) error {
 			return err
 		}
 		task, err := tx.Get(ctx, o, text(j.Payload["task"]))
-		if err == nil && (task.String("status") == "open" || task.String("status") == "snoozed") {
-			_, err = e.crm.UpdateSystemTx(ctx, tx, scorer, "task", task.ID(), map[string]any{"status": "skipped",
+		if err == nil && (task.String("status") == "open" || task.String("status") == "snoozed") && e.runActive(ctx, tx, task.String("run_id")) {
+			// Not the run's own actor: a run ignores its own changes, and this one must resume it.
+			expiry := auth.Actor{Kind: auth.KindSystem, ID: "handoff-expiry", Role: auth.Admin}
+			_, err = e.crm.UpdateSystemTx(ctx, tx, expiry, "task", task.ID(), map[string]any{"status": "skipped",
 				"completed_at": e.crm.Now().Format(records.TimeLayout)}, records.Values{"status_reason": "expired: not accepted in time"})
 			if err != nil {
 				return err
@@ -292,4 +336,16 @@ func (e *Engine) expireHandoff(ctx context.Context, j store.Job) error {
 		_, err = tx.FinishJob(ctx, j)
 		return err
 	})
+}
+
+// runActive reports whether a run still goes on: timers of an ended run's tasks do nothing.
+func (e *Engine) runActive(ctx context.Context, tx *store.Tx, runID string) bool {
+	r, err := tx.ReadRun(ctx, runID)
+	return err == nil && r.Active()
+}
+
+// runActor is the actor of a run's own changes, so that the timeline and other workflows' triggers
+// see them as the workflow's.
+func runActor(runID string) auth.Actor {
+	return auth.Actor{Kind: auth.KindRun, ID: runID, Role: auth.Admin}
 }

@@ -48,7 +48,7 @@ func TestHandoffRejectedRoutesOnAndAcceptedGoesOn(t *testing.T) {
 		mgr := h.create("user", map[string]any{"email": "mgr@example.com", "name": "Mia", "role": "manager"}).ID()
 		sdrTeam := h.create("team", map[string]any{"name": "SDR", "manager_id": mgr}).ID()
 		sdr := h.create("user", map[string]any{"email": "sam@example.com", "name": "Sam", "team_id": sdrTeam}).ID()
-		aes := h.team("AE", "ada@example.com", "bob@example.com")
+		aes := h.team("AE", "ada@example.com", "bob@example.com", "cal@example.com")
 		h.create("pipeline", map[string]any{"name": "New business", "stages": []any{map[string]any{"name": "Discovery", "probability": 0.1}}})
 		h.apply(handoffFlow)
 		lead := h.create("lead", map[string]any{"email": "ann@acme.com", "company": "Acme", "owner_id": sdr, "qualification_notes": "needs SSO"})
@@ -80,21 +80,22 @@ func TestHandoffRejectedRoutesOnAndAcceptedGoesOn(t *testing.T) {
 		}
 		require.ElementsMatch(t, []string{"sam@example.com", "mgr@example.com"}, to)
 
-		// Bob lets it expire (4h): rerouted again, to Ada (the rotation goes on).
+		// Bob lets it expire (4h): rerouted again, to Cal — not back to Ada, who gave it back.
 		h.advance(4*time.Hour + time.Minute)
 		run = h.only("to-ae")
 		third := h.get("task", run.WaitKey)
 		require.Equal(t, "skipped", h.get("task", second.ID())["status"])
 		require.Contains(t, h.get("task", second.ID())["status_reason"], "expired")
-		require.Equal(t, aes[0], third["owner_id"])
+		require.Equal(t, aes[2], third["owner_id"], "ada %s bob %s cal %s", aes[0], aes[1], aes[2])
 
-		// Ada accepts: the run goes on, with who accepted.
-		_, err = h.a.Service.ChangeTask(h.ctx, ada, third.ID(), crm.TaskChange{Action: "complete", Outcome: "accepted"})
+		// Cal accepts: the run goes on, with who accepted.
+		cal := auth.Actor{Kind: auth.KindToken, UserID: aes[2], Role: auth.Rep, ID: "t"}
+		_, err = h.a.Service.ChangeTask(h.ctx, cal, third.ID(), crm.TaskChange{Action: "complete", Outcome: "accepted"})
 		require.NoError(t, err)
 		h.drain()
 		run = h.only("to-ae")
 		require.Equal(t, store.RunCompleted, run.Status, run.Error)
-		require.Equal(t, "handed to ada", h.get("lead", lead.ID())["title"])
+		require.Equal(t, "handed to cal", h.get("lead", lead.ID())["title"])
 	})
 }
 
@@ -127,11 +128,59 @@ steps:
 		require.ErrorIs(t, err, crm.ErrForbidden, "only the pool's team takes its tasks")
 
 		bob := auth.Actor{Kind: auth.KindToken, UserID: aes[1], Role: auth.Rep, ID: "t"}
+		in, err := h.a.Service.Inbox(h.ctx, bob, "", "")
+		require.NoError(t, err)
+		require.Len(t, in.Items, 1, "the team's pool is in each member's inbox")
+		_, err = h.a.Service.ChangeTask(h.ctx, bob, task.ID(), crm.TaskChange{Action: "decline", Reason: "not me"})
+		require.ErrorIs(t, err, crm.ErrForbidden, "a pool task is taken before anything else: one rep cannot decline it for the team")
 		done, err := h.a.Service.ChangeTask(h.ctx, bob, task.ID(), crm.TaskChange{Action: "complete", Outcome: "accepted"})
 		require.NoError(t, err)
 		require.Equal(t, aes[1], done["owner_id"], "taking it from the pool makes it Bob's")
 		h.drain()
 		require.Equal(t, store.RunCompleted, h.only("to-pool").Status)
 		require.Equal(t, aes[1], h.get("lead", lead.ID())["owner_id"], "whoever accepted owns the record")
+	})
+}
+
+func TestHandoffNobodyTakesGoesBackToThePreviousOwner(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db)
+		sdr := h.create("user", map[string]any{"email": "sam@example.com", "name": "Sam"}).ID()
+		aes := h.team("AE", "ada@example.com")
+		h.apply(`kind: routing
+name: aes
+rules:
+  - name: all
+    pool: { team: AE }
+---
+kind: workflow
+name: give
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.updated, changed: status, to: qualified }
+steps:
+  - id: handoff
+    handoff:
+      to: { routing: aes }
+      note: "Yours"
+      on_reject_or_expiry: { reassign: { routing: aes } }
+  - if: steps.handoff.accepted
+    then: [{ action: set, with: { title: accepted } }]
+    else: [{ action: set, with: { title: "{{ steps.handoff.reason }}" } }]
+`)
+		lead := h.create("lead", map[string]any{"email": "ann@acme.com", "owner_id": sdr})
+		h.update("lead", lead.ID(), map[string]any{"status": "qualified"})
+		h.drain()
+		task := h.get("task", h.only("give").WaitKey)
+		require.Equal(t, aes[0], h.get("lead", lead.ID())["owner_id"])
+		ada := auth.Actor{Kind: auth.KindToken, UserID: aes[0], Role: auth.Rep, ID: "t"}
+		_, err := h.a.Service.ChangeTask(h.ctx, ada, task.ID(), crm.TaskChange{Action: "decline", Reason: "busy"})
+		require.NoError(t, err)
+		h.drain()
+		got := h.get("lead", lead.ID())
+		require.Equal(t, sdr, got["owner_id"], "back to Sam: the only AE gave it back")
+		require.Contains(t, got["title"], "nobody could take it")
+		require.Equal(t, store.RunCompleted, h.only("give").Status)
 	})
 }

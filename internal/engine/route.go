@@ -126,7 +126,7 @@ type Routed struct {
 // route decides who gets a record under a ruleset, in tx. Unless dry, it gives the record its owner (or
 // its fallback queue), records the assignment with its trace and moves the rotation on; the rotation
 // state stays locked until tx ends, so concurrent routings take turns.
-func (e *Engine) route(ctx context.Context, tx *store.Tx, actor auth.Actor, name, object, id, runID string, dry bool) (Routed, error) {
+func (e *Engine) route(ctx context.Context, tx *store.Tx, actor auth.Actor, name, object, id, runID string, dry bool, exclude ...string) (Routed, error) {
 	rs, need, err := e.ruleset(ctx, tx, name)
 	if err != nil {
 		return Routed{}, err
@@ -153,7 +153,13 @@ func (e *Engine) route(ctx context.Context, tx *store.Tx, actor auth.Actor, name
 	}
 	now := e.now()
 	ppl := &people{e: e, tx: tx, rs: rs, now: now, seen: map[string]routing.Person{}}
-	d, err := rs.Decide(ctx, expr.Vars{object: map[string]any(rec)}, ppl, st, now)
+	skip := map[string]string{}
+	for _, uid := range exclude {
+		if uid != "" {
+			skip[uid] = "had it already and gave it back"
+		}
+	}
+	d, err := rs.DecideExcluding(ctx, expr.Vars{object: map[string]any(rec)}, ppl, st, now, skip)
 	if err != nil {
 		return Routed{}, err
 	}

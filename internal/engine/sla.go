@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/bizcal"
 	"github.com/salesflow/salesflow/internal/expr"
 	"github.com/salesflow/salesflow/internal/records"
@@ -72,18 +74,22 @@ func (e *Engine) fireSLA(ctx context.Context, j store.Job) error {
 			return err
 		}
 		task, err := tx.Get(ctx, o, text(j.Payload["task"]))
-		if err != nil || (task.String("status") != "open" && task.String("status") != "snoozed") {
+		if err != nil || (task.String("status") != "open" && task.String("status") != "snoozed") || !e.runActive(ctx, tx, text(j.Payload["run"])) {
 			_, ferr := tx.FinishJob(ctx, j)
-			return ferr // gone or settled: nothing to remind anyone of
+			return ferr // gone, settled, or its run ended: nothing to remind anyone of
 		}
 		out, err := e.slaRung(ctx, tx, j, task)
+		var pe permanentError
+		if errors.As(err, &pe) { // retrying cannot help: say so in the run's history and stop
+			out, err = map[string]any{"rung": j.Payload["rung"], "failed": pe.Error()}, nil
+		}
 		if err != nil {
 			return err
 		}
 		now := e.now()
 		rung := text(j.Payload["rung"])
 		if err := tx.AppendEvent(ctx, store.Event{ID: uuid.Must(uuid.NewV7()).String(), RecordType: "task", RecordID: task.ID(), Kind: "event",
-			Name: "task.sla", Payload: out, Changes: map[string]records.Change{}, ActorType: "system", ActorID: "sla", OccurredAt: e.crm.Now()}); err != nil {
+			Name: "task.sla", Payload: out, Changes: map[string]records.Change{}, ActorType: auth.KindRun, ActorID: text(j.Payload["run"]), OccurredAt: e.crm.Now()}); err != nil {
 			return err
 		}
 		runID := text(j.Payload["run"])
@@ -92,8 +98,12 @@ func (e *Engine) fireSLA(ctx context.Context, j store.Job) error {
 			return err
 		}
 		stepID := text(task["step_id"])
+		status := "done"
+		if out["failed"] != nil {
+			status = "failed"
+		}
 		if err := tx.SaveStep(ctx, store.StepRecord{RunID: runID, Seq: seq + 1, Version: int(num(j.Payload["version"])), StepID: stepID,
-			Addr: text(j.Payload["addr"]), Type: "sla", Status: "done", Input: map[string]any{"task": task.ID(), "rung": rung}, Output: out,
+			Addr: text(j.Payload["addr"]), Type: "sla", Status: status, Input: map[string]any{"task": task.ID(), "rung": rung}, Output: out,
 			Attempts: 1, StartedAt: now, FinishedAt: &now}); err != nil {
 			return err
 		}
@@ -178,7 +188,8 @@ func (e *Engine) slaRung(ctx context.Context, tx *store.Tx, j store.Job, task re
 		return out, e.queueMail(ctx, tx, j.Key+"/"+fmt.Sprint(j.Gen), addr, "Salesflow escalation: "+task.String("title")+" is overdue", text)
 	case r["reassign"] != nil:
 		ra, _ := r["reassign"].(map[string]any)
-		routed, err := e.route(ctx, tx, scorer, text(ra["routing"]), recType, recID, text(j.Payload["run"]), false)
+		actor := runActor(text(j.Payload["run"]))
+		routed, err := e.route(ctx, tx, actor, text(ra["routing"]), recType, recID, text(j.Payload["run"]), false, task.String("owner_id"))
 		if err != nil {
 			return nil, err
 		}
@@ -187,14 +198,14 @@ func (e *Engine) slaRung(ctx context.Context, tx *store.Tx, j store.Job, task re
 			out["note"] = "nobody could take it; the record waits in the " + routed.Queue + " queue"
 			return out, nil
 		}
-		_, err = e.crm.UpdateSystemTx(ctx, tx, scorer, "task", task.ID(), map[string]any{"owner_id": routed.UserID}, nil)
+		_, err = e.crm.UpdateSystemTx(ctx, tx, actor, "task", task.ID(), map[string]any{"owner_id": routed.UserID}, nil)
 		out["new_owner"] = routed.UserID
 		return out, err
 	default:
 		mp, _ := r["move_to_pool"].(map[string]any)
 		team := text(mp["team"])
 		out["action"], out["team"] = "move_to_pool", team
-		_, err := e.crm.UpdateSystemTx(ctx, tx, scorer, "task", task.ID(), map[string]any{"owner_id": nil}, records.Values{"pool": team})
+		_, err := e.crm.UpdateSystemTx(ctx, tx, runActor(text(j.Payload["run"])), "task", task.ID(), map[string]any{"owner_id": nil}, records.Values{"pool": team})
 		return out, err
 	}
 }

@@ -51,6 +51,17 @@ type Decision struct {
 
 // Decide routes one record. vars are the expression variables for it (`lead` …).
 func (rs *Ruleset) Decide(ctx context.Context, vars expr.Vars, people People, st State, now time.Time) (Decision, error) {
+	return rs.DecideExcluding(ctx, vars, people, st, now, nil)
+}
+
+// DecideExcluding is Decide with people who may not get this record, each with the reason (someone who
+// just declined it): they are skipped wherever a rule or pool would pick them.
+func (rs *Ruleset) DecideExcluding(ctx context.Context, vars expr.Vars, people People, st State, now time.Time, exclude map[string]string) (Decision, error) {
+	if len(exclude) > 0 {
+		cp := *rs
+		cp.exclude = exclude
+		rs = &cp
+	}
 	tr := Trace{Ruleset: rs.Name, Version: rs.Version, At: now}
 	for _, r := range rs.Rules {
 		check := RuleCheck{Name: r.Name, When: r.When, Held: true}
@@ -128,6 +139,9 @@ func (rs *Ruleset) person(ctx context.Context, r Rule, vars expr.Vars, people Pe
 
 // unavailable says why p cannot take a record now, or "". Pools also apply hours and the cap.
 func (rs *Ruleset) unavailable(p Person, now time.Time, pool, hours bool) string {
+	if why, ok := rs.exclude[p.ID]; ok {
+		return why
+	}
 	switch {
 	case !p.Active:
 		return "is inactive"

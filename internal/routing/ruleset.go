@@ -25,6 +25,7 @@ type Ruleset struct {
 	Rules    []Rule
 	Pool     PoolRules
 	Fallback Fallback
+	exclude  map[string]string // people this decision may not pick, with why (DecideExcluding)
 }
 
 // Rule is one rule: a condition and either a person (Assign) or a pool.

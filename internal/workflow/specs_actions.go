@@ -61,7 +61,7 @@ func stepOutputs(kind, action string) map[string]string {
 	case "split":
 		return map[string]string{"branch": "string"}
 	case "handoff":
-		return map[string]string{"owner": "user", "accepted": "bool", "record": "any"}
+		return map[string]string{"owner": "user", "accepted": "bool", "record": "any", "reason": "string"}
 	case "action":
 		switch action {
 		case "convert_lead":
