@@ -24,6 +24,7 @@ import (
 	"github.com/salesflow/salesflow/internal/store"
 	"github.com/salesflow/salesflow/internal/store/postgres"
 	"github.com/salesflow/salesflow/internal/store/sqlite"
+	"github.com/salesflow/salesflow/internal/web"
 )
 
 // Config is everything serve and the database commands need.
@@ -175,7 +176,25 @@ func (a *App) Close() {
 
 // Handler returns the HTTP surface.
 func (a *App) Handler() http.Handler {
-	return httpapi.New(a.Service, httpapi.Options{AdminToken: a.Config.AdminToken, Logger: a.Config.Logger, Definitions: a.Definitions, Engine: a.Engine})
+	api := httpapi.New(a.Service, httpapi.Options{AdminToken: a.Config.AdminToken, Logger: a.Config.Logger, Definitions: a.Definitions, Engine: a.Engine})
+	ui := web.New(a.Service, a.Engine, a.Definitions, a.Config.AdminToken, a.Config.Logger)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isAPI(r.URL.Path) {
+			api.ServeHTTP(w, r)
+			return
+		}
+		ui.ServeHTTP(w, r)
+	})
+}
+
+// isAPI tells the API's paths (and the probes, metrics and form hooks) from the browser UI's.
+func isAPI(path string) bool {
+	for _, p := range []string{"/api/", "/hooks/", "/healthz", "/readyz", "/metrics"} {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Serve runs the server until ctx ends, then shuts down gracefully. ready, when not nil, receives the

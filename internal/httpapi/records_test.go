@@ -261,7 +261,7 @@ func TestDealsFollowTheirPipeline(t *testing.T) {
 func TestUnknownRoutesAreProblems(t *testing.T) {
 	t.Parallel()
 	_, srv := newServer(t)
-	for path, want := range map[string]int{"/api/v1/leads/x/foo": 404, "/nothing": 404} {
+	for path, want := range map[string]int{"/api/v1/leads/x/foo": 404, "/api/nothing": 404} {
 		res, err := http.Get(srv.URL + path)
 		require.NoError(t, err)
 		res.Body.Close()

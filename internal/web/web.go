@@ -1,0 +1,157 @@
+// Package web serves the browser UI (I4): sign-in with an API token kept in an HttpOnly cookie, the rep
+// inbox with in-place task moves (htmx), workflows drawn as SVG from their definitions, and runs that
+// explain themselves. Pages are rendered on the server with templ; the only script is htmx and a few
+// lines that show times in the viewer's zone, all served from the binary.
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/crm"
+	"github.com/salesflow/salesflow/internal/definitions"
+	"github.com/salesflow/salesflow/internal/engine"
+	"github.com/salesflow/salesflow/internal/records"
+)
+
+//go:embed static
+var static embed.FS
+
+const cookieName = "sf_session"
+
+// UI is the web interface.
+type UI struct {
+	svc        *crm.Service
+	eng        *engine.Engine
+	defs       *definitions.Service
+	adminToken string
+	log        *slog.Logger
+}
+
+// New returns the UI's handler.
+func New(svc *crm.Service, eng *engine.Engine, defs *definitions.Service, adminToken string, log *slog.Logger) http.Handler {
+	u := &UI{svc: svc, eng: eng, defs: defs, adminToken: adminToken, log: log}
+	mux := http.NewServeMux()
+	sub, _ := fs.Sub(static, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServer(http.FS(sub))))
+	mux.HandleFunc("GET /signin", u.signinForm)
+	mux.HandleFunc("POST /signin", u.signin)
+	mux.HandleFunc("POST /signout", u.signout)
+	mux.HandleFunc("GET /{$}", u.signedIn(func(w http.ResponseWriter, r *http.Request, _ auth.Actor) {
+		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+	}))
+	mux.HandleFunc("GET /inbox", u.signedIn(u.inbox))
+	mux.HandleFunc("POST /inbox/tasks/{id}/{move}", u.signedIn(u.moveTask))
+	mux.HandleFunc("GET /workflows", u.signedIn(u.workflows))
+	mux.HandleFunc("GET /workflows/{name}", u.signedIn(u.workflow))
+	mux.HandleFunc("GET /runs", u.signedIn(u.runs))
+	mux.HandleFunc("GET /runs/{id}", u.signedIn(u.run))
+	mux.HandleFunc("POST /runs/{id}/retry", u.signedIn(u.retry))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		u.render(w, r, http.StatusNotFound, "Not found", "", notFound("There is no page at "+r.URL.Path+". Try the inbox."))
+	})
+	csrf := http.NewCrossOriginProtection()
+	return secureHeaders(csrf.Handler(mux))
+}
+
+// secureHeaders forbids framing and keeps every asset on this server.
+func secureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// actor resolves a token as the API does: the admin token, else a stored token.
+func (u *UI) actor(ctx context.Context, secret string) (auth.Actor, error) {
+	if u.adminToken != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(u.adminToken)) == 1 {
+		return auth.Actor{Kind: auth.KindAdminToken, ID: "SALESFLOW_ADMIN_TOKEN", Role: auth.Admin}, nil
+	}
+	return u.svc.Authenticate(ctx, secret)
+}
+
+type page func(w http.ResponseWriter, r *http.Request, a auth.Actor)
+
+// signedIn runs a page for a signed-in user, or sends the browser to the sign-in form.
+func (u *UI) signedIn(p page) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(cookieName)
+		if err == nil {
+			if a, err := u.actor(r.Context(), c.Value); err == nil {
+				p(w, r, a)
+				return
+			}
+		}
+		if r.Header.Get("HX-Request") != "" {
+			w.Header().Set("HX-Redirect", "/signin")
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+	}
+}
+
+func (u *UI) signinForm(w http.ResponseWriter, r *http.Request) {
+	u.render(w, r, http.StatusOK, "Sign in", "", signinPage(""))
+}
+
+func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
+	secret := strings.TrimSpace(r.PostFormValue("token"))
+	if _, err := u.actor(r.Context(), secret); secret == "" || err != nil {
+		u.render(w, r, http.StatusUnauthorized, "Sign in", "", signinPage("That token is not valid (revoked, mistyped, or for another server)."))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", MaxAge: int((7 * 24 * time.Hour).Seconds())})
+	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+}
+
+func (u *UI) signout(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// who names the signed-in user in the header.
+func (u *UI) who(ctx context.Context, a auth.Actor) string {
+	if a.UserID != "" {
+		if rec, err := u.svc.Get(ctx, "user", a.UserID); err == nil {
+			return rec.String("name") + " (" + string(a.Role) + ")"
+		}
+	}
+	return "admin token"
+}
+
+func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, title, who string, body templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := layout(title, who, body).Render(r.Context(), w); err != nil {
+		u.log.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "err", err)
+	}
+}
+
+// fail answers an error as a page: not found, forbidden, or an internal error (logged).
+func (u *UI) fail(w http.ResponseWriter, r *http.Request, a auth.Actor, err error) {
+	status, msg := http.StatusInternalServerError, "Something went wrong; the server log has the details."
+	switch {
+	case errors.Is(err, records.ErrNotFound):
+		status, msg = http.StatusNotFound, "There is nothing here."
+	case errors.Is(err, crm.ErrForbidden):
+		status, msg = http.StatusForbidden, err.Error()
+	default:
+		u.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
+	}
+	u.render(w, r, status, "Not found", u.who(r.Context(), a), notFound(msg))
+}
