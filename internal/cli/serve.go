@@ -31,6 +31,9 @@ func newServe(g *globals) *cobra.Command {
 				return err
 			}
 			cfg.Addr, cfg.Demo = addr, withDemo
+			if cfg.Engine.BaseURL == "" { // links in reminders and alerts must be whole: this server's own address
+				cfg.Engine.BaseURL = serverURL("", addr)
+			}
 			if !withDemo && cfg.AdminToken == "" {
 				// A data directory that once ran the demo keeps its admin token working.
 				if b, err := os.ReadFile(filepath.Join(cfg.DataDir, "demo-admin-token")); err == nil && len(strings.TrimSpace(string(b))) > 0 {

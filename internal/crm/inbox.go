@@ -52,7 +52,7 @@ func (s *Service) Inbox(ctx context.Context, a auth.Actor, owner, team string) (
 		in.Breaches = map[string]int{}
 		facts := map[string]map[string]any{}
 		for _, t := range tasks {
-			it, ok := inboxItem(t, now)
+			it, ok := PlaceTask(t, now)
 			if !ok {
 				continue
 			}
@@ -132,8 +132,9 @@ func (s *Service) openTasks(ctx context.Context, tx *store.Tx, owners []any, poo
 	return append(out, pooled...), err
 }
 
-// inboxItem places a task; a task snoozed into the future is not shown.
-func inboxItem(t records.Values, now time.Time) (InboxItem, bool) {
+// PlaceTask places a task as the inbox does — its urgency, how overdue or how soon due; ok is false
+// for a task snoozed into the future, which the inbox does not show.
+func PlaceTask(t records.Values, now time.Time) (InboxItem, bool) {
 	it := InboxItem{Task: t, Urgency: "open"}
 	if t.String("status") == "snoozed" {
 		until, _ := t["snoozed_until"].(time.Time)

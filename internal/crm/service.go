@@ -157,6 +157,20 @@ func (s *Service) List(ctx context.Context, object string, q store.ListQuery) ([
 	return recs, next, err
 }
 
+// Count counts the records of object that q's filters and search select.
+func (s *Service) Count(ctx context.Context, object string, q store.ListQuery) (int, error) {
+	var n int
+	err := s.st.Read(ctx, func(tx *store.Tx) error {
+		o, err := s.Object(ctx, tx, object)
+		if err != nil {
+			return err
+		}
+		n, err = tx.CountMatching(ctx, o, q)
+		return err
+	})
+	return n, err
+}
+
 // ObjectSchema returns an object with its current custom fields, for request parsing and docs.
 func (s *Service) ObjectSchema(ctx context.Context, name string) (*records.Object, error) {
 	var o *records.Object

@@ -10,6 +10,7 @@ import (
 
 	"github.com/salesflow/salesflow/internal/records"
 	"github.com/salesflow/salesflow/internal/store"
+	"github.com/salesflow/salesflow/internal/workflow"
 )
 
 // Detail is a definition with the list of its versions (without their sources), oldest first.
@@ -128,4 +129,24 @@ func Ref(ref string) (kind, name string) {
 		return k, n
 	}
 	return "", ref
+}
+
+// LintCurrent lints the current version of a stored definition against today's database: a workflow
+// that was clean when applied may now name a team that was deleted or a field that was dropped.
+func (s *Service) LintCurrent(ctx context.Context, kind, name string) ([]workflow.Diagnostic, error) {
+	var diags []workflow.Diagnostic
+	err := s.st.Read(ctx, func(tx *store.Tx) error {
+		d, err := tx.Definition(ctx, kind, name)
+		if err != nil {
+			return err
+		}
+		v, err := tx.DefinitionVersion(ctx, kind, name, d.Version)
+		if err != nil {
+			return err
+		}
+		src := workflow.Source{File: fmt.Sprintf("%s v%d", name, d.Version), Content: []byte(v.Source)}
+		_, diags, err = s.lintTx(ctx, tx, []workflow.Source{src})
+		return err
+	})
+	return diags, err
 }

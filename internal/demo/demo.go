@@ -44,7 +44,7 @@ func Seed(ctx context.Context, svc *crm.Service) (Summary, error) {
 			ctx: ctx, tx: tx, svc: svc,
 			actor:  auth.Actor{Kind: auth.KindSystem, ID: "demo", Role: auth.Admin},
 			rng:    rand.New(rand.NewPCG(20260131, 42)),
-			now:    time.Now().UTC().Truncate(time.Second),
+			now:    svc.Now().UTC().Truncate(time.Second),
 			emails: map[string]bool{},
 			bases:  map[string]bool{},
 			phones: map[string]bool{},

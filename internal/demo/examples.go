@@ -16,7 +16,8 @@ import (
 
 // ApplyExamples applies the example definitions the demo runs: first the files without workflows
 // (calendars, templates, rulesets, models, policies), then each workflow file on its own, so that one
-// this build cannot run yet (refused with its reason, which is logged) does not hold back the others.
+// that is refused (its reason is logged: say, a team the data does not have) does not hold back the
+// others.
 // Applying again changes nothing.
 func ApplyExamples(ctx context.Context, defs *definitions.Service, files fs.FS, log *slog.Logger) (applied []string, err error) {
 	names, err := fs.Glob(files, "*.yaml")

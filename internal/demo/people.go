@@ -73,15 +73,19 @@ type teamSpec struct {
 	members    []userSpec
 }
 
+// The SDRs' working hours come in pairs with the same hours in UTC all year (two in Berlin; New York
+// and Chicago an hour apart in clock time), so inbound routing that respects working hours always has
+// a choice whenever anyone is working, and sets hours aside when nobody is.
 var teamSpecs = []teamSpec{
 	{name: "SDR", kind: "sdr",
 		manager: userSpec{"Marcus Bell", "America/New_York", "mon-fri 08:30-17:00", 20},
 		members: []userSpec{
 			{"Jenna Ortiz", "America/New_York", "mon-fri 08:30-17:00", 55},
-			{"Tyler Brooks", "America/Chicago", "mon-fri 08:00-16:30", 50},
+			{"Tyler Brooks", "America/Chicago", "mon-fri 07:30-16:00", 50},
 			{"Aisha Khan", "Europe/London", "mon-fri 09:00-17:30", 45},
 			{"Liam O'Connor", "America/Los_Angeles", "mon-fri 08:00-16:30", 60},
 			{"Sofia Rossi", "Europe/Berlin", "mon-fri 08:30-17:00", 40},
+			{"Jonas Becker", "Europe/Berlin", "mon-fri 08:30-17:00", 45},
 		}},
 	{name: "Account Executives", kind: "ae",
 		manager: userSpec{"Rachel Kim", "America/Los_Angeles", "mon-fri 08:30-17:30", 10},

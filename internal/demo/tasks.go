@@ -149,6 +149,9 @@ func (s *seeder) manager(u *user) *user {
 func (s *seeder) task(t taskSpec) error {
 	in := map[string]any{"type": t.typ, "title": t.title, "why": t.why, "owner_id": t.owner.id,
 		"priority": t.priority, "record_type": t.recordType, "record_id": t.recordID}
+	if t.typ == "call" { // the outcomes a rep picks from, as a workflow's call task offers them
+		in["outcomes"] = []any{"connected", "voicemail", "no_answer", "wrong_person", "not_interested"}
+	}
 	due, bucket := t.due, ""
 	switch {
 	case !due.IsZero() && due.After(s.now):

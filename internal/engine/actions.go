@@ -49,6 +49,13 @@ func (s *segment) action(ctx context.Context, st *Step) (flow, error) {
 				if f, stop, err := s.gate(ctx, st, req); err != nil || stop {
 					return f, err
 				}
+				// The touch is counted now, under the gate's lock and in its transaction, not after the
+				// call: two runs checking the same contact at once must not both pass a cap of one.
+				if dry, _ := s.p.Plan["dry_run"].(bool); !dry {
+					if err := s.touched(ctx, st, req); err != nil {
+						return flow{}, err
+					}
+				}
 			}
 		}
 		return s.external(ctx, st, name, with)

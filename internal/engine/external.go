@@ -54,11 +54,6 @@ func (s *segment) external(ctx context.Context, st *Step, name string, with map[
 		if out != nil {
 			s.steps[st.ID] = out
 		}
-		if req, governed, err := s.touchFor(ctx, name, with, ""); err == nil && governed {
-			if err := s.touched(ctx, st, req); err != nil {
-				return flow{}, err
-			}
-		}
 		_, err := s.history(ctx, st, "done", nil, out, nil, "")
 		return flow{next: st.Next, commit: true}, err
 	}
@@ -241,7 +236,7 @@ func (e *Engine) perform(ctx context.Context, c *externalCall) *callResult {
 			return res
 		}
 		res.err = e.opts.Mailer.Send(cctx, *c.mail)
-		res.output = map[string]any{"to": c.mail.To, "subject": c.mail.Subject, "sent_at": time.Now().UTC()}
+		res.output = map[string]any{"to": c.mail.To, "subject": c.mail.Subject, "sent_at": e.now()}
 	}
 	return res
 }

@@ -100,9 +100,12 @@ func (s *segment) gate(ctx context.Context, st *Step, req touchReq) (f flow, sto
 	if err != nil {
 		return flow{}, true, err
 	}
-	touches := make([]policy.Touch, len(hist))
-	for i, h := range hist {
-		touches[i] = policy.Touch{Channel: h.Channel, Contact: h.Contact, Account: h.Account, Rep: h.Rep, At: h.At}
+	touches := make([]policy.Touch, 0, len(hist))
+	for _, h := range hist {
+		if h.RunID == s.run.ID && h.StepID == st.ID {
+			continue // this step's own touch, counted when it first passed: a retry is not a second message
+		}
+		touches = append(touches, policy.Touch{Channel: h.Channel, Contact: h.Contact, Account: h.Account, Rep: h.Rep, At: h.At})
 	}
 	preq := policy.Request{Channel: req.channel, Contact: req.contact, Account: req.account, Rep: req.rep,
 		RecipientZone: req.recipientZone, RepZone: req.repZone, Now: now}
@@ -132,7 +135,8 @@ func (s *segment) gate(ctx context.Context, st *Step, req touchReq) (f flow, sto
 		input: map[string]any{"channel": req.channel, "contact": req.contact}}}, true, nil
 }
 
-// touched records a touch that went out, for the caps of the steps after it.
+// touched records a touch the gate let through, for the caps of the steps after it (and of other
+// runs): once per step, so a retry of the step does not count twice.
 func (s *segment) touched(ctx context.Context, st *Step, req touchReq) error {
 	return s.tx.InsertTouch(ctx, uuid.Must(uuid.NewV7()).String(), store.Touch{Channel: req.channel, Contact: req.contact, Account: req.account,
 		Rep: req.rep, Workflow: s.run.Workflow, RunID: s.run.ID, StepID: st.ID, At: s.e.now()})

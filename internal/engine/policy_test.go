@@ -1,6 +1,8 @@
 package engine_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,5 +151,45 @@ steps:
 		require.Equal(t, "working", got.String("status"), "the rolled-back step ran again")
 		require.Equal(t, "20", got.String("title"))
 		require.Equal(t, store.RunCompleted, h.only("two-sets").Status)
+	})
+}
+
+const emailOnCreate = `kind: workflow
+name: %s
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: hello
+    action: send_email
+    with: { to: lead, template: hello }
+`
+
+// TestPolicyCapCountsASendBeingRetried: two workflows email the same new lead under a cap of one
+// email a day, and the relay refuses the first attempt. The touch is counted when the gate lets the
+// step through — not after the send — so the other workflow's email waits a day rather than going out
+// beside the retried one, and the retry is not blocked by its own touch.
+func TestPolicyCapCountsASendBeingRetried(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		mail, opt := withSMTP(t)
+		h := newHarness(t, db, opt)
+		h.apply("kind: policy\nname: default\ncontact:\n  max_emails: { per_contact: 1, per: 1d }\non_blocked: defer\n")
+		h.apply(strings.SplitN(twoEmails, "---\n", 2)[1])
+		h.apply(fmt.Sprintf(emailOnCreate, "welcome-a") + "---\n" + fmt.Sprintf(emailOnCreate, "welcome-b"))
+		mail.FailNext(1)
+		h.create("lead", map[string]any{"email": "ann@acme.com", "first_name": "Ann"})
+		h.drain()
+		require.Empty(t, mail.Messages(), "the first send was refused; the other may not go out meanwhile")
+		status := map[string]string{}
+		for _, wf := range []string{"welcome-a", "welcome-b"} {
+			status[wf] = h.stepsByID(h.only(wf).ID)["hello"].Status
+		}
+		require.ElementsMatch(t, []string{"deferred", "retrying"}, []string{status["welcome-a"], status["welcome-b"]}, "%v", status)
+
+		h.advance(10 * time.Minute) // the retry's backoff
+		require.Len(t, mail.Messages(), 1, "the retry goes out: its own touch does not block it")
+		h.advance(24 * time.Hour)
+		require.Len(t, mail.Messages(), 2, "the other one a day later")
 	})
 }

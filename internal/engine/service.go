@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/crm"
@@ -27,6 +28,14 @@ func (e *Engine) Runs(ctx context.Context, f store.RunFilter) ([]store.Run, erro
 		out, err = tx.ListRuns(ctx, f)
 		return err
 	})
+	return out, err
+}
+
+// RunStats counts runs per workflow (one, or all when workflow is "") started since a time, with
+// their failures.
+func (e *Engine) RunStats(ctx context.Context, since time.Time, workflow string) (map[string]store.RunStat, error) {
+	var out map[string]store.RunStat
+	err := e.st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.RunStats(ctx, since, workflow); return err })
 	return out, err
 }
 

@@ -15,7 +15,14 @@ func (a *API) speedToLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	to, from := time.Now().UTC(), time.Now().UTC().AddDate(0, 0, -30)
+	for k := range q {
+		if k != "from" && k != "to" {
+			writeProblem(w, r, fieldProblem(http.StatusBadRequest, k, "is not a parameter of speed to lead (from, to)"))
+			return
+		}
+	}
+	to := a.svc.Now().UTC()
+	from := to.AddDate(0, 0, -30)
 	for _, p := range []struct {
 		key string
 		dst *time.Time

@@ -22,7 +22,9 @@ var listOps = map[string]store.Op{"eq": store.Eq, "ne": store.Ne, "gt": store.Gt
 // parseList reads list parameters: limit, cursor, sort (field or -field), q (text search), owner
 // (a user id or "me") and filters "field=value" or "field[op]=value" with op one of eq, ne, gt, gte,
 // lt, lte. An empty value matches records where the field is empty. Unknown parameters are errors.
-func parseList(o *records.Object, raw string, actor auth.Actor) (store.ListQuery, *Problem) {
+// parseList reads the common list parameters. scope is what else selects the list (the task list's
+// own parameters), so that a cursor is bound to it too.
+func parseList(o *records.Object, raw, scope string, actor auth.Actor) (store.ListQuery, *Problem) {
 	q := store.ListQuery{Sort: "created_at", Desc: true}
 	v, err := url.ParseQuery(raw)
 	if err != nil {
@@ -101,7 +103,7 @@ func parseList(o *records.Object, raw string, actor auth.Actor) (store.ListQuery
 		q.Filters = append(q.Filters, store.Filter{Field: name, Op: sop, Value: val})
 	}
 	if c := v.Get("cursor"); c != "" {
-		pos, msg := decodeCursor(o, q, fingerprint(o, v), c)
+		pos, msg := decodeCursor(o, q, fingerprint(o, v, scope), c)
 		if msg != "" {
 			bad("cursor", "%s", msg)
 		}
@@ -137,7 +139,7 @@ func sortSpec(q store.ListQuery) string {
 }
 
 // fingerprint identifies a list's filters and search, so a cursor cannot be replayed on another list.
-func fingerprint(o *records.Object, v url.Values) string {
+func fingerprint(o *records.Object, v url.Values, scope string) string {
 	keys := make([]string, 0, len(v))
 	for k := range v {
 		if k != "cursor" && k != "limit" && k != "sort" { // a changed sort has its own message
@@ -145,11 +147,11 @@ func fingerprint(o *records.Object, v url.Values) string {
 		}
 	}
 	sort.Strings(keys)
-	sum := sha256.Sum256([]byte(o.Name + "?" + strings.Join(keys, "&")))
+	sum := sha256.Sum256([]byte(o.Name + "?" + strings.Join(keys, "&") + "#" + scope))
 	return hex.EncodeToString(sum[:8])
 }
 
-func encodeCursor(o *records.Object, q store.ListQuery, v url.Values, p *store.Position) string {
+func encodeCursor(o *records.Object, q store.ListQuery, v url.Values, scope string, p *store.Position) string {
 	if p == nil {
 		return ""
 	}
@@ -157,7 +159,7 @@ func encodeCursor(o *records.Object, q store.ListQuery, v url.Values, p *store.P
 	if t, ok := val.(time.Time); ok {
 		val = t.UTC().Format(records.TimeLayout)
 	}
-	b, _ := json.Marshal(cursor{Sort: sortSpec(q), Value: val, ID: p.ID, Object: o.Name, Query: fingerprint(o, v)})
+	b, _ := json.Marshal(cursor{Sort: sortSpec(q), Value: val, ID: p.ID, Object: o.Name, Query: fingerprint(o, v, scope)})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 

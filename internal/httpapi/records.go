@@ -141,15 +141,15 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	raw, extra := r.URL.RawQuery, []store.Filter(nil)
+	raw, scope, extra := r.URL.RawQuery, "", []store.Filter(nil)
 	if o.Name == "task" {
 		var p *Problem
-		if raw, extra, p = a.taskListParams(r); p != nil {
+		if raw, scope, extra, p = a.taskListParams(r); p != nil {
 			writeProblem(w, r, p)
 			return
 		}
 	}
-	q, p := parseList(o, raw, actorOf(r))
+	q, p := parseList(o, raw, scope, actorOf(r))
 	if p != nil {
 		writeProblem(w, r, p)
 		return
@@ -165,7 +165,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 		items[i] = recordJSON(rec)
 	}
 	vals, _ := url.ParseQuery(raw)
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": encodeCursor(o, q, vals, next)})
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": encodeCursor(o, q, vals, scope, next)})
 }
 
 func (a *API) timeline(w http.ResponseWriter, r *http.Request) {

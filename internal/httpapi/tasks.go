@@ -84,10 +84,16 @@ func (a *API) taskMove(action, field string) http.HandlerFunc {
 
 // taskListParams takes the task list's own parameters out of a query — record (the record it is
 // about), team (its owner is on this team) and overdue=true (open or snoozed, due before now) — and
-// returns the rest for the common list parameters, with the filters they make.
-func (a *API) taskListParams(r *http.Request) (string, []store.Filter, *Problem) {
+// returns the rest for the common list parameters, the taken ones (to bind cursors to), and the filters
+// they make.
+func (a *API) taskListParams(r *http.Request) (rest, scope string, fs []store.Filter, p *Problem) {
 	v := r.URL.Query()
-	var fs []store.Filter
+	own := url.Values{}
+	for _, k := range []string{"record", "team", "overdue"} {
+		if v.Has(k) {
+			own[k] = v[k]
+		}
+	}
 	if id := v.Get("record"); id != "" {
 		fs = append(fs, store.Filter{Field: "record_id", Op: store.Eq, Value: id})
 		v.Del("record")
@@ -95,7 +101,7 @@ func (a *API) taskListParams(r *http.Request) (string, []store.Filter, *Problem)
 	if team := v.Get("team"); team != "" {
 		ids, err := a.svc.TeamUserIDs(r.Context(), team)
 		if err != nil {
-			return "", nil, problem(http.StatusInternalServerError, "internal", "internal error; the server log has the details")
+			return "", "", nil, problem(http.StatusInternalServerError, "internal", "internal error; the server log has the details")
 		}
 		list := make([]any, len(ids))
 		for i, id := range ids {
@@ -108,13 +114,11 @@ func (a *API) taskListParams(r *http.Request) (string, []store.Filter, *Problem)
 	case "":
 	case "true":
 		fs = append(fs, store.Filter{Field: "status", Op: store.In, Value: []any{"open", "snoozed"}},
-			store.Filter{Field: "due_at", Op: store.Lt, Value: time.Now().UTC()})
+			store.Filter{Field: "due_at", Op: store.Lt, Value: a.svc.Now().UTC()})
 		v.Del("overdue")
 	default:
-		return "", nil, problem(http.StatusBadRequest, "invalid-query", "the list parameters are invalid",
+		return "", "", nil, problem(http.StatusBadRequest, "invalid-query", "the list parameters are invalid",
 			records.FieldError{Field: "overdue", Message: "must be true (leave it out for all tasks)"})
 	}
-	return encodeQuery(v), fs, nil
+	return v.Encode(), own.Encode(), fs, nil
 }
-
-func encodeQuery(v url.Values) string { return v.Encode() }

@@ -87,6 +87,11 @@ func TestTaskMovesAndTheirPaths(t *testing.T) {
 		require.Empty(t, h.must(http.StatusOK, "GET", "/api/v1/tasks?team="+other, mgrTok, nil).Items())
 		require.Equal(t, http.StatusBadRequest, h.call("GET", "/api/v1/tasks?overdue=maybe", mgrTok, nil).Status)
 		require.Empty(t, h.must(http.StatusOK, "GET", "/api/v1/tasks?overdue=true", adminToken, nil).Items(), "nothing is due yet")
+		// A cursor belongs to its list, the task list's own parameters included.
+		page := h.must(http.StatusOK, "GET", "/api/v1/tasks?limit=1&team="+team, mgrTok, nil).Body["next_cursor"].(string)
+		require.NotEmpty(t, page)
+		h.must(http.StatusOK, "GET", "/api/v1/tasks?limit=1&team="+team+"&cursor="+page, mgrTok, nil)
+		require.Contains(t, h.call("GET", "/api/v1/tasks?limit=1&team="+other+"&cursor="+page, mgrTok, nil).FieldErrors(), "cursor")
 
 		// Two completions race: one wins, the other is a conflict, and the run resumes once.
 		h.must(http.StatusOK, "POST", "/api/v1/tasks/"+t4+"/reassign", mateTok, map[string]any{"owner_id": repID})
@@ -177,6 +182,7 @@ func TestSpeedToLeadAPI(t *testing.T) {
 		h.must(http.StatusCreated, "POST", "/api/v1/tasks", adminToken, map[string]any{"title": "Call", "type": "call", "owner_id": repID, "record_type": "lead", "record_id": lead})
 		require.Equal(t, http.StatusForbidden, h.call("GET", "/api/v1/analytics/speed-to-lead", repTok, nil).Status)
 		require.Equal(t, http.StatusBadRequest, h.call("GET", "/api/v1/analytics/speed-to-lead?from=yesterday", mgrTok, nil).Status)
+		require.Contains(t, h.call("GET", "/api/v1/analytics/speed-to-lead?by=rep", mgrTok, nil).FieldErrors(), "by", "an unknown parameter is named, not ignored")
 		r := h.must(http.StatusOK, "GET", "/api/v1/analytics/speed-to-lead", mgrTok, nil)
 		overall := r.Body["overall"].(map[string]any)
 		require.Equal(t, 1.0, overall["leads"])

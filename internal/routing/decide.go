@@ -137,6 +137,12 @@ func (rs *Ruleset) person(ctx context.Context, r Rule, vars expr.Vars, people Pe
 	return &Decision{UserID: p.ID}, nil
 }
 
+// Unavailable says why p, a member of one of the ruleset's pools, could not be picked now, or "": the
+// same reasons a decision gives, for pages that show a pool as routing sees it.
+func (rs *Ruleset) Unavailable(p Person, now time.Time) string {
+	return rs.unavailable(p, now, true, true)
+}
+
 // unavailable says why p cannot take a record now, or "". Pools also apply hours and the cap.
 func (rs *Ruleset) unavailable(p Person, now time.Time, pool, hours bool) string {
 	if why, ok := rs.exclude[p.ID]; ok {

@@ -129,6 +129,12 @@ func (m *Model) gradeOf(score float64) string {
 			return g.Name
 		}
 	}
+	return m.Below()
+}
+
+// Below is the grade of a score under every named grade: the letter after the lowest one (grades
+// A, B, C give D), or "" when the lowest is not a single letter before Z.
+func (m *Model) Below() string {
 	if n := len(m.Grades); n > 0 {
 		last := m.Grades[n-1].Name
 		if len(last) == 1 && last[0] >= 'A' && last[0] < 'Z' {

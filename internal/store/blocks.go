@@ -81,24 +81,7 @@ func (t *Tx) Assignments(ctx context.Context, recordType, recordID string, limit
 	if err != nil {
 		return nil, fmt.Errorf("list assignments: %w", err)
 	}
-	defer rows.Close()
-	var out []Assignment
-	for rows.Next() {
-		var a Assignment
-		var trace string
-		var at any
-		if err := rows.Scan(&a.ID, &a.RecordType, &a.RecordID, &a.Ruleset, &a.Rule, &a.UserID, &a.Queue, &a.RunID, &trace, &at); err != nil {
-			return nil, fmt.Errorf("read assignment: %w", err)
-		}
-		if err := json.Unmarshal([]byte(trace), &a.Trace); err != nil {
-			return nil, fmt.Errorf("decode assignment trace: %w", err)
-		}
-		if a.At, err = timeFromDB(at); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return scanAssignments(rows)
 }
 
 // CountAssignments counts the assignments a person received since a moment (for daily caps).
@@ -230,7 +213,17 @@ type Touch struct {
 }
 
 // InsertTouch records an outbound touch.
+// A run's step touches once: a second insert for the same run and step (a retry) does nothing.
 func (t *Tx) InsertTouch(ctx context.Context, id string, tc Touch) error {
+	if tc.RunID != "" {
+		var n int
+		if err := t.queryRow(ctx, `SELECT COUNT(*) FROM touches WHERE run_id = $1 AND step_id = $2`, tc.RunID, tc.StepID).Scan(&n); err != nil {
+			return fmt.Errorf("find the step's touch: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+	}
 	_, err := t.exec(ctx, `INSERT INTO touches (id, channel, contact, account, rep, workflow, run_id, step_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		id, tc.Channel, tc.Contact, tc.Account, tc.Rep, tc.Workflow, nullable(tc.RunID), nullable(tc.StepID), t.d.TimeArg(tc.At))
 	if err != nil {
@@ -263,6 +256,60 @@ func (t *Tx) Touches(ctx context.Context, contact, account, rep string, since ti
 			return nil, err
 		}
 		out = append(out, tc)
+	}
+	return out, rows.Err()
+}
+
+// RecentAssignments lists a ruleset's latest routing decisions, newest first.
+func (t *Tx) RecentAssignments(ctx context.Context, ruleset string, limit int) ([]Assignment, error) {
+	rows, err := t.query(ctx, `SELECT id, record_type, record_id, ruleset, rule, COALESCE(user_id, ''), queue, COALESCE(run_id, ''), trace, at
+		FROM assignments WHERE ruleset = $1 ORDER BY at DESC, id DESC LIMIT $2`, ruleset, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list assignments of %s: %w", ruleset, err)
+	}
+	return scanAssignments(rows)
+}
+
+// GradeCounts counts the leads a scoring model last scored, by grade ("" for no grade); merged leads
+// are left out.
+func (t *Tx) GradeCounts(ctx context.Context, model string) (map[string]int, error) {
+	rows, err := t.query(ctx, `SELECT COALESCE(score_grade, ''), COUNT(*) FROM leads
+		WHERE score_model = $1 AND merged_into_id IS NULL GROUP BY 1`, model)
+	if err != nil {
+		return nil, fmt.Errorf("count grades of %s: %w", model, err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var g string
+		var n int
+		if err := rows.Scan(&g, &n); err != nil {
+			return nil, fmt.Errorf("count grades of %s: %w", model, err)
+		}
+		out[g] = n
+	}
+	return out, rows.Err()
+}
+
+// scanAssignments reads assignment rows and closes them.
+func scanAssignments(rows *sql.Rows) ([]Assignment, error) {
+	defer rows.Close()
+	var out []Assignment
+	for rows.Next() {
+		var a Assignment
+		var trace string
+		var at any
+		if err := rows.Scan(&a.ID, &a.RecordType, &a.RecordID, &a.Ruleset, &a.Rule, &a.UserID, &a.Queue, &a.RunID, &trace, &at); err != nil {
+			return nil, fmt.Errorf("read assignment: %w", err)
+		}
+		if err := json.Unmarshal([]byte(trace), &a.Trace); err != nil {
+			return nil, fmt.Errorf("decode assignment trace: %w", err)
+		}
+		var err error
+		if a.At, err = timeFromDB(at); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
 	}
 	return out, rows.Err()
 }

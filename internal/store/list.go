@@ -58,21 +58,9 @@ func (t *Tx) List(ctx context.Context, o *records.Object, q ListQuery) ([]record
 		return nil, nil, fmt.Errorf("%s has no field %q to sort by", o.Name, q.Sort)
 	}
 	b := &builder{t: t}
-	var where []string
-	for _, f := range q.Filters {
-		fd, ok := o.Field(f.Field)
-		if !ok {
-			return nil, nil, fmt.Errorf("%s has no field %q", o.Name, f.Field)
-		}
-		where = append(where, b.compare(t.column(fd), fd, f.Op, f.Value))
-	}
-	if q.Search != "" {
-		pat := "%" + likeEscape(strings.ToLower(q.Search)) + "%"
-		var ors []string
-		for _, name := range o.Search {
-			ors = append(ors, fmt.Sprintf("%s LIKE %s ESCAPE '\\'", t.d.Lower("COALESCE("+name+", '')"), b.add(pat)))
-		}
-		where = append(where, "("+strings.Join(ors, " OR ")+")")
+	where, err := t.conditions(b, o, q)
+	if err != nil {
+		return nil, nil, err
 	}
 	col := t.column(sortField)
 	if q.After != nil {
@@ -102,6 +90,44 @@ func (t *Tx) List(ctx context.Context, o *records.Object, q ListQuery) ([]record
 	recs = recs[:q.Limit]
 	last := recs[len(recs)-1]
 	return recs, &Position{Value: last[q.Sort], ID: last.ID()}, nil
+}
+
+// conditions builds the WHERE terms of a query's filters and search.
+func (t *Tx) conditions(b *builder, o *records.Object, q ListQuery) ([]string, error) {
+	var where []string
+	for _, f := range q.Filters {
+		fd, ok := o.Field(f.Field)
+		if !ok {
+			return nil, fmt.Errorf("%s has no field %q", o.Name, f.Field)
+		}
+		where = append(where, b.compare(t.column(fd), fd, f.Op, f.Value))
+	}
+	// The search fields are read as one text, so "paul perry" finds first name Paul, last name Perry.
+	if q.Search != "" {
+		pat := "%" + likeEscape(strings.ToLower(strings.Join(strings.Fields(q.Search), " "))) + "%"
+		text := "concat_ws(' ', " + strings.Join(o.Search, ", ") + ")" // NULLs are skipped
+		where = append(where, fmt.Sprintf("%s LIKE %s ESCAPE '\\'", t.d.Lower(text), b.add(pat)))
+	}
+	return where, nil
+}
+
+// CountMatching counts the records of o that a query's filters and search select (its sort, limit and
+// position do not matter).
+func (t *Tx) CountMatching(ctx context.Context, o *records.Object, q ListQuery) (int, error) {
+	b := &builder{t: t}
+	where, err := t.conditions(b, o, q)
+	if err != nil {
+		return 0, err
+	}
+	sql := "SELECT COUNT(*) FROM " + o.Table
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	var n int
+	if err := t.queryRow(ctx, sql, b.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", o.Plural, err)
+	}
+	return n, nil
 }
 
 // column returns the SQL expression for a field: its column, or a read of the custom JSON.

@@ -304,7 +304,5 @@ func (t *Tx) Forms(ctx context.Context) ([]Form, error) {
 
 // Count returns the number of records of o, which the demo seeder uses to start only once.
 func (t *Tx) Count(ctx context.Context, o *records.Object) (int, error) {
-	var n int
-	err := t.queryRow(ctx, "SELECT COUNT(*) FROM "+o.Table).Scan(&n)
-	return n, err
+	return t.CountMatching(ctx, o, ListQuery{})
 }

@@ -224,6 +224,33 @@ func (t *Tx) WaitingAt(ctx context.Context, workflow string) (map[int]map[string
 	return out, rows.Err()
 }
 
+// RunStat counts one workflow's runs started since a time, and how many of them failed.
+type RunStat struct{ Started, Failed int }
+
+// RunStats counts runs per workflow started at or after since (of one workflow, or of all when
+// workflow is ""): the workflows list's enrollments and errors.
+func (t *Tx) RunStats(ctx context.Context, since time.Time, workflow string) (map[string]RunStat, error) {
+	q, args := `SELECT workflow, COUNT(*), SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) FROM runs WHERE started_at >= $1`, []any{t.d.TimeArg(since)}
+	if workflow != "" {
+		q, args = q+` AND workflow = $2`, append(args, workflow)
+	}
+	rows, err := t.query(ctx, q+` GROUP BY workflow`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count runs: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]RunStat{}
+	for rows.Next() {
+		var name string
+		var s RunStat
+		if err := rows.Scan(&name, &s.Started, &s.Failed); err != nil {
+			return nil, fmt.Errorf("count runs: %w", err)
+		}
+		out[name] = s
+	}
+	return out, rows.Err()
+}
+
 func (t *Tx) queryRuns(ctx context.Context, q string, args ...any) ([]Run, error) {
 	rows, err := t.query(ctx, q, args...)
 	if err != nil {

@@ -65,7 +65,15 @@ type Store struct {
 	// afterWrite runs after every committed write transaction: the engine's wake-up, so a new event
 	// or a job due now is picked up at once rather than at the next poll.
 	afterWrite func()
+	// group shares commits between concurrent writes on SQLite's single writer; nil on PostgreSQL,
+	// whose writers commit in parallel.
+	group *groupCommit
+	// closers run on Close before the pools close (the SQLite checkpointer).
+	closers []func() error
 }
+
+// OnClose adds a function Close runs first. Drivers call it before the store is shared.
+func (s *Store) OnClose(fn func() error) { s.closers = append(s.closers, fn) }
 
 // AfterWrite sets the function run after each committed write transaction (nil for none). Set it
 // before the store is shared.
@@ -76,6 +84,9 @@ func New(writer, reader *sql.DB, d Dialect) *Store {
 	s := &Store{w: writer, r: reader, d: d, wc: newStmtCache(writer), rc: newStmtCache(writer)}
 	if reader != writer {
 		s.rc = newStmtCache(reader)
+	}
+	if d.Name == "sqlite" {
+		s.group = &groupCommit{}
 	}
 	return s
 }
@@ -88,13 +99,17 @@ func (s *Store) DB() *sql.DB { return s.w }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	var errs []error
+	for _, fn := range s.closers {
+		errs = append(errs, fn())
+	}
 	s.wc.close()
 	s.rc.close()
-	err := s.w.Close()
+	errs = append(errs, s.w.Close())
 	if s.r != s.w {
-		err = errors.Join(err, s.r.Close())
+		errs = append(errs, s.r.Close())
 	}
-	return err
+	return errors.Join(errs...)
 }
 
 // Ping checks that the database answers.
@@ -159,6 +174,9 @@ func (t *Tx) SQL() *sql.Tx { t.wrote = true; return t.tx }
 
 // Write runs fn in a write transaction and commits when it returns nil.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
+	if s.group != nil {
+		return s.groupWrite(ctx, fn)
+	}
 	return s.run(ctx, s.w, s.wc, false, fn)
 }
 

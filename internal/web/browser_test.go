@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,7 +70,7 @@ func TestBrowserRepWorksTheInboxAndTheRunMovesOn(t *testing.T) {
 	shot(t, ctx, "inbox")
 	require.NoError(t, err)
 	require.Contains(t, text(t, ctx, "#who"), "Sam Rep")
-	require.Contains(t, text(t, ctx, task), "Done — connected; the workflow goes on.")
+	require.Contains(t, text(t, ctx, task), "Done — connected; the workflow waiting on it resumes.")
 
 	_, err = f.a.Engine.Drain(t.Context())
 	require.NoError(t, err)
@@ -113,4 +114,24 @@ func TestBrowserWorkflowGraphAndFailedRunRetry(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, text(t, ctx, "p[role=status]"), "Retried")
 	require.NotEqual(t, "failed", text(t, ctx, "#run-status"), "the run is going again")
+}
+
+func TestBrowserLoginLinkSignsIn(t *testing.T) {
+	f := setup(t)
+	ctx := browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(f.ts.URL+"/signin#token="+url.QueryEscape(f.repTok)),
+		chromedp.WaitVisible(chromedp.ID("link-note")),
+	)
+	require.NoError(t, err, "the link fills the form and asks for a press")
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	require.NoError(t, err)
+	require.Equal(t, f.ts.URL+"/signin", loc, "the token left the address bar")
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("signin")),
+		chromedp.WaitVisible(chromedp.ID("leads-today")),
+	)
+	shot(t, ctx, "login-link")
+	require.NoError(t, err)
+	require.Contains(t, text(t, ctx, "#who"), "Sam Rep")
 }

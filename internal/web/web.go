@@ -12,8 +12,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"path"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/a-h/templ"
 
@@ -47,18 +50,27 @@ func New(svc *crm.Service, eng *engine.Engine, defs *definitions.Service, adminT
 	mux.HandleFunc("GET /signin", u.signinForm)
 	mux.HandleFunc("POST /signin", u.signin)
 	mux.HandleFunc("POST /signout", u.signout)
-	mux.HandleFunc("GET /{$}", u.signedIn(func(w http.ResponseWriter, r *http.Request, _ auth.Actor) {
-		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
-	}))
+	mux.HandleFunc("GET /{$}", u.signedIn(u.dashboard))
+	for _, k := range kinds {
+		mux.HandleFunc("GET /"+k.Plural, u.signedIn(u.list(k)))
+		mux.HandleFunc("GET /"+k.Plural+"/{id}", u.signedIn(u.record(k)))
+	}
 	mux.HandleFunc("GET /inbox", u.signedIn(u.inbox))
 	mux.HandleFunc("POST /inbox/tasks/{id}/{move}", u.signedIn(u.moveTask))
 	mux.HandleFunc("GET /workflows", u.signedIn(u.workflows))
 	mux.HandleFunc("GET /workflows/{name}", u.signedIn(u.workflow))
+	mux.HandleFunc("POST /workflows/{name}/{verb}", u.signedIn(u.setState))
+	mux.HandleFunc("GET /routing", u.signedIn(u.definitionList("routing", "Routing rulesets",
+		"No routing rulesets yet. Write one (docs/sales-blocks.md) and run salesflow apply -f FILE.")))
+	mux.HandleFunc("GET /routing/{name}", u.signedIn(u.routingPage))
+	mux.HandleFunc("GET /scoring", u.signedIn(u.definitionList("scoring", "Scoring models",
+		"No scoring models yet. Write one (docs/sales-blocks.md) and run salesflow apply -f FILE.")))
+	mux.HandleFunc("GET /scoring/{name}", u.signedIn(u.scoringPage))
 	mux.HandleFunc("GET /runs", u.signedIn(u.runs))
 	mux.HandleFunc("GET /runs/{id}", u.signedIn(u.run))
 	mux.HandleFunc("POST /runs/{id}/retry", u.signedIn(u.retry))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		u.render(w, r, http.StatusNotFound, "Not found", "", notFound("There is no page at "+r.URL.Path+". Try the inbox."))
+		u.render(w, r, http.StatusNotFound, "Not found", "", problemPage("Not found", "There is no page at "+r.URL.Path+". Try the inbox."))
 	})
 	csrf := http.NewCrossOriginProtection()
 	return secureHeaders(csrf.Handler(mux))
@@ -100,23 +112,44 @@ func (u *UI) signedIn(p page) http.HandlerFunc {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 	}
 }
 
+// localPath keeps a sign-in's return address on this server: a clean path with its query, never
+// another host. Backslashes and control characters, which browsers drop or read as slashes, are
+// refused outright, and the path is cleaned before it is checked, as http.Redirect would clean it.
+func localPath(next string) string {
+	if next == "" || strings.ContainsRune(next, '\\') || strings.IndexFunc(next, unicode.IsControl) >= 0 {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.EscapedPath(), "/") {
+		return "/"
+	}
+	p := path.Clean(u.EscapedPath())
+	if strings.HasPrefix(p, "//") {
+		return "/"
+	}
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	return p
+}
+
 func (u *UI) signinForm(w http.ResponseWriter, r *http.Request) {
-	u.render(w, r, http.StatusOK, "Sign in", "", signinPage(""))
+	u.render(w, r, http.StatusOK, "Sign in", "", signinPage(localPath(r.URL.Query().Get("next")), ""))
 }
 
 func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 	secret := strings.TrimSpace(r.PostFormValue("token"))
 	if _, err := u.actor(r.Context(), secret); secret == "" || err != nil {
-		u.render(w, r, http.StatusUnauthorized, "Sign in", "", signinPage("That token is not valid (revoked, mistyped, or for another server)."))
+		u.render(w, r, http.StatusUnauthorized, "Sign in", "", signinPage(localPath(r.PostFormValue("next")), "That token is not valid (revoked, mistyped, or for another server)."))
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", MaxAge: int((7 * 24 * time.Hour).Seconds())})
-	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
 func (u *UI) signout(w http.ResponseWriter, r *http.Request) {
@@ -137,21 +170,50 @@ func (u *UI) who(ctx context.Context, a auth.Actor) string {
 func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, title, who string, body templ.Component) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	if err := layout(title, who, body).Render(r.Context(), w); err != nil {
+	if err := layout(title, who, r.URL.Path, body).Render(r.Context(), w); err != nil {
 		u.log.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "err", err)
 	}
 }
 
-// fail answers an error as a page: not found, forbidden, or an internal error (logged).
+// fail answers an error as a page: not found, forbidden, a conflict or invalid input (with the
+// reason), or an internal error (logged, with no details for the browser).
 func (u *UI) fail(w http.ResponseWriter, r *http.Request, a auth.Actor, err error) {
-	status, msg := http.StatusInternalServerError, "Something went wrong; the server log has the details."
+	status, title, msg := http.StatusInternalServerError, "Something went wrong", "Something went wrong; the server log has the details."
+	var unknown *engine.UnknownDefinitionError
+	var conflict *crm.ConflictError
+	var invalid *records.ValidationError
 	switch {
-	case errors.Is(err, records.ErrNotFound):
-		status, msg = http.StatusNotFound, "There is nothing here."
+	case errors.Is(err, records.ErrNotFound), errors.As(err, &unknown):
+		status, title, msg = http.StatusNotFound, "Not found", "There is nothing here."
 	case errors.Is(err, crm.ErrForbidden):
-		status, msg = http.StatusForbidden, err.Error()
+		status, title, msg = http.StatusForbidden, "Not allowed", err.Error()
+	case errors.As(err, &conflict):
+		status, title, msg = http.StatusConflict, "Not now", conflict.Message
+	case errors.As(err, &invalid):
+		status, title, msg = http.StatusUnprocessableEntity, "Not valid", invalid.Error()
 	default:
 		u.log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
 	}
-	u.render(w, r, status, "Not found", u.who(r.Context(), a), notFound(msg))
+	u.render(w, r, status, title, u.who(r.Context(), a), problemPage(title, msg))
+}
+
+// current marks the link to the page being shown (aria-current), or nothing.
+func current(yes bool) templ.Attributes {
+	if yes {
+		return templ.Attributes{"aria-current": "page"}
+	}
+	return templ.Attributes{}
+}
+
+// mainNav is the header's links: path and label.
+var mainNav = [][2]string{{"/", "Today"}, {"/inbox", "Inbox"}, {"/leads", "Leads"}, {"/contacts", "Contacts"}, {"/accounts", "Accounts"},
+	{"/deals", "Deals"}, {"/workflows", "Workflows"}, {"/runs", "Runs"}, {"/routing", "Routing"}, {"/scoring", "Scoring"}}
+
+// section is the header link a page belongs to: /leads/ID is under /leads.
+func section(path string) string {
+	if path == "/" {
+		return "/"
+	}
+	first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return "/" + first
 }

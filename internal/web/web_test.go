@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -27,6 +28,7 @@ type fixture struct {
 	a                 *app.App
 	api               *client.Client
 	repTok, repID     string
+	teamID            string
 	mgrTok            string
 	lead, task, runID string
 }
@@ -57,7 +59,15 @@ steps:
 
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	ts, a := apptest.Server(t, "sqlite")
+	return setupAt(t, nil)
+}
+
+// setupAt is setup on a clock (nil: the real one).
+func setupAt(t *testing.T, now func() time.Time) *fixture {
+	t.Helper()
+	a := apptest.OpenWith(t, "sqlite", func(c *app.Config) { c.Now = now })
+	ts := httptest.NewServer(a.Handler())
+	t.Cleanup(ts.Close)
 	f := &fixture{ts: ts, a: a, api: client.New(ts.URL, apptest.AdminToken, ts.Client())}
 	ctx := t.Context()
 	must := func(m map[string]any, err error) map[string]any {
@@ -68,6 +78,7 @@ func setup(t *testing.T) *fixture {
 	must(f.api.Create(ctx, "users", map[string]any{"email": "ops@example.com", "name": "Ops", "role": "admin"}, ""))
 	mgr := must(f.api.Create(ctx, "users", map[string]any{"email": "mia@example.com", "name": "Mia Manager", "role": "manager"}, ""))
 	team := must(f.api.Create(ctx, "teams", map[string]any{"name": "SDR", "manager_id": mgr["id"]}, ""))
+	f.teamID = team["id"].(string)
 	rep := must(f.api.Create(ctx, "users", map[string]any{"email": "sam@example.com", "name": "Sam Rep", "team_id": team["id"]}, ""))
 	f.repID = rep["id"].(string)
 	f.repTok = must(f.api.Create(ctx, "tokens", map[string]any{"role": "rep", "user": "sam@example.com"}, ""))["token"].(string)
@@ -91,13 +102,13 @@ func setup(t *testing.T) *fixture {
 }
 
 // browserClient is an HTTP client with a cookie jar that does not follow redirects.
-func browserClient(t *testing.T) *http.Client {
+func browserClient(t testing.TB) *http.Client {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-func get(t *testing.T, c *http.Client, u string) (int, string, http.Header) {
+func get(t testing.TB, c *http.Client, u string) (int, string, http.Header) {
 	t.Helper()
 	res, err := c.Get(u)
 	require.NoError(t, err)
@@ -106,7 +117,7 @@ func get(t *testing.T, c *http.Client, u string) (int, string, http.Header) {
 	return res.StatusCode, string(b), res.Header
 }
 
-func signIn(t *testing.T, c *http.Client, base, token string) *http.Response {
+func signIn(t testing.TB, c *http.Client, base, token string) *http.Response {
 	t.Helper()
 	res, err := c.PostForm(base+"/signin", url.Values{"token": {token}})
 	require.NoError(t, err)
@@ -119,7 +130,7 @@ func TestPagesAndRoles(t *testing.T) {
 	c := browserClient(t)
 	code, _, h := get(t, c, f.ts.URL+"/inbox")
 	require.Equal(t, http.StatusSeeOther, code)
-	require.Equal(t, "/signin", h.Get("Location"))
+	require.Equal(t, "/signin?next=%2Finbox", h.Get("Location"))
 
 	res := signIn(t, c, f.ts.URL, "not-a-token")
 	require.Equal(t, http.StatusUnauthorized, res.StatusCode)
@@ -146,6 +157,7 @@ func TestPagesAndRoles(t *testing.T) {
 
 	code, body, _ = get(t, c, f.ts.URL+"/runs?status=failed")
 	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, body, `<option value="breaks">breaks</option>`, "the workflow filter lists the workflows")
 	require.Contains(t, body, "breaks")
 	failed := regexp.MustCompile(`href="/runs/([^"]+)"`).FindStringSubmatch(body)
 	require.NotNil(t, failed)
@@ -153,6 +165,12 @@ func TestPagesAndRoles(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, "failed")
 	require.NotContains(t, body, `id="retry"`, "a rep cannot retry runs")
+	require.Contains(t, body, `<pre><strong>decision</strong>
+attempt: 1
+max_attempts: 5</pre>`, "a step's record reads as key: value lines")
+	require.Contains(t, body, `id="run-record">lead bo@acme.com</a>`, "the run names and links its record")
+	require.NotContains(t, body, "<td>1<div", "an unnamed step is named by its place")
+	require.Contains(t, body, "<td>at 1<div")
 
 	code, body, _ = get(t, c, f.ts.URL+"/inbox?owner=nobody-else")
 	require.Equal(t, http.StatusForbidden, code, body)
@@ -164,12 +182,24 @@ func TestPagesAndRoles(t *testing.T) {
 	require.Contains(t, body, `id="retry"`)
 	code, _, _ = get(t, m, f.ts.URL+"/inbox")
 	require.Equal(t, http.StatusOK, code)
+	_, body, _ = get(t, m, f.ts.URL+"/inbox?team="+f.teamID)
+	require.Contains(t, body, "· Sam Rep", "a team queue's cards say whose task it is")
+	res, err := m.PostForm(f.ts.URL+"/runs/"+failed[1]+"/retry", nil)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	res, err = m.PostForm(f.ts.URL+"/runs/"+failed[1]+"/retry", nil)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusConflict, res.StatusCode, "a second retry of a run already going is a conflict, not a server error")
+	require.Contains(t, string(b), "<h1>Not now</h1>")
 
 	// A cross-site form post is refused (CSRF); the same post from the page is not.
 	req, _ := http.NewRequest("POST", f.ts.URL+"/inbox/tasks/"+f.task+"/skip", strings.NewReader(""))
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	res, err := c.Do(req)
+	res, err = c.Do(req)
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusForbidden, res.StatusCode)

@@ -177,6 +177,9 @@ func describe(v *Value) string {
 	case KString:
 		return "text"
 	case KInt:
+		if v.Counted {
+			return "whole number ≥ 1"
+		}
 		return "whole number"
 	case KNumber:
 		return "number"

@@ -54,8 +54,12 @@ var stepIDRe = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
 func scalar(v *Value, s string) string {
 	switch v.Kind {
 	case KInt:
-		if _, err := strconv.Atoi(s); err != nil {
+		i, err := strconv.Atoi(s)
+		if err != nil {
 			return fmt.Sprintf("%q is not a whole number", s)
+		}
+		if v.Counted && i < 1 {
+			return fmt.Sprintf("%d is less than 1: a cap of 0 or less would never let anyone through", i)
 		}
 	case KNumber:
 		if _, err := strconv.ParseFloat(s, 64); err != nil {

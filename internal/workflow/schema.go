@@ -55,6 +55,9 @@ func specSchema(s *Spec, defs map[string]any) map[string]any {
 func valueSchema(v *Value, defs map[string]any) map[string]any {
 	switch v.Kind {
 	case KInt:
+		if v.Counted {
+			return map[string]any{"type": "integer", "minimum": 1}
+		}
 		return map[string]any{"type": "integer"}
 	case KNumber:
 		return map[string]any{"type": "number"}

@@ -38,6 +38,7 @@ type Value struct {
 	Elem    *Value   // KList, KMap
 	Alts    []*Value // KOneOf
 	Signed  bool     // KDuration: may be negative (an offset)
+	Counted bool     // KInt: at least 1 (a cap)
 }
 
 // Field is one key of a map.
@@ -84,6 +85,7 @@ func (s *Spec) Keys() []string {
 // Value constructors, to keep the catalog readable.
 func str() *Value                   { return &Value{Kind: KString} }
 func integer() *Value               { return &Value{Kind: KInt} }
+func counted() *Value               { return &Value{Kind: KInt, Counted: true} }
 func number() *Value                { return &Value{Kind: KNumber} }
 func boolean() *Value               { return &Value{Kind: KBool} }
 func dur() *Value                   { return &Value{Kind: KDuration} }

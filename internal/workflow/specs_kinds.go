@@ -59,7 +59,7 @@ var poolRules = &Spec{Name: "pool_rules", Fields: []Field{
 	opt("respect_working_hours", boolean(), "skip people outside their working hours"),
 	opt("after_hours", enum("assign", "queue"), "with respect_working_hours, when nobody in the pool is working: assign (default) lets the pool's method pick among those otherwise available, hours set aside; queue: the pool takes nobody, so the next rule (and then the fallback) decides"),
 	opt("skip_out_of_office", boolean(), "skip people out of office"),
-	opt("daily_cap", integer(), "at most this many assignments per person per day"),
+	opt("daily_cap", counted(), "at most this many assignments per person per day"),
 	opt("on_return_from_absence", enum("resume_rotation"), "the rule pools follow, stated: a returning person resumes their place in the rotation, no catch-up flood (the only behaviour)"),
 	opt("calendar", ref("calendar"), "the working-hours calendar (default: each person's working_hours)"),
 }}

@@ -31,6 +31,14 @@ type Server struct {
 	Port int
 	mu   sync.Mutex
 	msgs []Message
+	fail int // the next messages to refuse with a temporary error
+}
+
+// FailNext makes the server refuse the next n messages with 451 (try again later), as a busy relay does.
+func (s *Server) FailNext(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail = n
 }
 
 // Start runs a server until the test ends.
@@ -77,6 +85,15 @@ func (x *session) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	x.s.mu.Lock()
+	refuse := x.s.fail > 0
+	if refuse {
+		x.s.fail--
+	}
+	x.s.mu.Unlock()
+	if refuse {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "busy, try again later"}
 	}
 	m := Message{From: x.from, To: x.to, Raw: raw}
 	if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {

@@ -65,14 +65,23 @@ func classify(err error) (store.ViolationKind, string) {
 	return store.NoViolation, ""
 }
 
-func dsn(path string, readOnly bool) string {
+type connMode int
+
+const (
+	writer connMode = iota
+	reader
+	checkpointer
+)
+
+func dsn(path string, mode connMode) string {
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
-	if readOnly {
+	switch mode {
+	case reader:
 		q.Add("_pragma", "query_only(1)")
-	} else {
+	case writer:
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
@@ -101,7 +110,7 @@ func Open(ctx context.Context, path string) (*store.Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open sqlite %s: the path may not contain ? or #", path)
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := sql.Open("sqlite", dsn(path, writer))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -112,13 +121,50 @@ func Open(ctx context.Context, path string) (*store.Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(path, true))
+	r, err := sql.Open("sqlite", dsn(path, reader))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite readers %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	return store.New(w, r, Dialect()), nil
+	c, err := sql.Open("sqlite", dsn(path, checkpointer))
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open sqlite checkpointer %s: %w", path, err)
+	}
+	c.SetMaxOpenConns(1)
+	st := store.New(w, r, Dialect())
+	stop := checkpoints(c)
+	st.OnClose(func() error { stop(); return c.Close() })
+	return st, nil
+}
+
+// checkpointEvery is how often the checkpointer copies the WAL into the database file.
+const checkpointEvery = 250 * time.Millisecond
+
+// checkpoints copies committed pages from the WAL into the database on its own connection, PASSIVE:
+// it never waits for the writer or for readers, and the writer never waits for it. The writer still
+// checkpoints itself when the WAL passes 1,000 pages (SQLite's default), which is what lets the WAL start
+// again from its beginning under constant load; but by then nearly every frame has been copied here, so
+// that checkpoint, which holds the writer, has little left to do. It returns the function that stops it.
+func checkpoints(c *sql.DB) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(checkpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				_, _ = c.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)") // a busy database is checkpointed next time
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // ErrLocked says another process holds the database.

@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+)
+
+// maxGroup bounds how many writes share one commit, so that none waits behind too many others.
+const maxGroup = 64
+
+// groupCommit lets concurrent writes on SQLite's single writer share a commit. Each write runs inside
+// a savepoint of one transaction, so a write that fails is undone alone; the commit makes them all
+// durable at once, and no caller returns before it. Writing the pages of many small transactions to the
+// WAL once, rather than once each, is most of what a commit costs here.
+type groupCommit struct {
+	mu    sync.Mutex
+	queue []*writeReq
+	busy  bool // a leader is committing; the next one is promoted from the queue
+}
+
+type writeReq struct {
+	ctx      context.Context
+	fn       func(*Tx) error
+	done     chan struct{} // closed when the write is committed or has failed
+	lead     chan struct{} // closed when this request is to commit the next group
+	err      error
+	panicked any
+}
+
+// groupWrite queues fn and waits for its commit. The first request finding nobody committing leads:
+// it takes the queue (itself first), commits it as one transaction, and hands the lead to the oldest
+// request that arrived meanwhile.
+func (s *Store) groupWrite(ctx context.Context, fn func(*Tx) error) error {
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
+	g := s.group
+	g.mu.Lock()
+	g.queue = append(g.queue, req)
+	leader := !g.busy
+	g.busy = true
+	g.mu.Unlock()
+	if !leader {
+		select {
+		case <-req.done:
+			return req.result()
+		case <-req.lead:
+		}
+	}
+	g.mu.Lock()
+	n := min(len(g.queue), maxGroup)
+	batch := g.queue[:n:n]
+	g.queue = g.queue[n:]
+	g.mu.Unlock()
+	s.commitGroup(batch)
+	g.mu.Lock()
+	if len(g.queue) > 0 {
+		close(g.queue[0].lead)
+	} else {
+		g.busy = false
+	}
+	g.mu.Unlock()
+	<-req.done
+	return req.result()
+}
+
+func (r *writeReq) result() error {
+	if r.panicked != nil {
+		panic(r.panicked)
+	}
+	return r.err
+}
+
+// commitGroup runs a group's writes in one transaction, each in a savepoint when there are several,
+// and commits. A write whose caller has gone (its context ended) is not run.
+func (s *Store) commitGroup(batch []*writeReq) {
+	defer func() {
+		for _, r := range batch {
+			close(r.done)
+		}
+	}()
+	fail := func(err error) {
+		for _, r := range batch {
+			if r.err == nil && r.panicked == nil {
+				r.err = err
+			}
+		}
+	}
+	ctx := context.Background() // the group outlives any one caller's context
+	s.wc.prepare(ctx)
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		fail(fmt.Errorf("begin: %w", err))
+		return
+	}
+	t := &Tx{tx: tx, d: s.d, cache: s.wc}
+	several, wrote, ok := len(batch) > 1, false, 0
+	for _, r := range batch {
+		if r.err = r.ctx.Err(); r.err != nil {
+			continue
+		}
+		if several {
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+				_ = tx.Rollback()
+				fail(fmt.Errorf("savepoint: %w", err))
+				return
+			}
+		}
+		t.wrote = false
+		r.err, r.panicked = call(r.fn, t)
+		if r.err == nil && r.panicked == nil {
+			ok++
+			wrote = wrote || t.wrote
+			if several {
+				if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+					_ = tx.Rollback()
+					fail(fmt.Errorf("release savepoint: %w", err))
+					return
+				}
+			}
+			continue
+		}
+		if !several {
+			_ = tx.Rollback()
+			return
+		}
+		if err := undo(ctx, tx); err != nil {
+			// The transaction itself is broken (an I/O error, a full disk): nothing in it stands.
+			_ = tx.Rollback()
+			fail(fmt.Errorf("roll back to savepoint after %v: %w", r.err, err))
+			return
+		}
+	}
+	if ok == 0 {
+		_ = tx.Rollback()
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		fail(fmt.Errorf("commit: %w", err))
+		return
+	}
+	// A group that only read (the engine polling an empty feed) wakes nobody, as in run.
+	if wrote && s.afterWrite != nil {
+		s.afterWrite()
+	}
+}
+
+// undo rolls a failed write back to its savepoint.
+func undo(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "RELEASE w")
+	return err
+}
+
+// call calls fn, turning a panic into a value to re-raise in the caller's goroutine.
+func call(fn func(*Tx) error, t *Tx) (err error, panicked any) {
+	defer func() {
+		if p := recover(); p != nil {
+			panicked = p
+		}
+	}()
+	return fn(t), nil
+}

@@ -1,0 +1,130 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/salesflow/salesflow/internal/store"
+	"github.com/salesflow/salesflow/internal/store/sqlite"
+)
+
+// TestGroupCommitKeepsWritesApart: concurrent writes share commits, yet each stands or falls alone —
+// one that fails, hits a unique key or panics leaves no trace and takes no other write with it.
+func TestGroupCommitKeepsWritesApart(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "salesflow.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	require.NoError(t, st.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.SQL().ExecContext(ctx, `CREATE TABLE g (k TEXT PRIMARY KEY); INSERT INTO g (k) VALUES ('taken')`)
+		return err
+	}))
+	insert := func(tx *store.Tx, k string) error {
+		_, err := tx.SQL().ExecContext(ctx, `INSERT INTO g (k) VALUES (?)`, k)
+		return err
+	}
+	boom := errors.New("boom")
+	var wg sync.WaitGroup
+	errs := make([]error, 200)
+	panics := make([]any, 200)
+	for i := range 200 {
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			errs[i] = st.Write(ctx, func(tx *store.Tx) error {
+				if err := insert(tx, fmt.Sprint(i)); err != nil {
+					return err
+				}
+				switch {
+				case i%10 == 3:
+					return boom // after its insert: the insert must be undone
+				case i%10 == 5:
+					return insert(tx, "taken") // a unique key already held
+				case i == 77:
+					panic("bug")
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+
+	want := []string{"taken"}
+	for i := range 200 {
+		switch {
+		case i%10 == 3:
+			require.ErrorIs(t, errs[i], boom)
+		case i%10 == 5:
+			require.Error(t, errs[i], "write %d", i)
+		case i == 77:
+			require.Equal(t, "bug", panics[i], "the panic reaches its own caller")
+		default:
+			require.NoError(t, errs[i], "write %d", i)
+			require.Nil(t, panics[i])
+			want = append(want, fmt.Sprint(i))
+		}
+	}
+	var got []string
+	require.NoError(t, st.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.SQL().QueryContext(ctx, `SELECT k FROM g`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				return err
+			}
+			got = append(got, k)
+		}
+		return rows.Err()
+	}))
+	require.ElementsMatch(t, want, got, "exactly the writes that succeeded are committed")
+
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	ran := false
+	err = st.Write(gone, func(*store.Tx) error { ran = true; return nil })
+	require.ErrorIs(t, err, context.Canceled)
+	require.False(t, ran, "a write whose caller has gone is not run")
+}
+
+// TestCheckpointsBesideTheWriter: the checkpointer copies what the writer wrote into the database file
+// on its own, well before the writer's own checkpoint at 1,000 WAL pages would: 200 small writes grow
+// the file.
+func TestCheckpointsBesideTheWriter(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "salesflow.db")
+	st, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	require.NoError(t, st.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.SQL().ExecContext(ctx, `CREATE TABLE big (v TEXT)`)
+		return err
+	}))
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		require.NoError(t, err)
+		return fi.Size()
+	}
+	before := size()
+	for range 200 {
+		require.NoError(t, st.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.SQL().ExecContext(ctx, `INSERT INTO big (v) VALUES (?)`, strings.Repeat("x", 4000))
+			return err
+		}))
+	}
+	require.Eventually(t, func() bool { return size() > before+400_000 }, 20*time.Second, 50*time.Millisecond,
+		"the pages reach the database file")
+}
