@@ -108,7 +108,13 @@ type FeedPosition struct{ TxID, Seq int64 }
 // triggers consume: on PostgreSQL it reads only events of transactions that have ended, in (txid, seq)
 // order, so an event whose transaction commits after a later-numbered one is never skipped.
 func (t *Tx) Feed(ctx context.Context, p FeedPosition, limit int) ([]Event, FeedPosition, error) {
-	where, args := t.d.Feed(p)
+	var bound int64
+	if t.d.FeedBound != "" {
+		if err := t.queryRow(ctx, t.d.FeedBound, t.d.FeedBoundArgs...).Scan(&bound); err != nil {
+			return nil, p, fmt.Errorf("feed bound: %w", err)
+		}
+	}
+	where, args := t.d.Feed(p, bound)
 	evs, err := t.queryEvents(ctx, fmt.Sprintf("SELECT %s FROM events WHERE %s LIMIT %d", eventColumns, where, limit), args...)
 	if err != nil || len(evs) == 0 {
 		return evs, p, err

@@ -31,8 +31,17 @@ type Dialect struct {
 	CustomExpr func(name string, t records.Type) string
 	// Lower folds an SQL text expression to lower case, Unicode-aware, for the `q` search.
 	Lower func(expr string) string
-	// Feed returns the WHERE … ORDER BY of the event feed after a position, and its arguments.
-	Feed func(p FeedPosition) (string, []any)
+	// Feed returns the WHERE … ORDER BY of the event feed after a position, and its arguments; bound
+	// is what FeedBound answered (0 when it is empty).
+	Feed func(p FeedPosition, bound int64) (string, []any)
+	// FeedBound is a query answering the transaction id below which every event writer has ended, read
+	// in its own statement before the feed's ("" where seq order is commit order, as on SQLite).
+	FeedBound string
+	// FeedBoundArgs are FeedBound's arguments.
+	FeedBoundArgs []any
+	// WriteBegin is a statement every write transaction runs first ("" for none). On PostgreSQL it marks
+	// the transaction as a possible event writer, before it has a transaction id, for FeedBound.
+	WriteBegin string
 	// ForUpdate is appended to a SELECT that reads a row the transaction will write back.
 	ForUpdate string
 	// KeyLock is a statement taking a lock on a text key until the transaction ends ("" when writes are
@@ -205,6 +214,11 @@ func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, 
 		}
 	}()
 	t := &Tx{tx: tx, d: s.d, cache: cache}
+	if !ro && s.d.WriteBegin != "" {
+		if _, err = tx.ExecContext(ctx, s.d.WriteBegin); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+	}
 	if err = fn(t); err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func Dialect() store.Dialect {
 		TimeArg:    func(t time.Time) any { return t.UTC().Format(records.TimeLayout) },
 		CustomExpr: func(name string, _ records.Type) string { return fmt.Sprintf("json_extract(custom, '$.%s')", name) },
 		Lower:      func(e string) string { return "sf_lower(" + e + ")" },
-		Feed: func(p store.FeedPosition) (string, []any) { // one writer: seq order is commit order
+		Feed: func(p store.FeedPosition, _ int64) (string, []any) { // one writer: seq order is commit order
 			return "seq > $1 ORDER BY seq", []any{p.Seq}
 		},
 		DropCustom: func(table, name string) string {
