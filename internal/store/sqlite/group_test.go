@@ -17,6 +17,21 @@ import (
 	"github.com/salesflow/salesflow/internal/store/sqlite"
 )
 
+// TestWriterKeepsSubJournalsInMemory: the savepoints of group commit write sub-journals, which the
+// writer keeps in memory (temp_store=MEMORY) rather than in temporary files.
+func TestWriterKeepsSubJournalsInMemory(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "salesflow.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	var mode int
+	require.NoError(t, st.Write(ctx, func(tx *store.Tx) error {
+		return tx.SQL().QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&mode)
+	}))
+	require.Equal(t, 2, mode, "temp_store: 2 is MEMORY")
+}
+
 // TestGroupCommitKeepsWritesApart: concurrent writes share commits, yet each stands or falls alone —
 // one that fails, hits a unique key or panics leaves no trace and takes no other write with it.
 func TestGroupCommitKeepsWritesApart(t *testing.T) {
