@@ -62,9 +62,9 @@ func (e *Engine) execute(ctx context.Context, j store.Job) {
 		if seg.ended != "" {
 			e.m.finished.WithLabelValues(seg.ended).Inc()
 		}
-		if seg.more { // an outside call's result is committed: go on in a new segment
-			rev, res = seg.run.Rev, nil
-			continue
+		if seg.failed != nil { // a step after an outside call's result failed; the result is committed
+			e.stepFailed(ctx, j, runID, seg.at, seg.failed)
+			return
 		}
 		if seg.call == nil {
 			return
@@ -102,7 +102,7 @@ type segment struct {
 	actor   auth.Actor
 	steps   map[string]any // outputs by step id
 	ended   string         // the status the run ended with in this segment
-	more    bool           // committed an outside call's result; the worker goes on with the next segment
+	failed  error          // a step after an outside call's result failed: reported once the result commits
 	pending []store.StepRecord
 }
 
@@ -179,10 +179,8 @@ func (s *segment) loop(ctx context.Context) error {
 			s.call = f.call
 			return s.save(ctx)
 		case f.commit:
-			// An outside call's result commits before the steps after it: a failure there must not roll
-			// it back and make the call again.
-			r.Cursor, s.more = f.next, true
-			return s.save(ctx)
+			r.Cursor = f.next
+			return s.goOn(ctx, f.wrote)
 		case f.wait != nil:
 			return s.wait(ctx, st, f)
 		case f.end != "":
@@ -196,6 +194,43 @@ func (s *segment) loop(ctx context.Context) error {
 		}
 	}
 	return s.end(ctx, store.RunCompleted, "all steps done", "")
+}
+
+// goOn carries on after an outside call's result, in the same transaction but behind a savepoint: a
+// failure in the steps after it must not roll the result back and make the call again, so it returns
+// to the savepoint, the result commits, and the failure is reported as that step's (s.failed). One
+// transaction instead of two is a read of the run and of its record fewer, and one commit.
+func (s *segment) goOn(ctx context.Context, wrote bool) error {
+	if err := s.save(ctx); err != nil {
+		return err
+	}
+	if err := s.flush(ctx); err != nil {
+		return err
+	}
+	const sp = "sf_after_call"
+	if err := s.tx.Savepoint(ctx, sp); err != nil {
+		return err
+	}
+	err := s.afterCall(ctx, wrote)
+	if err == nil {
+		return nil
+	}
+	if rerr := s.tx.RollbackTo(ctx, sp); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	s.pending, s.ended, s.call, s.failed = nil, "", nil, err
+	return nil
+}
+
+// afterCall runs the steps after an outside call's result: the goal first when the step changed the
+// record (enrich), as a new segment would.
+func (s *segment) afterCall(ctx context.Context, wrote bool) error {
+	if wrote {
+		if done, err := s.checkGoal(ctx); done || err != nil {
+			return err
+		}
+	}
+	return s.loop(ctx)
 }
 
 // flow is what a step decided.

@@ -230,3 +230,53 @@ func TestAttemptsArePerStepAndCallsAreNotRepeated(t *testing.T) {
 		require.Len(t, rc.deliveries(), 6, "a retry from the failed step sends no webhook again")
 	})
 }
+
+// TestStepsAfterACallFailAloneAndTheCallStands: the steps after a webhook run in the transaction that
+// records the webhook's answer, behind a savepoint. When one of them fails, what they did is undone,
+// the answer stays, and a retry runs them again without calling the webhook a second time.
+func TestStepsAfterACallFailAloneAndTheCallStands(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		rc := &receiver{}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		h := newHarness(t, db)
+		h.apply(fmt.Sprintf(`kind: workflow
+name: call-then-sets
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: push
+    action: webhook
+    with: { url: "%s/leads", body: '{"email": "{{ lead.email }}"}' }
+  - id: mark
+    action: set
+    with: { status: working }
+  - id: title
+    action: set
+    with: { title: "{{ lead.employees * 2.0 }}" }
+`, srv.URL))
+		l := h.create("lead", map[string]any{"email": "ann@acme.com"})
+		h.drain()
+		run := h.only("call-then-sets")
+		require.Equal(t, store.RunFailed, run.Status)
+		require.Len(t, rc.deliveries(), 1)
+		steps := h.stepsByID(run.ID)
+		require.Equal(t, "done", steps["push"].Status, "the webhook's answer is kept")
+		require.EqualValues(t, 42, steps["push"].Output["body"].(map[string]any)["crm_id"])
+		require.Equal(t, "failed", steps["title"].Status)
+		require.NotContains(t, steps, "mark", "the set before the failure was undone with its history")
+		require.Equal(t, "new", h.get("lead", l.ID()).String("status"))
+
+		h.update("lead", l.ID(), map[string]any{"employees": 10.0})
+		_, err := h.e.Retry(h.ctx, admin, run.ID, engine.OnOriginal)
+		require.NoError(t, err)
+		h.drain()
+		got := h.get("lead", l.ID())
+		require.Equal(t, "working", got.String("status"))
+		require.Equal(t, "20", got.String("title"))
+		require.Equal(t, store.RunCompleted, h.only("call-then-sets").Status)
+		require.Len(t, rc.deliveries(), 1, "the retry did not call the webhook again")
+	})
+}

@@ -233,6 +233,23 @@ func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, 
 	return nil
 }
 
+// Savepoint marks a point in the transaction that RollbackTo returns to, undoing what came after it
+// and keeping what came before. name must be a plain identifier.
+func (t *Tx) Savepoint(ctx context.Context, name string) error {
+	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("savepoint %s: %w", name, err)
+	}
+	return nil
+}
+
+// RollbackTo undoes everything since Savepoint(name); the transaction goes on and may commit.
+func (t *Tx) RollbackTo(ctx context.Context, name string) error {
+	if _, err := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("roll back to %s: %w", name, err)
+	}
+	return nil
+}
+
 // LockKey serialises transactions that look for and then create the same natural key (a lead's email, an
 // account's domain): the second waits for the first and then sees its record, instead of creating a
 // duplicate or failing on a unique index.
