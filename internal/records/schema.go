@@ -84,7 +84,7 @@ func (o *Object) WithCustom(custom []Field) *Object {
 
 // Columns are the built-in fields, each stored in a column of the same name.
 func (o *Object) Columns() []Field {
-	var cols []Field
+	cols := make([]Field, 0, len(o.Fields)) // every read and write of a record asks: no regrowing
 	for _, f := range o.Fields {
 		if !f.Custom {
 			cols = append(cols, f)
