@@ -13,14 +13,23 @@ import (
 
 // Token is a stored API token; only the SHA-256 of its secret is kept.
 type Token struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	Role      string     `json:"role"`
-	UserID    string     `json:"user_id,omitempty"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	UserID string `json:"user_id,omitempty"`
+	// Kind is "api" for a token made by an admin, "session" for one the web UI made at sign-in.
+	Kind      string     `json:"kind"`
 	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	Hash      string     `json:"-"`
 }
+
+// The kinds of token.
+const (
+	TokenAPI     = "api"
+	TokenSession = "session"
+)
 
 // InsertToken stores a token.
 func (t *Tx) InsertToken(ctx context.Context, tk Token) error {
@@ -28,20 +37,24 @@ func (t *Tx) InsertToken(ctx context.Context, tk Token) error {
 	if tk.UserID != "" {
 		user = tk.UserID
 	}
-	_, err := t.exec(ctx, `INSERT INTO api_tokens (id, name, hash, role, user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-		tk.ID, tk.Name, tk.Hash, tk.Role, user, t.d.TimeArg(tk.CreatedAt))
+	if tk.Kind == "" {
+		tk.Kind = TokenAPI
+	}
+	_, err := t.exec(ctx, `INSERT INTO api_tokens (id, name, hash, role, user_id, created_at, kind, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		tk.ID, tk.Name, tk.Hash, tk.Role, user, t.d.TimeArg(tk.CreatedAt), tk.Kind, t.optTime(tk.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("insert token: %w", err)
 	}
 	return nil
 }
 
-// TokenByHash finds an unrevoked token; records.ErrNotFound otherwise.
-func (t *Tx) TokenByHash(ctx context.Context, hash string) (Token, error) {
+// TokenByHash finds a token neither revoked nor expired at now; records.ErrNotFound otherwise.
+func (t *Tx) TokenByHash(ctx context.Context, hash string, now time.Time) (Token, error) {
 	var tk Token
 	var user sql.NullString
-	err := t.queryRow(ctx, `SELECT id, name, role, user_id FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL`, hash).
-		Scan(&tk.ID, &tk.Name, &tk.Role, &user)
+	err := t.queryRow(ctx, `SELECT id, name, role, user_id, kind FROM api_tokens
+		WHERE hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`, hash, t.d.TimeArg(now)).
+		Scan(&tk.ID, &tk.Name, &tk.Role, &user, &tk.Kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return tk, records.ErrNotFound
 	}
@@ -61,9 +74,20 @@ func (t *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
 	return nil
 }
 
+// PruneSessions deletes browser-session tokens that expired or were revoked before cutoff: one is made at
+// every sign-in, and an ended one is of no further use.
+func (t *Tx) PruneSessions(ctx context.Context, cutoff time.Time) error {
+	c := t.d.TimeArg(cutoff)
+	_, err := t.exec(ctx, `DELETE FROM api_tokens WHERE kind = 'session' AND (expires_at < $1 OR revoked_at < $1)`, c)
+	if err != nil {
+		return fmt.Errorf("prune sessions: %w", err)
+	}
+	return nil
+}
+
 // Tokens lists tokens, newest first.
 func (t *Tx) Tokens(ctx context.Context) ([]Token, error) {
-	rows, err := t.query(ctx, `SELECT id, name, role, user_id, created_at, revoked_at FROM api_tokens ORDER BY created_at DESC, id DESC`)
+	rows, err := t.query(ctx, `SELECT id, name, role, user_id, created_at, revoked_at, kind, expires_at FROM api_tokens ORDER BY created_at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -72,8 +96,8 @@ func (t *Tx) Tokens(ctx context.Context) ([]Token, error) {
 	for rows.Next() {
 		var tk Token
 		var user sql.NullString
-		var created, revoked any
-		if err := rows.Scan(&tk.ID, &tk.Name, &tk.Role, &user, &created, &revoked); err != nil {
+		var created, revoked, expires any
+		if err := rows.Scan(&tk.ID, &tk.Name, &tk.Role, &user, &created, &revoked, &tk.Kind, &expires); err != nil {
 			return nil, err
 		}
 		tk.UserID = user.String
@@ -85,6 +109,10 @@ func (t *Tx) Tokens(ctx context.Context) ([]Token, error) {
 		if r, _ := fromDB(records.Field{Type: records.DateTime}, revoked); r != nil {
 			rt := r.(time.Time)
 			tk.RevokedAt = &rt
+		}
+		if e, _ := fromDB(records.Field{Type: records.DateTime}, expires); e != nil {
+			et := e.(time.Time)
+			tk.ExpiresAt = &et
 		}
 		out = append(out, tk)
 	}

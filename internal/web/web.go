@@ -141,18 +141,35 @@ func (u *UI) signinForm(w http.ResponseWriter, r *http.Request) {
 	u.render(w, r, http.StatusOK, "Sign in", "", signinPage(localPath(r.URL.Query().Get("next")), ""))
 }
 
+// signin checks the token typed in and gives the browser a session token of its own (crm.StartSession),
+// not the token itself: the cookie then expires with the session, and signing out ends it.
 func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 	secret := strings.TrimSpace(r.PostFormValue("token"))
-	if _, err := u.actor(r.Context(), secret); secret == "" || err != nil {
+	a, err := u.actor(r.Context(), secret)
+	if secret == "" || err != nil {
 		u.render(w, r, http.StatusUnauthorized, "Sign in", "", signinPage(localPath(r.PostFormValue("next")), "That token is not valid (revoked, mistyped, or for another server)."))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", MaxAge: int((7 * 24 * time.Hour).Seconds())})
+	session, expires, err := u.svc.StartSession(r.Context(), a)
+	if err != nil {
+		u.fail(w, r, a, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: session, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", Expires: expires, MaxAge: int(time.Until(expires).Seconds())})
 	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
+// signout revokes the browser's session and forgets the cookie.
 func (u *UI) signout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(cookieName); err == nil && c.Value != "" {
+		if err := u.svc.EndSession(r.Context(), c.Value); err != nil {
+			u.log.ErrorContext(r.Context(), "sign-out failed", "err", err)
+			u.render(w, r, http.StatusInternalServerError, "Something went wrong", "",
+				problemPage("Not signed out", "The session could not be ended; you are still signed in. Try again."))
+			return
+		}
+	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }

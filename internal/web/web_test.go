@@ -139,6 +139,8 @@ func TestPagesAndRoles(t *testing.T) {
 	ck := res.Cookies()[0]
 	require.True(t, ck.HttpOnly)
 	require.Equal(t, http.SameSiteLaxMode, ck.SameSite)
+	require.NotEqual(t, f.repTok, ck.Value, "the cookie holds a session of its own, not the token typed in")
+	require.Greater(t, ck.MaxAge, 0)
 
 	code, body, h := get(t, c, f.ts.URL+"/inbox")
 	require.Equal(t, http.StatusOK, code)
@@ -204,12 +206,24 @@ max_attempts: 5</pre>`, "a step's record reads as key: value lines")
 	res.Body.Close()
 	require.Equal(t, http.StatusForbidden, res.StatusCode)
 
-	// Signing out forgets the cookie.
+	// Signing out forgets the cookie and ends the session: a copy of the cookie is worthless after it,
+	// while the token typed in still works.
 	res, err = c.PostForm(f.ts.URL+"/signout", nil)
 	require.NoError(t, err)
 	res.Body.Close()
 	code, _, _ = get(t, c, f.ts.URL+"/inbox")
 	require.Equal(t, http.StatusSeeOther, code)
+	stolen := browserClient(t)
+	base, _ := url.Parse(f.ts.URL)
+	stolen.Jar.SetCookies(base, []*http.Cookie{{Name: ck.Name, Value: ck.Value}})
+	code, _, _ = get(t, stolen, f.ts.URL+"/inbox")
+	require.Equal(t, http.StatusSeeOther, code, "the session was revoked, not only forgotten")
+	req, _ = http.NewRequest("GET", f.ts.URL+"/api/v1/tasks", nil)
+	req.Header.Set("Authorization", "Bearer "+f.repTok)
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode, "signing out does not revoke the token typed in")
 
 	code, body, _ = get(t, c, f.ts.URL+"/no/such/page")
 	require.Equal(t, http.StatusNotFound, code)

@@ -168,11 +168,12 @@ func testTokens(t *testing.T, st *store.Store) {
 	})
 	read(t, st, func(ctx context.Context, tx *store.Tx) error {
 		for _, want := range tokens {
-			got, err := tx.TokenByHash(ctx, want.Hash)
+			got, err := tx.TokenByHash(ctx, want.Hash, at(5))
 			require.NoError(t, err)
+			require.Equal(t, store.TokenAPI, got.Kind, "a token made without a kind is an API token")
 			require.Equal(t, [4]string{want.ID, want.Name, want.Role, want.UserID}, [4]string{got.ID, got.Name, got.Role, got.UserID})
 		}
-		_, err := tx.TokenByHash(ctx, "hash-unknown")
+		_, err := tx.TokenByHash(ctx, "hash-unknown", at(5))
 		require.ErrorIs(t, err, records.ErrNotFound)
 		return nil
 	})
@@ -184,19 +185,41 @@ func testTokens(t *testing.T, st *store.Store) {
 		require.ErrorIs(t, err, records.ErrNotFound, "revoking a revoked or unknown token")
 	}
 	read(t, st, func(ctx context.Context, tx *store.Tx) error {
-		_, err := tx.TokenByHash(ctx, "hash-2")
+		_, err := tx.TokenByHash(ctx, "hash-2", at(6))
 		require.ErrorIs(t, err, records.ErrNotFound, "a revoked token no longer authenticates")
 		list, err := tx.Tokens(ctx)
 		require.NoError(t, err)
 		rev := revokedAt.Truncate(time.Microsecond)
 		want := []store.Token{tokens[2], tokens[1], tokens[0]}
 		for i := range want {
-			want[i].Hash = "" // never read back
+			want[i].Hash, want[i].Kind = "", store.TokenAPI // the hash is never read back
 		}
 		want[1].RevokedAt = &rev
 		require.Equal(t, want, list)
 		return nil
 	})
+
+	// A browser session expires, and is pruned once ended; API tokens are never pruned.
+	ends := at(10)
+	session := store.Token{ID: newID(t), Name: "browser session", Role: "admin", Kind: store.TokenSession, Hash: "hash-s", CreatedAt: at(8), ExpiresAt: &ends}
+	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.InsertToken(ctx, session) })
+	read(t, st, func(ctx context.Context, tx *store.Tx) error {
+		got, err := tx.TokenByHash(ctx, "hash-s", at(9))
+		require.NoError(t, err)
+		require.Equal(t, store.TokenSession, got.Kind)
+		_, err = tx.TokenByHash(ctx, "hash-s", at(10))
+		require.ErrorIs(t, err, records.ErrNotFound, "an expired session no longer authenticates")
+		return nil
+	})
+	count := func() int {
+		var list []store.Token
+		read(t, st, func(ctx context.Context, tx *store.Tx) (err error) { list, err = tx.Tokens(ctx); return err })
+		return len(list)
+	}
+	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.PruneSessions(ctx, at(10)) })
+	require.Equal(t, 4, count(), "a session is kept until it has ended")
+	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.PruneSessions(ctx, at(11)) })
+	require.Equal(t, 3, count(), "the ended session went; the revoked API token stays")
 
 	kind, field := violation(t, st, func(ctx context.Context, tx *store.Tx) error {
 		return tx.InsertToken(ctx, store.Token{ID: newID(t), Role: "rep", Hash: "hash-1", CreatedAt: at(7)})
