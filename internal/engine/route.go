@@ -39,7 +39,7 @@ func (p *people) User(ctx context.Context, id string) (routing.Person, error) {
 	if err != nil {
 		loc = time.UTC
 	}
-	person := routing.Person{ID: id, Email: u.String("email"), Name: u.String("name"), Active: u["active"] != false}
+	person := routing.Person{ID: id, Email: u.String("email"), Name: u.String("name"), Active: u["active"] != false, Zone: loc}
 	if t, ok := u["out_of_office_until"].(time.Time); ok {
 		person.AwayUntil = t
 	}

@@ -16,6 +16,7 @@ type Person struct {
 	ID, Email, Name string
 	Active          bool
 	AwayUntil       time.Time        // out of office until; zero = not away
+	Zone            *time.Location   // their time zone, for the times a trace gives; nil = their hours' zone, else UTC
 	Hours           *bizcal.Calendar // working hours in their zone; nil = always working
 	HoursText       string           // the hours as the trace shows them
 	AssignedToday   int              // assignments in their local day so far (for the daily cap)
@@ -152,15 +153,32 @@ func (rs *Ruleset) unavailable(p Person, now time.Time, pool, hours bool) string
 	case !p.Active:
 		return "is inactive"
 	case rs.Pool.SkipAway && now.Before(p.AwayUntil):
-		return "is out of office until " + p.AwayUntil.UTC().Format(time.RFC3339)
+		return "is out of office until " + localTime(p.AwayUntil, p.zone())
 	case !pool:
 		return ""
 	case hours && rs.Pool.WorkingHours && p.Hours != nil && !p.Hours.IsOpen(now):
-		return fmt.Sprintf("is outside working hours (%s; next %s)", p.HoursText, p.Hours.NextOpen(now).UTC().Format(time.RFC3339))
+		return fmt.Sprintf("is outside working hours (%s; next %s)", p.HoursText, localTime(p.Hours.NextOpen(now), p.Hours.Location()))
 	case rs.Pool.DailyCap > 0 && p.AssignedToday >= rs.Pool.DailyCap:
 		return fmt.Sprintf("reached the daily cap (%d of %d today)", p.AssignedToday, rs.Pool.DailyCap)
 	}
 	return ""
+}
+
+// zone is where the person's times are told: their own zone, else their working hours', else UTC.
+func (p Person) zone() *time.Location {
+	switch {
+	case p.Zone != nil:
+		return p.Zone
+	case p.Hours != nil:
+		return p.Hours.Location()
+	}
+	return time.UTC
+}
+
+// localTime writes a time for a trace in a zone, naming it: a trace is read by people in other zones,
+// long after, so the text must stand alone.
+func localTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 2006 15:04") + " " + loc.String()
 }
 
 func idOf(v any) string {

@@ -103,7 +103,18 @@ func TestRoundRobinSkipsTheAwayAndResumesWithoutCatchUp(t *testing.T) {
 
 	d, err := rs.Decide(context.Background(), lead(), tm, State{}, monday10)
 	require.NoError(t, err)
-	require.Contains(t, d.Trace.Summary, "bo is out of office until 2026-11-23T11:00:00Z")
+	require.Contains(t, d.Trace.Summary, "bo is out of office until Mon 23 Nov 2026 11:00 UTC")
+	week, err := bizcal.ParseWorkingHours("mon-fri 09:00-17:00")
+	require.NoError(t, err)
+	bo.Hours, err = bizcal.New(mustZone(t, "Europe/Berlin"), week, nil)
+	require.NoError(t, err)
+	d, err = rs.Decide(context.Background(), lead(), newTeam(rep("al"), bo, rep("cy")), State{}, monday10)
+	require.NoError(t, err)
+	require.Contains(t, d.Trace.Summary, "bo is out of office until Mon 23 Nov 2026 12:00 Europe/Berlin", "in the zone of the rep's hours")
+	bo.Zone = mustZone(t, "Asia/Tokyo")
+	d, err = rs.Decide(context.Background(), lead(), newTeam(rep("al"), bo, rep("cy")), State{}, monday10)
+	require.NoError(t, err)
+	require.Contains(t, d.Trace.Summary, "bo is out of office until Mon 23 Nov 2026 20:00 Asia/Tokyo", "in the rep's own zone first")
 }
 
 func TestWeightedGivesTurnsInProportionInterleaved(t *testing.T) {
@@ -172,6 +183,17 @@ func TestWorkingHoursInEachRepsZone(t *testing.T) {
 	require.Equal(t, []string{"al", "al"}, route(t, rs, tm, State{}, time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC), 2))
 	// Saturday: nobody; the fallback queue.
 	require.Equal(t, []string{"queue:inbound"}, route(t, rs, tm, State{}, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC), 1))
+	// The trace says when each is next open, in their own zone.
+	d, err := rs.Decide(context.Background(), lead(), tm, State{}, monday10)
+	require.NoError(t, err)
+	require.Contains(t, d.Trace.Summary, "bo is outside working hours (mon-fri 09:00-17:00 America/New_York; next Mon 23 Nov 2026 09:00 America/New_York)")
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	require.NoError(t, err)
+	return loc
 }
 
 const rules = `kind: routing

@@ -55,7 +55,7 @@ func TestRoutingAndScoringPages(t *testing.T) {
 	code, body, _ = get(t, c, f.ts.URL+"/routing/sdr-rr")
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, "round robin of team SDR")
-	require.Contains(t, body, `<span class="badge unavailable">unavailable</span> <span class="muted">is out of office until 2099-01-01T00:00:00Z</span>`)
+	require.Contains(t, body, `<span class="badge unavailable">unavailable</span> <span class="muted">is out of office until Thu 1 Jan 2099 00:00 UTC</span>`)
 	require.Contains(t, body, `Sam Rep<div class="muted">had the last turn</div>`, "the rotation state shows who went last")
 	require.Contains(t, body, "at most 5 a day each")
 	require.Contains(t, body, `<a href="/leads/`+f.lead+`">Ann</a> → Sam Rep (rule everyone)`, "recent assignments with their records")
