@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -201,6 +202,7 @@ func (s *segment) loop(ctx context.Context) error {
 // to the savepoint, the result commits, and the failure is reported as that step's (s.failed). One
 // transaction instead of two is a read of the run and of its record fewer, and one commit.
 func (s *segment) goOn(ctx context.Context, wrote bool) error {
+	callAt := s.at
 	if err := s.save(ctx); err != nil {
 		return err
 	}
@@ -216,6 +218,7 @@ func (s *segment) goOn(ctx context.Context, wrote bool) error {
 		return nil
 	}
 	if rerr := s.tx.RollbackTo(ctx, sp); rerr != nil {
+		s.at = callAt // the whole transaction goes, the result with it: the call's step is what runs again
 		return errors.Join(err, rerr)
 	}
 	s.pending, s.ended, s.call, s.failed = nil, "", nil, err
@@ -223,9 +226,18 @@ func (s *segment) goOn(ctx context.Context, wrote bool) error {
 }
 
 // afterCall runs the steps after an outside call's result: the goal first when the step changed the
-// record (enrich), as a new segment would.
-func (s *segment) afterCall(ctx context.Context, wrote bool) error {
+// record (enrich), as a new segment would. A panic there becomes the step's permanent failure, so that
+// it too rolls back to the savepoint and the result still commits: otherwise the process would die with
+// the result unrecorded, and make the call again after every restart.
+func (s *segment) afterCall(ctx context.Context, wrote bool) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.e.log.Error("a step panicked", "run", s.run.ID, "step", s.at, "panic", p, "stack", string(debug.Stack()))
+			err = permanent(fmt.Errorf("step %s panicked: %v", s.at, p))
+		}
+	}()
 	if wrote {
+		s.at = "" // a failing goal is the run's, not the call step's, as at the start of a segment
 		if done, err := s.checkGoal(ctx); done || err != nil {
 			return err
 		}

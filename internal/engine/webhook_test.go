@@ -280,3 +280,49 @@ steps:
 		require.Len(t, rc.deliveries(), 1, "the retry did not call the webhook again")
 	})
 }
+
+// TestAPanicAfterACallFailsTheStepAndKeepsTheAnswer: a step after a webhook's answer panics (here the
+// secret lookup of a second webhook). The panic fails that step for good instead of taking the process
+// down with the answer unrecorded, which would repeat the first webhook after every restart.
+func TestAPanicAfterACallFailsTheStepAndKeepsTheAnswer(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		rc := &receiver{}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		h := newHarness(t, db, func(o *engine.Options) {
+			o.Secret = func(name string) string {
+				if name == "BOOM" {
+					panic("secret store unreachable")
+				}
+				return ""
+			}
+		})
+		h.apply(fmt.Sprintf(`kind: workflow
+name: call-then-panic
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: push
+    action: webhook
+    with: { url: "%[1]s/one", body: '{"email": "{{ lead.email }}"}' }
+  - id: mark
+    action: set
+    with: { status: working }
+  - id: again
+    action: webhook
+    with: { url: "%[1]s/two", body: '{}', secret_env: BOOM }
+`, srv.URL))
+		l := h.create("lead", map[string]any{"email": "ann@acme.com"})
+		h.drain()
+		run := h.only("call-then-panic")
+		require.Equal(t, store.RunFailed, run.Status)
+		require.Contains(t, run.Error, "panicked: secret store unreachable")
+		require.Len(t, rc.deliveries(), 1)
+		steps := h.stepsByID(run.ID)
+		require.Equal(t, "done", steps["push"].Status, "the first webhook's answer is kept")
+		require.Equal(t, "failed", steps["again"].Status)
+		require.Equal(t, "new", h.get("lead", l.ID()).String("status"), "the steps after the answer were undone")
+	})
+}

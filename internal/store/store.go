@@ -197,8 +197,10 @@ func (s *Store) Read(ctx context.Context, fn func(*Tx) error) error {
 func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, fn func(*Tx) error) (err error) {
 	cache.prepare(ctx)
 	opts := &sql.TxOptions{}
-	if ro && s.d.Name == "postgres" {
-		opts.ReadOnly = true
+	if s.d.Name == "postgres" {
+		// READ COMMITTED whatever the server's default: each statement sees what committed before it,
+		// which the trigger feed's bound relies on (see postgres.feedBound).
+		opts.Isolation, opts.ReadOnly = sql.LevelReadCommitted, ro
 	}
 	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {

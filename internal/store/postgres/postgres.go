@@ -7,7 +7,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"regexp"
 	"strings"
@@ -24,44 +23,50 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// writerClass is the first key of the shared advisory lock that marks Salesflow's write transactions;
-// the second is a hash of the schema, so installations (and tests) in other schemas do not mix.
-const writerClass = 0x53467765 // "SFwe"
+// writerLock marks a transaction as one of Salesflow's writers, before it has a transaction id: a
+// shared advisory lock whose key is a constant (high half) and the oid of the events table it may
+// write to (low half), so installations in other schemas or databases never mix, whatever their
+// search_path. to_regclass is evaluated at each execution, never baked into a cached plan.
+const writerLock = `SELECT pg_advisory_xact_lock_shared((1397127013::bigint << 32) | to_regclass('events')::oid::bigint)`
 
-// feedBound answers the 64-bit transaction id below which every Salesflow write transaction in this
-// schema has ended: the oldest id among the transactions holding the writers' lock, or the next id to
-// be assigned when none holds one. Unlike the oldest running transaction of the whole server
-// (pg_snapshot_xmin), it is not held back by long transactions of other schemas, databases or
-// programs. A writer takes the lock before it has an id, so one that gets its id after this query
-// gets a higher id than the bound; one that ended before it is visible to the next statement's
-// snapshot, since a lock is released only after its transaction's commit is visible. pg_locks shows
-// 32-bit ids: each is widened by its distance below the next id, which is under 2^31 for a running one.
+// feedBound answers the 64-bit transaction id below which every Salesflow writer of this events table
+// has ended. Unlike the oldest running transaction of the server (pg_snapshot_xmin), it is not held back
+// by open transactions of other schemas, databases or programs.
+//
+// The statement's snapshot is taken first: its xmax is one past the newest finished id, so a writer that
+// gets its id later gets one at or above it. Of the ids the snapshot lists as running (all below xmax),
+// the bound keeps those of transactions holding the writers' lock — and, conservatively, any without a
+// transactionid lock in pg_locks yet, for a transaction has its id a moment before that lock shows. A
+// writer that ended before pg_locks was read is visible to the next statement's snapshot (READ
+// COMMITTED, which store.run sets), since a lock is released only after its commit is visible. The
+// reading transaction's own id, which a snapshot never lists, is counted too: the feed's own
+// transaction writes events. pg_locks shows 32-bit ids; they are matched to the snapshot's 64-bit ones,
+// which all lie within 2^31 of each other.
 const feedBound = `WITH l AS MATERIALIZED (
   SELECT locktype, virtualtransaction, transactionid, classid, objid, objsubid, database, mode, granted FROM pg_locks),
-w AS (SELECT virtualtransaction FROM l WHERE locktype = 'advisory' AND granted AND objsubid = 2
-  AND classid::text::bigint = $1 AND objid::text::bigint = $2
+s AS MATERIALIZED (SELECT pg_current_snapshot() AS snap),
+w AS (SELECT virtualtransaction FROM l WHERE locktype = 'advisory' AND granted AND objsubid = 1
+  AND classid = 1397127013::oid AND objid = to_regclass('events')::oid
   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
-x AS (SELECT l.transactionid::text::bigint AS xid FROM l JOIN w USING (virtualtransaction)
-  WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted),
-n AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS nx)
-SELECT LEAST(n.nx, COALESCE(MIN(n.nx - (((n.nx - x.xid) % 4294967296) + 4294967296) % 4294967296), n.nx))
-FROM n LEFT JOIN x ON true GROUP BY n.nx`
+held AS (SELECT transactionid::text::bigint AS x32, virtualtransaction IN (SELECT virtualtransaction FROM w) AS ours
+  FROM l WHERE locktype = 'transactionid' AND mode = 'ExclusiveLock' AND granted),
+running AS (SELECT x::text::bigint AS xid FROM s, pg_snapshot_xip(s.snap) AS x)
+SELECT LEAST(
+  (SELECT pg_snapshot_xmax(snap)::text::bigint FROM s),
+  pg_current_xact_id_if_assigned()::text::bigint,
+  (SELECT MIN(r.xid) FROM running r LEFT JOIN held h ON h.x32 = r.xid % 4294967296 WHERE h.x32 IS NULL OR h.ours))`
 
-// Dialect returns the PostgreSQL dialect for a store in schema.
-func Dialect(schema string) store.Dialect {
+// Dialect returns the PostgreSQL dialect.
+func Dialect() store.Dialect {
 	sub, _ := fs.Sub(migrations, "migrations")
-	h := fnv.New32a()
-	h.Write([]byte("salesflow-writers/" + schema))
-	key := int32(h.Sum32())
 	return store.Dialect{
-		Name:          "postgres",
-		WriteBegin:    fmt.Sprintf("SELECT pg_advisory_xact_lock_shared(%d, %d)", writerClass, key),
-		FeedBound:     feedBound,
-		FeedBoundArgs: []any{int64(writerClass), int64(uint32(key))},
-		Goose:         goose.DialectPostgres,
-		Migrations:    sub,
-		TimeArg:       func(t time.Time) any { return t.UTC() },
-		CustomExpr:    customExpr,
+		Name:       "postgres",
+		WriteBegin: writerLock,
+		FeedBound:  feedBound,
+		Goose:      goose.DialectPostgres,
+		Migrations: sub,
+		TimeArg:    func(t time.Time) any { return t.UTC() },
+		CustomExpr: customExpr,
 		DropCustom: func(table, name string) string {
 			return fmt.Sprintf("UPDATE %s SET custom = custom - '%s' WHERE custom ? '%s'", table, name, name)
 		},
@@ -125,10 +130,5 @@ func Open(ctx context.Context, url string) (*store.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	var schema string
-	if err := db.QueryRowContext(ctx, "SELECT COALESCE(current_schema(), '')").Scan(&schema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("read the current schema: %w", err)
-	}
-	return store.New(db, db, Dialect(schema)), nil
+	return store.New(db, db, Dialect()), nil
 }

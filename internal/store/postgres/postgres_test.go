@@ -1,6 +1,8 @@
 package postgres_test
 
 import (
+	"context"
+	neturl "net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -24,4 +26,24 @@ func TestConformance(t *testing.T) {
 		require.NoError(t, err)
 		return st
 	})
+}
+
+// TestTransactionsAreReadCommitted: the trigger feed's bound needs each statement to see what committed
+// before it, so the store's transactions are READ COMMITTED even where the server's default is not.
+func TestTransactionsAreReadCommitted(t *testing.T) {
+	t.Parallel()
+	url := pgtest.URL(t) + "&default_transaction_isolation=" + neturl.PathEscape("repeatable read")
+	st, err := postgres.Open(t.Context(), url)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	var def string
+	require.NoError(t, st.DB().QueryRowContext(t.Context(), "SHOW default_transaction_isolation").Scan(&def))
+	require.Equal(t, "repeatable read", def, "the connection's default is not read committed")
+	for _, run := range []func(context.Context, func(*store.Tx) error) error{st.Read, st.Write} {
+		var level string
+		require.NoError(t, run(t.Context(), func(tx *store.Tx) error {
+			return tx.SQL().QueryRowContext(t.Context(), "SHOW transaction_isolation").Scan(&level)
+		}))
+		require.Equal(t, "read committed", level)
+	}
 }

@@ -95,6 +95,69 @@ func testFeed(t *testing.T, st *store.Store) {
 	_, err = foreign.Exec("SELECT pg_current_xact_id()")
 	require.NoError(t, err)
 	appendEvents(t, st, feedEvent(t, "beside"))
-	ids, _ = readFeed(t, st, pos3)
+	ids, pos4 := readFeed(t, st, pos3)
 	require.Equal(t, []string{"beside"}, ids, "an open transaction outside Salesflow's writers holds nothing back")
+	require.NoError(t, foreign.Rollback())
+
+	testFeedOverlappingWriters(t, st, pos4)
+	testFeedOwnTransaction(t, st)
+}
+
+// openWriter starts a write transaction that appends an event and stays open until release is called,
+// which commits it.
+func openWriter(t *testing.T, st *store.Store, id string) (release func()) {
+	t.Helper()
+	hold, wrote, done := make(chan struct{}), make(chan struct{}), make(chan error)
+	go func() {
+		done <- st.Write(context.Background(), func(tx *store.Tx) error {
+			if err := tx.AppendEvent(context.Background(), feedEvent(t, id)); err != nil {
+				return err
+			}
+			close(wrote)
+			<-hold
+			return nil
+		})
+	}()
+	<-wrote
+	return func() { close(hold); require.NoError(t, <-done) }
+}
+
+// testFeedOverlappingWriters: with two writers open, the events committed before them are read — the
+// bound is the older writer's id, not below it — and theirs follow once they commit.
+func testFeedOverlappingWriters(t *testing.T, st *store.Store, pos store.FeedPosition) {
+	appendEvents(t, st, feedEvent(t, "before"))
+	releaseA := openWriter(t, st, "a")
+	releaseB := openWriter(t, st, "b")
+	ids, pos := readFeed(t, st, pos)
+	require.Equal(t, []string{"before"}, ids, "what committed before two open writers is not held back by them")
+	releaseB()
+	ids, pos = readFeed(t, st, pos)
+	require.Empty(t, ids, "b waits behind a, which is older and still open")
+	releaseA()
+	ids, _ = readUntil(t, st, pos, 2)
+	require.Equal(t, []string{"a", "b"}, ids)
+}
+
+// testFeedOwnTransaction: a transaction that has written an event and then reads the feed (the engine's
+// feed does: rescoring writes events) is not shown events of later transactions, or its cursor would
+// pass its own.
+func testFeedOwnTransaction(t *testing.T, st *store.Store) {
+	var start store.FeedPosition
+	read(t, st, func(ctx context.Context, tx *store.Tx) (err error) {
+		_, start, err = tx.Feed(ctx, store.FeedPosition{}, 1000)
+		return err
+	})
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.AppendEvent(ctx, feedEvent(t, "own")); err != nil {
+			return err
+		}
+		appendEvents(t, st, feedEvent(t, "later")) // another transaction, committed meanwhile
+		evs, _, err := tx.Feed(ctx, start, 100)
+		for _, e := range evs {
+			require.NotEqual(t, "later", e.RecordID, "a later transaction's event would move the cursor past this one's")
+		}
+		return err
+	})
+	ids, _ := readUntil(t, st, start, 2)
+	require.Equal(t, []string{"own", "later"}, ids)
 }
