@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/records"
@@ -226,47 +225,8 @@ func (s *Service) RevokeToken(ctx context.Context, a auth.Actor, id string) erro
 	return s.st.Write(ctx, func(tx *store.Tx) error { return tx.RevokeToken(ctx, id, s.clock()) })
 }
 
-// SessionTTL is how long a browser session lasts without signing in again.
-const SessionTTL = 7 * 24 * time.Hour
-
-// StartSession makes the token a browser keeps after signing in as a: a session token with a's role and
-// user that expires after SessionTTL, so that the token typed in never sits in a cookie and signing out
-// can end the session for good. Sessions that ended more than a day ago are pruned on the way.
-func (s *Service) StartSession(ctx context.Context, a auth.Actor) (secret string, expires time.Time, err error) {
-	if a.Kind != auth.KindToken && a.Kind != auth.KindAdminToken {
-		return "", time.Time{}, fmt.Errorf("a %s cannot sign in to the web UI", a.Kind)
-	}
-	now := s.clock()
-	expires = now.Add(SessionTTL)
-	secret, hash := auth.NewToken()
-	tk := store.Token{ID: newID(), Name: "browser session", Role: string(a.Role), UserID: a.UserID, Kind: store.TokenSession,
-		Hash: hash, CreatedAt: now, ExpiresAt: &expires}
-	err = s.st.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.PruneSessions(ctx, now.Add(-24*time.Hour)); err != nil {
-			return err
-		}
-		return tx.InsertToken(ctx, tk)
-	})
-	return secret, expires, err
-}
-
-// EndSession revokes the browser session whose token is secret. Any other token (an API token kept in a
-// cookie by an older version) is left alone: signing out of a browser must not break a script.
-func (s *Service) EndSession(ctx context.Context, secret string) error {
-	now := s.clock()
-	return s.st.Write(ctx, func(tx *store.Tx) error {
-		tk, err := tx.TokenByHash(ctx, auth.Hash(secret), now)
-		if errors.Is(err, records.ErrNotFound) || (err == nil && tk.Kind != store.TokenSession) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return tx.RevokeToken(ctx, tk.ID, now)
-	})
-}
-
-// Authenticate returns the actor behind a token secret.
+// Authenticate returns the actor behind an API token's secret. Browser sessions are refused here: they
+// belong to the web UI (SessionActor), so a copied session cookie opens no API and starts no session.
 func (s *Service) Authenticate(ctx context.Context, secret string) (auth.Actor, error) {
 	var a auth.Actor
 	err := s.st.Read(ctx, func(tx *store.Tx) error {
@@ -274,23 +234,32 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (auth.Actor, 
 		if err != nil {
 			return err
 		}
-		role := tk.Role
-		if tk.UserID != "" {
-			users, _ := s.cat.Get("user")
-			u, err := tx.Get(ctx, users, tk.UserID)
-			if err != nil {
-				return err
-			}
-			if active, _ := u["active"].(bool); !active {
-				return fmt.Errorf("user %s is deactivated: %w", u.String("email"), records.ErrNotFound)
-			}
-			// A demoted user's old tokens lose the rights the user lost.
-			if auth.Rank(u.String("role")) < auth.Rank(role) {
-				role = u.String("role")
-			}
+		if tk.Kind == store.TokenSession {
+			return fmt.Errorf("a browser session is not an API token: %w", records.ErrNotFound)
 		}
-		a = auth.Actor{Kind: auth.KindToken, ID: tk.ID, UserID: tk.UserID, Role: role}
-		return nil
+		a, err = s.tokenActor(ctx, tx, tk, tk.ID)
+		return err
 	})
 	return a, err
+}
+
+// tokenActor is the actor a stored token stands for, acting as id: its role, lowered to its user's
+// current one, and refused when the user is deactivated.
+func (s *Service) tokenActor(ctx context.Context, tx *store.Tx, tk store.Token, id string) (auth.Actor, error) {
+	role := tk.Role
+	if tk.UserID != "" {
+		users, _ := s.cat.Get("user")
+		u, err := tx.Get(ctx, users, tk.UserID)
+		if err != nil {
+			return auth.Actor{}, err
+		}
+		if active, _ := u["active"].(bool); !active {
+			return auth.Actor{}, fmt.Errorf("user %s is deactivated: %w", u.String("email"), records.ErrNotFound)
+		}
+		// A demoted user's old tokens lose the rights the user lost.
+		if auth.Rank(u.String("role")) < auth.Rank(role) {
+			role = u.String("role")
+		}
+	}
+	return auth.Actor{Kind: auth.KindToken, ID: id, UserID: tk.UserID, Role: role}, nil
 }

@@ -22,7 +22,10 @@ type Token struct {
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
-	Hash      string     `json:"-"`
+	// ParentID is, for a session, the token it was started with (or "env:" and the hash of
+	// SALESFLOW_ADMIN_TOKEN); the session ends when that token does.
+	ParentID string `json:"parent_id,omitempty"`
+	Hash     string `json:"-"`
 }
 
 // The kinds of token.
@@ -40,21 +43,30 @@ func (t *Tx) InsertToken(ctx context.Context, tk Token) error {
 	if tk.Kind == "" {
 		tk.Kind = TokenAPI
 	}
-	_, err := t.exec(ctx, `INSERT INTO api_tokens (id, name, hash, role, user_id, created_at, kind, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		tk.ID, tk.Name, tk.Hash, tk.Role, user, t.d.TimeArg(tk.CreatedAt), tk.Kind, t.optTime(tk.ExpiresAt))
+	var parent any
+	if tk.ParentID != "" {
+		parent = tk.ParentID
+	}
+	_, err := t.exec(ctx, `INSERT INTO api_tokens (id, name, hash, role, user_id, created_at, kind, expires_at, parent_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		tk.ID, tk.Name, tk.Hash, tk.Role, user, t.d.TimeArg(tk.CreatedAt), tk.Kind, t.optTime(tk.ExpiresAt), parent)
 	if err != nil {
 		return fmt.Errorf("insert token: %w", err)
 	}
 	return nil
 }
 
-// TokenByHash finds a token neither revoked nor expired at now; records.ErrNotFound otherwise.
+// TokenByHash finds a token neither revoked nor expired at now, whose parent token (if it has a stored
+// one) is neither either; records.ErrNotFound otherwise.
 func (t *Tx) TokenByHash(ctx context.Context, hash string, now time.Time) (Token, error) {
 	var tk Token
-	var user sql.NullString
-	err := t.queryRow(ctx, `SELECT id, name, role, user_id, kind FROM api_tokens
-		WHERE hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`, hash, t.d.TimeArg(now)).
-		Scan(&tk.ID, &tk.Name, &tk.Role, &user, &tk.Kind)
+	var user, parent sql.NullString
+	err := t.queryRow(ctx, `SELECT t.id, t.name, t.role, t.user_id, t.kind, t.parent_id FROM api_tokens t
+		LEFT JOIN api_tokens p ON p.id = t.parent_id
+		WHERE t.hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)
+		AND (p.id IS NULL OR (p.revoked_at IS NULL AND (p.expires_at IS NULL OR p.expires_at > $2)))`, hash, t.d.TimeArg(now)).
+		Scan(&tk.ID, &tk.Name, &tk.Role, &user, &tk.Kind, &parent)
+	tk.ParentID = parent.String
 	if errors.Is(err, sql.ErrNoRows) {
 		return tk, records.ErrNotFound
 	}
@@ -87,7 +99,8 @@ func (t *Tx) PruneSessions(ctx context.Context, cutoff time.Time) error {
 
 // Tokens lists tokens, newest first.
 func (t *Tx) Tokens(ctx context.Context) ([]Token, error) {
-	rows, err := t.query(ctx, `SELECT id, name, role, user_id, created_at, revoked_at, kind, expires_at FROM api_tokens ORDER BY created_at DESC, id DESC`)
+	rows, err := t.query(ctx, `SELECT id, name, role, user_id, created_at, revoked_at, kind, expires_at,
+		CASE WHEN parent_id LIKE 'env:%' THEN 'SALESFLOW_ADMIN_TOKEN' ELSE COALESCE(parent_id, '') END FROM api_tokens ORDER BY created_at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -97,7 +110,7 @@ func (t *Tx) Tokens(ctx context.Context) ([]Token, error) {
 		var tk Token
 		var user sql.NullString
 		var created, revoked, expires any
-		if err := rows.Scan(&tk.ID, &tk.Name, &tk.Role, &user, &created, &revoked, &tk.Kind, &expires); err != nil {
+		if err := rows.Scan(&tk.ID, &tk.Name, &tk.Role, &user, &created, &revoked, &tk.Kind, &expires, &tk.ParentID); err != nil {
 			return nil, err
 		}
 		tk.UserID = user.String

@@ -87,7 +87,15 @@ func secureHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// actor resolves a token as the API does: the admin token, else a stored token.
+// adminHash is the hash of SALESFLOW_ADMIN_TOKEN, or "" when it is not set.
+func (u *UI) adminHash() string {
+	if u.adminToken == "" {
+		return ""
+	}
+	return auth.Hash(u.adminToken)
+}
+
+// actor resolves a token typed in to sign in, as the API does: the admin token, else a stored API token.
 func (u *UI) actor(ctx context.Context, secret string) (auth.Actor, error) {
 	if u.adminToken != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(u.adminToken)) == 1 {
 		return auth.Actor{Kind: auth.KindAdminToken, ID: "SALESFLOW_ADMIN_TOKEN", Role: auth.Admin}, nil
@@ -102,7 +110,7 @@ func (u *UI) signedIn(p page) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(cookieName)
 		if err == nil {
-			if a, err := u.actor(r.Context(), c.Value); err == nil {
+			if a, err := u.svc.SessionActor(r.Context(), c.Value, u.adminHash()); err == nil {
 				p(w, r, a)
 				return
 			}
@@ -150,7 +158,7 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 		u.render(w, r, http.StatusUnauthorized, "Sign in", "", signinPage(localPath(r.PostFormValue("next")), "That token is not valid (revoked, mistyped, or for another server)."))
 		return
 	}
-	session, expires, err := u.svc.StartSession(r.Context(), a)
+	session, expires, err := u.svc.StartSession(r.Context(), a, u.adminHash())
 	if err != nil {
 		u.fail(w, r, a, err)
 		return
