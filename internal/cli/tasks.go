@@ -94,6 +94,9 @@ func printInbox(w io.Writer, in map[string]any) {
 	if b, _ := in["breaches"].(map[string]any); len(b) > 0 {
 		fmt.Fprintf(w, "breaches by owner: %v\n", b)
 	}
+	if n, ok := seconds(in["omitted"]); ok && n > 0 {
+		fmt.Fprintf(w, "%.0f more open tasks not shown (the inbox reads the 1,000 soonest due of each queue)\n", n)
+	}
 }
 
 // seconds reads a number of seconds as the client decodes it (json.Number).

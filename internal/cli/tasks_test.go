@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,4 +47,16 @@ func TestTasksCommand(t *testing.T) {
 	require.Equal(t, "not my lead", got["status_reason"])
 	res = runCLI(t, ts, "tasks", "--owner", rep)
 	require.Contains(t, res.stdout, "nothing open")
+}
+
+// TestPrintInboxSaysWhatItLeftOut: a cut-short inbox says how many tasks it left out.
+func TestPrintInboxSaysWhatItLeftOut(t *testing.T) {
+	var b strings.Builder
+	printInbox(&b, map[string]any{"items": []any{map[string]any{"urgency": "open", "task": map[string]any{"id": "t1", "title": "Call"}}},
+		"omitted": json.Number("3")})
+	require.Contains(t, b.String(), "3 more open tasks not shown")
+	b.Reset()
+	printInbox(&b, map[string]any{"items": []any{map[string]any{"urgency": "open", "task": map[string]any{"id": "t1", "title": "Call"}}},
+		"omitted": json.Number("0")})
+	require.NotContains(t, b.String(), "not shown")
 }

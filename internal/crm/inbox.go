@@ -28,7 +28,14 @@ type InboxItem struct {
 type Inbox struct {
 	Items    []InboxItem    `json:"items"`
 	Breaches map[string]int `json:"breaches"` // owner id → breached tasks ("" for the pool)
+	// Omitted counts the open tasks left out: an inbox reads the InboxLimit soonest due of the owners'
+	// and of the pool's. Breaches are counted among those read.
+	Omitted int `json:"omitted"`
 }
+
+// InboxLimit is how many open tasks an inbox reads, of the owners' and of the pool's each, soonest due
+// first (so the overdue ones are never the ones left out).
+const InboxLimit = 1000
 
 var priorityRank = map[string]int{"urgent": 0, "high": 1, "normal": 2, "low": 3}
 var urgencyRank = map[string]int{"breached": 0, "due_soon": 1, "snoozed_over": 2, "open": 3}
@@ -44,10 +51,11 @@ func (s *Service) Inbox(ctx context.Context, a auth.Actor, owner, team string) (
 		if err != nil {
 			return err
 		}
-		tasks, err := s.openTasks(ctx, tx, owners, pool)
+		tasks, omitted, err := s.openTasks(ctx, tx, owners, pool)
 		if err != nil {
 			return err
 		}
+		in.Omitted = omitted
 		now := s.clock()
 		in.Breaches = map[string]int{}
 		facts := map[string]map[string]any{}
@@ -117,19 +125,36 @@ func (s *Service) inboxScope(ctx context.Context, tx *store.Tx, a auth.Actor, ow
 	return []any{owner}, pool, nil
 }
 
-// openTasks reads the open and snoozed tasks of some owners, and of a team's pool.
-func (s *Service) openTasks(ctx context.Context, tx *store.Tx, owners []any, pool string) ([]records.Values, error) {
+// openTasks reads the open and snoozed tasks of some owners, and of a team's pool, InboxLimit of each at
+// most, and counts those it left out.
+func (s *Service) openTasks(ctx context.Context, tx *store.Tx, owners []any, pool string) ([]records.Values, int, error) {
 	o, err := s.Object(ctx, tx, "task")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	open := store.Filter{Field: "status", Op: store.In, Value: []any{"open", "snoozed"}}
-	out, _, err := tx.List(ctx, o, store.ListQuery{Sort: "due_at", Limit: 1000, Filters: []store.Filter{open, {Field: "owner_id", Op: store.In, Value: owners}}})
-	if err != nil || pool == "" {
-		return out, err
+	queries := []store.ListQuery{{Sort: "due_at", Limit: InboxLimit, Filters: []store.Filter{open, {Field: "owner_id", Op: store.In, Value: owners}}}}
+	if pool != "" {
+		queries = append(queries, store.ListQuery{Sort: "due_at", Limit: InboxLimit,
+			Filters: []store.Filter{open, {Field: "pool", Op: store.Eq, Value: pool}, {Field: "owner_id", Op: store.Eq, Value: nil}}})
 	}
-	pooled, _, err := tx.List(ctx, o, store.ListQuery{Sort: "due_at", Limit: 1000, Filters: []store.Filter{open, {Field: "pool", Op: store.Eq, Value: pool}, {Field: "owner_id", Op: store.Eq, Value: nil}}})
-	return append(out, pooled...), err
+	var out []records.Values
+	omitted := 0
+	for _, q := range queries {
+		got, _, err := tx.List(ctx, o, q)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, got...)
+		if len(got) == InboxLimit {
+			all, err := tx.CountMatching(ctx, o, q)
+			if err != nil {
+				return nil, 0, err
+			}
+			omitted += all - len(got)
+		}
+	}
+	return out, omitted, nil
 }
 
 // PlaceTask places a task as the inbox does — its urgency, how overdue or how soon due; ok is false

@@ -43,7 +43,7 @@ func (u *UI) inbox(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 	}
 	if team == "" && owner == "" && a.UserID == "" {
 		u.render(w, r, http.StatusOK, "Inbox", u.who(ctx, a), inboxPage("Inbox", nil, nil, teams, team,
-			"The admin token belongs to no person, so it has no inbox of its own: open a team's queue above, or sign in with your own token."))
+			"The admin token belongs to no person, so it has no inbox of its own: open a team's queue above, or sign in with your own token.", ""))
 		return
 	}
 	in, err := u.svc.Inbox(ctx, a, owner, team)
@@ -81,7 +81,16 @@ func (u *UI) inbox(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 			}
 		}
 	}
-	u.render(w, r, http.StatusOK, title, u.who(ctx, a), inboxPage(title, rows, breaches, teams, team, ""))
+	u.render(w, r, http.StatusOK, title, u.who(ctx, a), inboxPage(title, rows, breaches, teams, team, "", omittedNote(in.Omitted)))
+}
+
+// omittedNote says how many open tasks an inbox left out, or "" when none: a list cut short must say so.
+func omittedNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s more open tasks are not shown: this list has the %s soonest due of each queue. Work these down, or spread the queue.",
+		number(float64(n)), number(crm.InboxLimit))
 }
 
 // queues are the team queues the viewer may open: an admin's every team, a manager's the teams they

@@ -33,3 +33,13 @@ func TestChangeValues(t *testing.T) {
 		}
 	}
 }
+
+func TestOmittedNote(t *testing.T) {
+	if got := omittedNote(0); got != "" {
+		t.Fatalf("nothing left out: %q", got)
+	}
+	want := "1,234 more open tasks are not shown: this list has the 1,000 soonest due of each queue. Work these down, or spread the queue."
+	if got := omittedNote(1234); got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
