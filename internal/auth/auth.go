@@ -5,10 +5,12 @@ package auth
 
 import (
 	"context"
+	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
+	"fmt"
 	"strings"
 )
 
@@ -61,6 +63,17 @@ func NewToken() (secret, hash string) {
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	secret = "sf_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 	return secret, Hash(secret)
+}
+
+// AdminFingerprint is what the database may keep of SALESFLOW_ADMIN_TOKEN, to tell whether it changed:
+// PBKDF2-SHA256 with 200,000 rounds, since an operator may choose a guessable one and a fast hash in a
+// backup would let it be tried offline. It takes a few tens of milliseconds: compute it once.
+func AdminFingerprint(token string) string {
+	key, err := pbkdf2.Key(sha256.New, token, []byte("salesflow/admin-session/v1"), 200_000, 32)
+	if err != nil {
+		panic(fmt.Sprintf("pbkdf2: %v", err)) // only for parameters outside FIPS limits, which these are not
+	}
+	return hex.EncodeToString(key)
 }
 
 // Hash returns the stored form of a token secret.

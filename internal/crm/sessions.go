@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,20 +16,20 @@ import (
 // SessionTTL is how long a browser session lasts without signing in again.
 const SessionTTL = 7 * 24 * time.Hour
 
-// envParent marks a session started with SALESFLOW_ADMIN_TOKEN: "env:" and the hash of that token, so
-// the session ends when the variable changes or goes.
+// envParent marks a session started with SALESFLOW_ADMIN_TOKEN: "env:" and that token's fingerprint
+// (auth.AdminFingerprint), so the session ends when the variable changes or goes.
 const envParent = "env:"
 
 // StartSession makes the token a browser keeps after signing in as a: a session token with a's role and
 // user that expires after SessionTTL, so that the token typed in never sits in a cookie and signing out
 // can end the session for good. The session remembers the token it came from and lives only as long as
-// that token does; adminHash is the hash of SALESFLOW_ADMIN_TOKEN when a signed in with it. Sessions
+// that token does; adminPrint is the fingerprint of SALESFLOW_ADMIN_TOKEN when a signed in with it. Sessions
 // that ended more than a day ago are pruned on the way.
-func (s *Service) StartSession(ctx context.Context, a auth.Actor, adminHash string) (secret string, expires time.Time, err error) {
+func (s *Service) StartSession(ctx context.Context, a auth.Actor, adminPrint string) (secret string, expires time.Time, err error) {
 	var parent string
 	switch {
-	case a.Kind == auth.KindAdminToken && adminHash != "":
-		parent = envParent + adminHash
+	case a.Kind == auth.KindAdminToken && adminPrint != "":
+		parent = envParent + adminPrint
 	case a.Kind == auth.KindToken:
 		parent = a.ID
 	default:
@@ -49,9 +50,9 @@ func (s *Service) StartSession(ctx context.Context, a auth.Actor, adminHash stri
 }
 
 // SessionActor returns who a browser session acts as: the token it came from (so the audit trail names
-// that token, as before sessions existed), with its user's current role. adminHash is the hash of
+// that token, as before sessions existed), with its user's current role. adminPrint is the fingerprint of
 // SALESFLOW_ADMIN_TOKEN ("" when unset): a session started with another value of it has ended.
-func (s *Service) SessionActor(ctx context.Context, secret, adminHash string) (auth.Actor, error) {
+func (s *Service) SessionActor(ctx context.Context, secret, adminPrint string) (auth.Actor, error) {
 	var a auth.Actor
 	err := s.st.Read(ctx, func(tx *store.Tx) error {
 		tk, err := tx.TokenByHash(ctx, auth.Hash(secret), s.clock())
@@ -62,7 +63,7 @@ func (s *Service) SessionActor(ctx context.Context, secret, adminHash string) (a
 			return fmt.Errorf("not a browser session: %w", records.ErrNotFound)
 		}
 		if env, ok := strings.CutPrefix(tk.ParentID, envParent); ok {
-			if adminHash == "" || env != adminHash {
+			if adminPrint == "" || subtle.ConstantTimeCompare([]byte(env), []byte(adminPrint)) != 1 {
 				return fmt.Errorf("SALESFLOW_ADMIN_TOKEN changed since this session began: %w", records.ErrNotFound)
 			}
 			a = auth.Actor{Kind: auth.KindAdminToken, ID: "SALESFLOW_ADMIN_TOKEN", Role: auth.Admin}

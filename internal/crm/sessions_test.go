@@ -65,12 +65,14 @@ func TestBrowserSessions(t *testing.T) {
 			_, err = svc.SessionActor(ctx, session, "")
 			require.ErrorIs(t, err, records.ErrNotFound, "the token it came from was revoked")
 
-			env, _, err := svc.StartSession(ctx, root, auth.Hash("first-admin-token"))
+			first := auth.AdminFingerprint("first-admin-token")
+			require.NotContains(t, first, auth.Hash("first-admin-token"))
+			env, _, err := svc.StartSession(ctx, root, first)
 			require.NoError(t, err)
-			a, err = svc.SessionActor(ctx, env, auth.Hash("first-admin-token"))
+			a, err = svc.SessionActor(ctx, env, first)
 			require.NoError(t, err)
 			require.Equal(t, auth.Actor{Kind: auth.KindAdminToken, ID: "SALESFLOW_ADMIN_TOKEN", Role: auth.Admin}, a)
-			_, err = svc.SessionActor(ctx, env, auth.Hash("rotated-admin-token"))
+			_, err = svc.SessionActor(ctx, env, auth.AdminFingerprint("rotated-admin-token"))
 			require.ErrorIs(t, err, records.ErrNotFound, "SALESFLOW_ADMIN_TOKEN changed")
 			_, err = svc.SessionActor(ctx, env, "")
 			require.ErrorIs(t, err, records.ErrNotFound, "SALESFLOW_ADMIN_TOKEN unset")
@@ -78,7 +80,7 @@ func TestBrowserSessions(t *testing.T) {
 			list, err := svc.Tokens(ctx, root)
 			require.NoError(t, err)
 			for _, tk := range list {
-				require.NotContains(t, tk.ParentID, auth.Hash("first-admin-token"), "the admin token's hash is not listed")
+				require.NotContains(t, tk.ParentID, first, "the admin token's fingerprint is not listed")
 			}
 		})
 	}

@@ -52,7 +52,7 @@ func (e *Engine) execute(ctx context.Context, j store.Job) {
 	var res *callResult
 	for range 1000 {
 		seg := &segment{e: e, job: j, runID: runID, rev: rev, result: res}
-		err := e.st.Write(ctx, seg.do)
+		err := e.writeSegment(ctx, seg)
 		if ctx.Err() != nil {
 			return // shutting down: the lease runs out and the job runs again
 		}
@@ -78,6 +78,19 @@ func (e *Engine) execute(ctx context.Context, j store.Job) {
 		}
 	}
 	e.log.Error("run did not settle after 1000 segments", "run", runID)
+}
+
+// writeSegment runs a segment's transaction. A panic in it (a bug) fails the step for good instead of
+// killing the process: a dead process would run the same segment after every restart, and make any
+// outside call before it again each time.
+func (e *Engine) writeSegment(ctx context.Context, seg *segment) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error("a segment panicked", "run", seg.runID, "step", seg.at, "panic", p, "stack", string(debug.Stack()))
+			err = permanent(fmt.Errorf("step %s panicked: %v", seg.at, p))
+		}
+	}()
+	return e.st.Write(ctx, seg.do)
 }
 
 func jobRev(j store.Job) int64 {
@@ -218,8 +231,10 @@ func (s *segment) goOn(ctx context.Context, wrote bool) error {
 		return nil
 	}
 	if rerr := s.tx.RollbackTo(ctx, sp); rerr != nil {
-		s.at = callAt // the whole transaction goes, the result with it: the call's step is what runs again
-		return errors.Join(err, rerr)
+		// The whole transaction goes, the result with it: the call's step is what runs again, and the
+		// later step's error, permanent or not, must not decide whether it may.
+		s.at = callAt
+		return fmt.Errorf("undo the steps after %s (they failed: %v): %w", callAt, err, rerr)
 	}
 	s.pending, s.ended, s.call, s.failed = nil, "", nil, err
 	return nil

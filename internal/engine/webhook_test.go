@@ -326,3 +326,33 @@ steps:
 		require.Equal(t, "new", h.get("lead", l.ID()).String("status"), "the steps after the answer were undone")
 	})
 }
+
+// TestAPanicInAStepFailsTheRunNotTheProcess: a step that panics (here the secret lookup of a webhook)
+// fails its run for good; the engine goes on with other work.
+func TestAPanicInAStepFailsTheRunNotTheProcess(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db, func(o *engine.Options) {
+			o.Secret = func(string) string { panic("secret store unreachable") }
+		})
+		h.apply(`kind: workflow
+name: panics
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: mark
+    action: set
+    with: { status: working }
+  - id: push
+    action: webhook
+    with: { url: "http://127.0.0.1:9/x", body: '{}', secret_env: BOOM }
+`)
+		l := h.create("lead", map[string]any{"email": "ann@acme.com"})
+		h.drain()
+		run := h.only("panics")
+		require.Equal(t, store.RunFailed, run.Status)
+		require.Contains(t, run.Error, "panicked: secret store unreachable")
+		require.Equal(t, "new", h.get("lead", l.ID()).String("status"), "the segment was rolled back")
+	})
+}

@@ -56,15 +56,16 @@ func (t *Tx) InsertToken(ctx context.Context, tk Token) error {
 	return nil
 }
 
-// TokenByHash finds a token neither revoked nor expired at now, whose parent token (if it has a stored
-// one) is neither either; records.ErrNotFound otherwise.
+// TokenByHash finds a token neither revoked nor expired at now, whose parent token (if it names a stored
+// one) exists and is neither either; records.ErrNotFound otherwise.
 func (t *Tx) TokenByHash(ctx context.Context, hash string, now time.Time) (Token, error) {
 	var tk Token
 	var user, parent sql.NullString
 	err := t.queryRow(ctx, `SELECT t.id, t.name, t.role, t.user_id, t.kind, t.parent_id FROM api_tokens t
 		LEFT JOIN api_tokens p ON p.id = t.parent_id
 		WHERE t.hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)
-		AND (p.id IS NULL OR (p.revoked_at IS NULL AND (p.expires_at IS NULL OR p.expires_at > $2)))`, hash, t.d.TimeArg(now)).
+		AND (t.parent_id IS NULL OR t.parent_id LIKE 'env:%'
+			OR (p.id IS NOT NULL AND p.revoked_at IS NULL AND (p.expires_at IS NULL OR p.expires_at > $2)))`, hash, t.d.TimeArg(now)).
 		Scan(&tk.ID, &tk.Name, &tk.Role, &user, &tk.Kind, &parent)
 	tk.ParentID = parent.String
 	if errors.Is(err, sql.ErrNoRows) {

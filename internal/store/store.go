@@ -189,7 +189,8 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 	return s.run(ctx, s.w, s.wc, false, fn)
 }
 
-// Read runs fn in a read-only transaction on the reader pool: one consistent snapshot.
+// Read runs fn in a read-only transaction on the reader pool: one consistent snapshot (on PostgreSQL,
+// REPEATABLE READ; on SQLite, a WAL read transaction).
 func (s *Store) Read(ctx context.Context, fn func(*Tx) error) error {
 	return s.run(ctx, s.r, s.rc, true, fn)
 }
@@ -198,9 +199,13 @@ func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, 
 	cache.prepare(ctx)
 	opts := &sql.TxOptions{}
 	if s.d.Name == "postgres" {
-		// READ COMMITTED whatever the server's default: each statement sees what committed before it,
-		// which the trigger feed's bound relies on (see postgres.feedBound).
+		// Whatever the server's default: a read is one snapshot (REPEATABLE READ), so what it reads
+		// agrees with itself; a write is READ COMMITTED, so that a statement after a lock (LockKey,
+		// FOR UPDATE) sees what the transaction it waited for committed.
 		opts.Isolation, opts.ReadOnly = sql.LevelReadCommitted, ro
+		if ro {
+			opts.Isolation = sql.LevelRepeatableRead
+		}
 	}
 	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {

@@ -86,7 +86,7 @@ func (u *UI) inbox(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 
 // omittedNote says how many open tasks an inbox left out, or "" when none: a list cut short must say so.
 func omittedNote(n int) string {
-	if n == 0 {
+	if n <= 0 {
 		return ""
 	}
 	return fmt.Sprintf("%s more open tasks are not shown: this list has the %s soonest due of each queue. Work these down, or spread the queue.",

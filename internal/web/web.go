@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -38,12 +39,15 @@ type UI struct {
 	eng        *engine.Engine
 	defs       *definitions.Service
 	adminToken string
+	// adminPrint is auth.AdminFingerprint(adminToken), computed once, when first needed.
+	adminPrint func() string
 	log        *slog.Logger
 }
 
 // New returns the UI's handler.
 func New(svc *crm.Service, eng *engine.Engine, defs *definitions.Service, adminToken string, log *slog.Logger) http.Handler {
-	u := &UI{svc: svc, eng: eng, defs: defs, adminToken: adminToken, log: log}
+	u := &UI{svc: svc, eng: eng, defs: defs, adminToken: adminToken, log: log,
+		adminPrint: sync.OnceValue(func() string { return auth.AdminFingerprint(adminToken) })}
 	mux := http.NewServeMux()
 	sub, _ := fs.Sub(static, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServer(http.FS(sub))))
@@ -87,12 +91,12 @@ func secureHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// adminHash is the hash of SALESFLOW_ADMIN_TOKEN, or "" when it is not set.
+// adminHash is the fingerprint of SALESFLOW_ADMIN_TOKEN, or "" when it is not set.
 func (u *UI) adminHash() string {
 	if u.adminToken == "" {
 		return ""
 	}
-	return auth.Hash(u.adminToken)
+	return u.adminPrint()
 }
 
 // actor resolves a token typed in to sign in, as the API does: the admin token, else a stored API token.

@@ -36,11 +36,12 @@ const writerLock = `SELECT pg_advisory_xact_lock_shared((1397127013::bigint << 3
 // The statement's snapshot is taken first: its xmax is one past the newest finished id, so a writer that
 // gets its id later gets one at or above it. Of the ids the snapshot lists as running (all below xmax),
 // the bound keeps those of transactions holding the writers' lock — and, conservatively, any without a
-// transactionid lock in pg_locks yet, for a transaction has its id a moment before that lock shows. A
-// writer that ended before pg_locks was read is visible to the next statement's snapshot (READ
-// COMMITTED, which store.run sets), since a lock is released only after its commit is visible. The
-// reading transaction's own id, which a snapshot never lists, is counted too: the feed's own
-// transaction writes events. pg_locks shows 32-bit ids; they are matched to the snapshot's 64-bit ones,
+// transactionid lock in pg_locks yet, for a transaction has its id a moment before that lock shows (and
+// one that ended after the snapshot was taken has none left). So every id below the bound belongs to a
+// transaction that had ended when the snapshot was taken — its events visible to this statement and
+// any later one, at any isolation level — or to one that is not a Salesflow writer (it showed its id
+// without the writers' lock, which a writer takes first) and writes no events. The reading transaction's own id, which a snapshot never
+// lists, is counted too: the feed's own transaction writes events. pg_locks shows 32-bit ids; they are matched to the snapshot's 64-bit ones,
 // which all lie within 2^31 of each other.
 const feedBound = `WITH l AS MATERIALIZED (
   SELECT locktype, virtualtransaction, transactionid, classid, objid, objsubid, database, mode, granted FROM pg_locks),

@@ -28,22 +28,26 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// TestTransactionsAreReadCommitted: the trigger feed's bound needs each statement to see what committed
-// before it, so the store's transactions are READ COMMITTED even where the server's default is not.
-func TestTransactionsAreReadCommitted(t *testing.T) {
+// TestTransactionIsolation: whatever the server's default, a read is one snapshot (REPEATABLE READ) and
+// a write READ COMMITTED, which the writes' locks (LockKey, FOR UPDATE) rely on.
+func TestTransactionIsolation(t *testing.T) {
 	t.Parallel()
-	url := pgtest.URL(t) + "&default_transaction_isolation=" + neturl.PathEscape("repeatable read")
-	st, err := postgres.Open(t.Context(), url)
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, st.Close()) })
-	var def string
-	require.NoError(t, st.DB().QueryRowContext(t.Context(), "SHOW default_transaction_isolation").Scan(&def))
-	require.Equal(t, "repeatable read", def, "the connection's default is not read committed")
-	for _, run := range []func(context.Context, func(*store.Tx) error) error{st.Read, st.Write} {
-		var level string
-		require.NoError(t, run(t.Context(), func(tx *store.Tx) error {
-			return tx.SQL().QueryRowContext(t.Context(), "SHOW transaction_isolation").Scan(&level)
-		}))
-		require.Equal(t, "read committed", level)
+	for _, def := range []string{"serializable", "read committed"} {
+		url := pgtest.URL(t) + "&default_transaction_isolation=" + neturl.PathEscape(def)
+		st, err := postgres.Open(t.Context(), url)
+		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, st.Close()) })
+		var got string
+		require.NoError(t, st.DB().QueryRowContext(t.Context(), "SHOW default_transaction_isolation").Scan(&got))
+		require.Equal(t, def, got)
+		level := func(run func(context.Context, func(*store.Tx) error) error) string {
+			var l string
+			require.NoError(t, run(t.Context(), func(tx *store.Tx) error {
+				return tx.SQL().QueryRowContext(t.Context(), "SHOW transaction_isolation").Scan(&l)
+			}))
+			return l
+		}
+		require.Equal(t, "repeatable read", level(st.Read), "default %s", def)
+		require.Equal(t, "read committed", level(st.Write), "default %s", def)
 	}
 }

@@ -211,15 +211,23 @@ func testTokens(t *testing.T, st *store.Store) {
 		require.ErrorIs(t, err, records.ErrNotFound, "an expired session no longer authenticates")
 		return nil
 	})
+	orphan := store.Token{ID: newID(t), Name: "browser session", Role: "admin", Kind: store.TokenSession, Hash: "hash-o",
+		ParentID: "no-such-token", CreatedAt: at(8), ExpiresAt: &ends}
+	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.InsertToken(ctx, orphan) })
+	read(t, st, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.TokenByHash(ctx, "hash-o", at(9))
+		require.ErrorIs(t, err, records.ErrNotFound, "a session whose token is gone has ended")
+		return nil
+	})
 	count := func() int {
 		var list []store.Token
 		read(t, st, func(ctx context.Context, tx *store.Tx) (err error) { list, err = tx.Tokens(ctx); return err })
 		return len(list)
 	}
 	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.PruneSessions(ctx, at(10)) })
-	require.Equal(t, 4, count(), "a session is kept until it has ended")
+	require.Equal(t, 5, count(), "a session is kept until it has ended")
 	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.PruneSessions(ctx, at(11)) })
-	require.Equal(t, 3, count(), "the ended session went; the revoked API token stays")
+	require.Equal(t, 3, count(), "the ended sessions went; the revoked API token stays")
 
 	kind, field := violation(t, st, func(ctx context.Context, tx *store.Tx) error {
 		return tx.InsertToken(ctx, store.Token{ID: newID(t), Role: "rep", Hash: "hash-1", CreatedAt: at(7)})
