@@ -59,21 +59,28 @@ func (c *stmtCache) prepare(ctx context.Context) {
 			continue // it runs unprepared, and reports its own error there
 		}
 		c.mu.Lock()
-		if old, ok := c.m[q]; ok {
-			_ = old.Close()
+		_, dup := c.m[q] // another transaction prepared it meanwhile: keep theirs
+		if !dup {
+			c.m[q] = s
 		}
-		c.m[q] = s
 		c.mu.Unlock()
+		if dup {
+			// Closed outside the lock: closing waits for the statement's connections, and one of them may
+			// be in a transaction waiting on a row lock whose holder waits for this lock — a deadlock
+			// seen under 200 concurrent routings on PostgreSQL.
+			_ = s.Close()
+		}
 	}
 }
 
 func (c *stmtCache) close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, s := range c.m {
+	old := c.m
+	c.m = map[string]*sql.Stmt{}
+	c.mu.Unlock()
+	for _, s := range old {
 		_ = s.Close()
 	}
-	c.m = map[string]*sql.Stmt{}
 }
 
 func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
