@@ -78,9 +78,9 @@ func printInbox(w io.Writer, in map[string]any) {
 		t, _ := m["task"].(map[string]any)
 		rec, _ := m["record"].(map[string]any)
 		when := ""
-		if s, ok := seconds(m["overdue_by"]); ok {
+		if s, ok := jsonNumber(m["overdue_by"]); ok {
 			when = fmt.Sprintf("overdue by %s", human(s))
-		} else if s, ok := seconds(m["due_in"]); ok {
+		} else if s, ok := jsonNumber(m["due_in"]); ok {
 			when = fmt.Sprintf("due in %s", human(s))
 		}
 		fmt.Fprintf(w, "%-12s %-8s %s  %s  [%s]\n", m["urgency"], t["priority"], t["id"], t["title"], when)
@@ -94,13 +94,13 @@ func printInbox(w io.Writer, in map[string]any) {
 	if b, _ := in["breaches"].(map[string]any); len(b) > 0 {
 		fmt.Fprintf(w, "breaches by owner: %v\n", b)
 	}
-	if n, ok := seconds(in["omitted"]); ok && n > 0 {
+	if n, ok := jsonNumber(in["omitted"]); ok && n > 0 {
 		fmt.Fprintf(w, "%.0f more open tasks not shown (the inbox reads the 1,000 soonest due of each queue)\n", n)
 	}
 }
 
-// seconds reads a number of seconds as the client decodes it (json.Number).
-func seconds(v any) (float64, bool) {
+// jsonNumber reads a number as the client decodes it (json.Number): seconds, counts.
+func jsonNumber(v any) (float64, bool) {
 	if v == nil {
 		return 0, false
 	}

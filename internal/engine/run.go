@@ -86,11 +86,16 @@ func (e *Engine) execute(ctx context.Context, j store.Job) {
 func (e *Engine) writeSegment(ctx context.Context, seg *segment) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			e.log.Error("a segment panicked", "run", seg.runID, "step", seg.at, "panic", p, "stack", string(debug.Stack()))
-			err = permanent(fmt.Errorf("step %s panicked: %v", seg.at, p))
+			err = e.panicked(p, seg.runID, seg.at)
 		}
 	}()
 	return e.st.Write(ctx, seg.do)
+}
+
+// panicked logs a recovered panic with its stack and makes it the step's permanent failure.
+func (e *Engine) panicked(p any, runID, at string) error {
+	e.log.Error("a step panicked", "run", runID, "step", at, "panic", p, "stack", string(debug.Stack()))
+	return permanent(fmt.Errorf("step %s panicked: %v", at, p))
 }
 
 func jobRev(j store.Job) int64 {
@@ -247,8 +252,7 @@ func (s *segment) goOn(ctx context.Context, wrote bool) error {
 func (s *segment) afterCall(ctx context.Context, wrote bool) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			s.e.log.Error("a step panicked", "run", s.run.ID, "step", s.at, "panic", p, "stack", string(debug.Stack()))
-			err = permanent(fmt.Errorf("step %s panicked: %v", s.at, p))
+			err = s.e.panicked(p, s.run.ID, s.at)
 		}
 	}()
 	if wrote {

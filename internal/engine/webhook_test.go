@@ -231,35 +231,46 @@ func TestAttemptsArePerStepAndCallsAreNotRepeated(t *testing.T) {
 	})
 }
 
+// newLeadFlow starts a webhook receiver and an engine, applies a workflow named name that runs steps
+// (YAML, %[1]s standing for the receiver's address) on every new lead, creates one lead and drains.
+func newLeadFlow(t *testing.T, db, name, steps string, opts ...func(*engine.Options)) (*harness, *receiver, string, store.Run) {
+	t.Helper()
+	rc := &receiver{}
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	h := newHarness(t, db, opts...)
+	h.apply(fmt.Sprintf("kind: workflow\nname: "+name+"\nowner: revops@example.com\nreview_every: 90d\nobject: lead\n"+
+		"trigger: { on: lead.created }\nsteps:\n"+steps, srv.URL))
+	l := h.create("lead", map[string]any{"email": "ann@acme.com"})
+	h.drain()
+	return h, rc, l.ID(), h.only(name)
+}
+
+// secretPanics is a secret lookup that panics for BOOM, as a bug would.
+func secretPanics(o *engine.Options) {
+	o.Secret = func(name string) string {
+		if name == "BOOM" {
+			panic("secret store unreachable")
+		}
+		return ""
+	}
+}
+
 // TestStepsAfterACallFailAloneAndTheCallStands: the steps after a webhook run in the transaction that
 // records the webhook's answer, behind a savepoint. When one of them fails, what they did is undone,
 // the answer stays, and a retry runs them again without calling the webhook a second time.
 func TestStepsAfterACallFailAloneAndTheCallStands(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
-		rc := &receiver{}
-		srv := httptest.NewServer(rc)
-		defer srv.Close()
-		h := newHarness(t, db)
-		h.apply(fmt.Sprintf(`kind: workflow
-name: call-then-sets
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - id: push
+		h, rc, lead, run := newLeadFlow(t, db, "call-then-sets", `  - id: push
     action: webhook
-    with: { url: "%s/leads", body: '{"email": "{{ lead.email }}"}' }
+    with: { url: "%[1]s/leads", body: '{"email": "{{ lead.email }}"}' }
   - id: mark
     action: set
     with: { status: working }
   - id: title
     action: set
     with: { title: "{{ lead.employees * 2.0 }}" }
-`, srv.URL))
-		l := h.create("lead", map[string]any{"email": "ann@acme.com"})
-		h.drain()
-		run := h.only("call-then-sets")
+`)
 		require.Equal(t, store.RunFailed, run.Status)
 		require.Len(t, rc.deliveries(), 1)
 		steps := h.stepsByID(run.ID)
@@ -267,13 +278,13 @@ steps:
 		require.EqualValues(t, 42, steps["push"].Output["body"].(map[string]any)["crm_id"])
 		require.Equal(t, "failed", steps["title"].Status)
 		require.NotContains(t, steps, "mark", "the set before the failure was undone with its history")
-		require.Equal(t, "new", h.get("lead", l.ID()).String("status"))
+		require.Equal(t, "new", h.get("lead", lead).String("status"))
 
-		h.update("lead", l.ID(), map[string]any{"employees": 10.0})
+		h.update("lead", lead, map[string]any{"employees": 10.0})
 		_, err := h.e.Retry(h.ctx, admin, run.ID, engine.OnOriginal)
 		require.NoError(t, err)
 		h.drain()
-		got := h.get("lead", l.ID())
+		got := h.get("lead", lead)
 		require.Equal(t, "working", got.String("status"))
 		require.Equal(t, "20", got.String("title"))
 		require.Equal(t, store.RunCompleted, h.only("call-then-sets").Status)
@@ -286,25 +297,7 @@ steps:
 // down with the answer unrecorded, which would repeat the first webhook after every restart.
 func TestAPanicAfterACallFailsTheStepAndKeepsTheAnswer(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
-		rc := &receiver{}
-		srv := httptest.NewServer(rc)
-		defer srv.Close()
-		h := newHarness(t, db, func(o *engine.Options) {
-			o.Secret = func(name string) string {
-				if name == "BOOM" {
-					panic("secret store unreachable")
-				}
-				return ""
-			}
-		})
-		h.apply(fmt.Sprintf(`kind: workflow
-name: call-then-panic
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - id: push
+		h, rc, lead, run := newLeadFlow(t, db, "call-then-panic", `  - id: push
     action: webhook
     with: { url: "%[1]s/one", body: '{"email": "{{ lead.email }}"}' }
   - id: mark
@@ -313,17 +306,14 @@ steps:
   - id: again
     action: webhook
     with: { url: "%[1]s/two", body: '{}', secret_env: BOOM }
-`, srv.URL))
-		l := h.create("lead", map[string]any{"email": "ann@acme.com"})
-		h.drain()
-		run := h.only("call-then-panic")
+`, secretPanics)
 		require.Equal(t, store.RunFailed, run.Status)
 		require.Contains(t, run.Error, "panicked: secret store unreachable")
 		require.Len(t, rc.deliveries(), 1)
 		steps := h.stepsByID(run.ID)
 		require.Equal(t, "done", steps["push"].Status, "the first webhook's answer is kept")
 		require.Equal(t, "failed", steps["again"].Status)
-		require.Equal(t, "new", h.get("lead", l.ID()).String("status"), "the steps after the answer were undone")
+		require.Equal(t, "new", h.get("lead", lead).String("status"), "the steps after the answer were undone")
 	})
 }
 
@@ -331,28 +321,16 @@ steps:
 // fails its run for good; the engine goes on with other work.
 func TestAPanicInAStepFailsTheRunNotTheProcess(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
-		h := newHarness(t, db, func(o *engine.Options) {
-			o.Secret = func(string) string { panic("secret store unreachable") }
-		})
-		h.apply(`kind: workflow
-name: panics
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - id: mark
+		h, rc, lead, run := newLeadFlow(t, db, "panics", `  - id: mark
     action: set
     with: { status: working }
   - id: push
     action: webhook
-    with: { url: "http://127.0.0.1:9/x", body: '{}', secret_env: BOOM }
-`)
-		l := h.create("lead", map[string]any{"email": "ann@acme.com"})
-		h.drain()
-		run := h.only("panics")
+    with: { url: "%[1]s/x", body: '{}', secret_env: BOOM }
+`, secretPanics)
 		require.Equal(t, store.RunFailed, run.Status)
 		require.Contains(t, run.Error, "panicked: secret store unreachable")
-		require.Equal(t, "new", h.get("lead", l.ID()).String("status"), "the segment was rolled back")
+		require.Empty(t, rc.deliveries())
+		require.Equal(t, "new", h.get("lead", lead).String("status"), "the segment was rolled back")
 	})
 }

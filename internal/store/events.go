@@ -110,7 +110,7 @@ type FeedPosition struct{ TxID, Seq int64 }
 func (t *Tx) Feed(ctx context.Context, p FeedPosition, limit int) ([]Event, FeedPosition, error) {
 	var bound int64
 	if t.d.FeedBound != "" {
-		if err := t.queryRow(ctx, t.d.FeedBound, t.d.FeedBoundArgs...).Scan(&bound); err != nil {
+		if err := t.queryRow(ctx, t.d.FeedBound).Scan(&bound); err != nil {
 			return nil, p, fmt.Errorf("feed bound: %w", err)
 		}
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 )
@@ -100,9 +99,9 @@ func (s *Store) commitGroup(batch []*writeReq) {
 			continue
 		}
 		if several {
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			if err := t.Savepoint(ctx, "w"); err != nil {
 				_ = tx.Rollback()
-				fail(fmt.Errorf("savepoint: %w", err))
+				fail(err)
 				return
 			}
 		}
@@ -112,9 +111,9 @@ func (s *Store) commitGroup(batch []*writeReq) {
 			ok++
 			wrote = wrote || t.wrote
 			if several {
-				if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
+				if err := t.Release(ctx, "w"); err != nil {
 					_ = tx.Rollback()
-					fail(fmt.Errorf("release savepoint: %w", err))
+					fail(err)
 					return
 				}
 			}
@@ -124,7 +123,7 @@ func (s *Store) commitGroup(batch []*writeReq) {
 			_ = tx.Rollback()
 			return
 		}
-		if err := undo(ctx, tx); err != nil {
+		if err := undo(ctx, t); err != nil {
 			// The transaction itself is broken (an I/O error, a full disk): nothing in it stands.
 			_ = tx.Rollback()
 			fail(fmt.Errorf("roll back to savepoint after %v: %w", r.err, err))
@@ -146,12 +145,11 @@ func (s *Store) commitGroup(batch []*writeReq) {
 }
 
 // undo rolls a failed write back to its savepoint.
-func undo(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+func undo(ctx context.Context, t *Tx) error {
+	if err := t.RollbackTo(ctx, "w"); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, "RELEASE w")
-	return err
+	return t.Release(ctx, "w")
 }
 
 // call calls fn, turning a panic into a value to re-raise in the caller's goroutine.

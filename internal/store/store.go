@@ -37,8 +37,6 @@ type Dialect struct {
 	// FeedBound is a query answering the transaction id below which every event writer has ended, read
 	// in its own statement before the feed's ("" where seq order is commit order, as on SQLite).
 	FeedBound string
-	// FeedBoundArgs are FeedBound's arguments.
-	FeedBoundArgs []any
 	// WriteBegin is a statement every write transaction runs first ("" for none). On PostgreSQL it marks
 	// the transaction as a possible event writer, before it has a transaction id, for FeedBound.
 	WriteBegin string
@@ -253,6 +251,14 @@ func (t *Tx) Savepoint(ctx context.Context, name string) error {
 func (t *Tx) RollbackTo(ctx context.Context, name string) error {
 	if _, err := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("roll back to %s: %w", name, err)
+	}
+	return nil
+}
+
+// Release forgets Savepoint(name), keeping what came after it.
+func (t *Tx) Release(ctx context.Context, name string) error {
+	if _, err := t.tx.ExecContext(ctx, "RELEASE "+name); err != nil {
+		return fmt.Errorf("release savepoint %s: %w", name, err)
 	}
 	return nil
 }

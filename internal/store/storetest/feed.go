@@ -67,23 +67,11 @@ func testFeed(t *testing.T, st *store.Store) {
 		return // SQLite has one writer: seq order is commit order
 	}
 	// Transaction A writes an event and stays open; B writes one after it and commits first.
-	hold, wrote, done := make(chan struct{}), make(chan struct{}), make(chan error)
-	go func() {
-		done <- st.Write(context.Background(), func(tx *store.Tx) error {
-			if err := tx.AppendEvent(context.Background(), feedEvent(t, "slow")); err != nil {
-				return err
-			}
-			close(wrote)
-			<-hold
-			return nil
-		})
-	}()
-	<-wrote
+	releaseA := openWriter(t, st, "slow")
 	appendEvents(t, st, feedEvent(t, "fast"))
 	early, pos2 := readFeed(t, st, pos)
 	require.Empty(t, early, "nothing passes the open transaction, not even the committed later event")
-	close(hold)
-	require.NoError(t, <-done)
+	releaseA()
 	late, pos3 := readUntil(t, st, pos2, 2)
 	require.Equal(t, []string{"slow", "fast"}, late, "once A ends, both arrive in order, none skipped")
 
