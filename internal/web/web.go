@@ -16,7 +16,6 @@ import (
 	"path"
 	"strings"
 	"sync"
-	"time"
 	"unicode"
 
 	"github.com/a-h/templ"
@@ -162,13 +161,16 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 		u.render(w, r, http.StatusUnauthorized, "Sign in", "", signinPage(localPath(r.PostFormValue("next")), "That token is not valid (revoked, mistyped, or for another server)."))
 		return
 	}
-	session, expires, err := u.svc.StartSession(r.Context(), a, u.adminHash())
+	session, _, err := u.svc.StartSession(r.Context(), a, u.adminHash())
 	if err != nil {
 		u.fail(w, r, a, err)
 		return
 	}
+	// Max-Age, not an absolute Expires: the session lasts SessionTTL by the server's clock, and a
+	// browser whose clock disagrees with the server's must neither drop the cookie at once nor keep it
+	// longer than that.
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: session, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", Expires: expires, MaxAge: int(time.Until(expires).Seconds())})
+		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", MaxAge: int(crm.SessionTTL.Seconds())})
 	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/salesflow/salesflow/internal/app"
 	"github.com/salesflow/salesflow/internal/app/apptest"
 	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/crm"
 	"github.com/salesflow/salesflow/internal/store"
 	"github.com/salesflow/salesflow/internal/workflow"
 )
@@ -140,7 +141,7 @@ func TestPagesAndRoles(t *testing.T) {
 	require.True(t, ck.HttpOnly)
 	require.Equal(t, http.SameSiteLaxMode, ck.SameSite)
 	require.NotEqual(t, f.repTok, ck.Value, "the cookie holds a session of its own, not the token typed in")
-	require.Greater(t, ck.MaxAge, 0)
+	require.Equal(t, int(crm.SessionTTL.Seconds()), ck.MaxAge, "the session lasts SessionTTL by the server's clock, whatever the browser's says")
 	res = signIn(t, browserClient(t), f.ts.URL, ck.Value)
 	require.Equal(t, http.StatusUnauthorized, res.StatusCode, "a copied session cannot start another")
 	req, _ := http.NewRequest("GET", f.ts.URL+"/api/v1/tasks", nil)
