@@ -169,6 +169,21 @@ func (s *Service) UpdateTx(ctx context.Context, tx *store.Tx, a auth.Actor, obje
 	if err != nil {
 		return nil, err
 	}
+	return s.update(ctx, tx, a, o, old, patch)
+}
+
+// UpdateReadTx is UpdateTx for a caller that already holds the record's current row: read in this
+// transaction with GetForUpdate, and kept up to date with every write to it since (the engine's
+// segment, which reads its run's record first). It spares the write a second read of the row.
+func (s *Service) UpdateReadTx(ctx context.Context, tx *store.Tx, a auth.Actor, object string, old records.Values, patch map[string]any) (records.Values, error) {
+	o, err := s.Object(ctx, tx, object)
+	if err != nil {
+		return nil, err
+	}
+	return s.update(ctx, tx, a, o, old, patch)
+}
+
+func (s *Service) update(ctx context.Context, tx *store.Tx, a auth.Actor, o *records.Object, old records.Values, patch map[string]any) (records.Values, error) {
 	if err := authorize(ctx, tx, a, o, old.String("owner_id")); err != nil {
 		return nil, err
 	}
@@ -236,7 +251,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, a auth.Actor, o *reco
 		return old, nil
 	}
 	rec["updated_at"] = s.clock()
-	if err := tx.Update(ctx, o, rec); err != nil {
+	if err := tx.UpdateChanged(ctx, o, rec, diff); err != nil {
 		return nil, s.conflict(tx, o, err)
 	}
 	return rec, s.event(ctx, tx, a, o, rec.ID(), "updated", diff)

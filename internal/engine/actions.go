@@ -88,20 +88,24 @@ func (s *segment) fields(ctx context.Context, m map[string]any) (map[string]any,
 
 func (s *segment) set(ctx context.Context, name string, with map[string]any) (map[string]any, error) {
 	patch := map[string]any{}
+	var err error
 	if name == "clear" {
 		for _, f := range asList(with["fields"]) {
 			patch[fmt.Sprint(f)] = nil
 		}
-	} else {
-		var err error
-		if patch, err = s.fields(ctx, with); err != nil {
-			return nil, permanent(err)
-		}
+	} else if patch, err = s.fields(ctx, with); err != nil {
+		return nil, permanent(err)
 	}
-	rec, err := s.e.crm.UpdateTx(ctx, s.tx, s.actor, s.run.RecordType, s.run.RecordID, patch)
+	var rec records.Values
+	if s.row != nil {
+		rec, err = s.e.crm.UpdateReadTx(ctx, s.tx, s.actor, s.run.RecordType, s.row, patch)
+	} else {
+		rec, err = s.e.crm.UpdateTx(ctx, s.tx, s.actor, s.run.RecordType, s.run.RecordID, patch)
+	}
 	if err != nil {
 		return patch, err
 	}
+	s.row = rec
 	return patch, s.changed(ctx, rec, patch)
 }
 

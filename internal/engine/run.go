@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -115,9 +117,10 @@ type segment struct {
 	run     *store.Run
 	p       *Program
 	rec     map[string]any
-	result  *callResult   // the outcome of the external call for the step at the cursor
-	call    *externalCall // set when the segment stopped before an external call
-	at      string        // the step being executed, for failure reports
+	row     records.Values // the record's row as this transaction last read (locked) or wrote it; nil: read it again
+	result  *callResult    // the outcome of the external call for the step at the cursor
+	call    *externalCall  // set when the segment stopped before an external call
+	at      string         // the step being executed, for failure reports
 	actor   auth.Actor
 	steps   map[string]any // outputs by step id
 	ended   string         // the status the run ended with in this segment
@@ -128,7 +131,7 @@ type segment struct {
 func (s *segment) do(tx *store.Tx) error {
 	ctx := context.Background()
 	s.tx = tx
-	r, err := tx.Run(ctx, s.runID)
+	r, seq, err := tx.RunAndLastSeq(ctx, s.runID)
 	if errors.Is(err, records.ErrNotFound) || (err == nil && (!r.Active() || r.Rev != s.rev)) {
 		return s.stale(ctx, r, err == nil)
 	}
@@ -136,9 +139,7 @@ func (s *segment) do(tx *store.Tx) error {
 		return err
 	}
 	s.run = &r
-	if err := s.syncSeq(ctx); err != nil {
-		return err
-	}
+	s.passSeq(seq)
 	if r.Status == store.RunWaiting { // this job is the wait's timer: the delay is over, or the wait timed out
 		r.State["resume"] = map[string]any{"addr": r.Cursor, "kind": "timer"}
 		r.Status = store.RunRunning
@@ -217,21 +218,22 @@ func (s *segment) loop(ctx context.Context) error {
 
 // goOn carries on after an outside call's result, in the same transaction but behind a savepoint: a
 // failure in the steps after it must not roll the result back and make the call again, so it returns
-// to the savepoint, the result commits, and the failure is reported as that step's (s.failed). One
-// transaction instead of two is a read of the run and of its record fewer, and one commit.
+// to the savepoint, the run is saved as it stood with the result, and the failure is reported as that
+// step's (s.failed). One transaction instead of two is a read of the run and of its record fewer, and
+// one commit; and when the steps after succeed, they save the run themselves (they end, wait or stop
+// before the next call), so the run and its history are written once, not twice.
 func (s *segment) goOn(ctx context.Context, wrote bool) error {
 	callAt := s.at
-	if err := s.save(ctx); err != nil {
+	before, state, err := s.snapshot()
+	if err != nil {
 		return err
 	}
-	if err := s.flush(ctx); err != nil {
-		return err
-	}
+	kept := len(s.pending)
 	const sp = "sf_after_call"
 	if err := s.tx.Savepoint(ctx, sp); err != nil {
 		return err
 	}
-	err := s.afterCall(ctx, wrote)
+	err = s.afterCall(ctx, wrote)
 	if err == nil {
 		return nil
 	}
@@ -241,8 +243,26 @@ func (s *segment) goOn(ctx context.Context, wrote bool) error {
 		s.at = callAt
 		return fmt.Errorf("undo the steps after %s (they failed: %v): %w", callAt, err, rerr)
 	}
-	s.pending, s.ended, s.call, s.failed = nil, "", nil, err
+	*s.run = before
+	s.run.State = nil // the map the steps after changed: decode the saved one afresh
+	if err := json.Unmarshal(state, &s.run.State); err != nil {
+		return fmt.Errorf("restore run %s: %w", s.run.ID, err)
+	}
+	s.pending, s.ended, s.call, s.row = s.pending[:kept], "", nil, nil
+	if err := s.save(ctx); err != nil {
+		return err
+	}
+	s.failed = err
 	return nil
+}
+
+// snapshot copies the run as it stands, its state as JSON (the form it is stored in).
+func (s *segment) snapshot() (run store.Run, state []byte, err error) {
+	state, err = json.Marshal(s.run.State)
+	if err != nil {
+		return store.Run{}, nil, fmt.Errorf("encode run %s state: %w", s.run.ID, err)
+	}
+	return *s.run, state, nil
 }
 
 // afterCall runs the steps after an outside call's result: the goal first when the step changed the
@@ -297,14 +317,27 @@ func (s *segment) end(ctx context.Context, status, reason, errText string) error
 	return s.tx.DeleteJob(ctx, runJobKey(s.run.ID))
 }
 
-// reload reads the run's record again after a step changed it.
+// reload reads the run's record again after a step changed it. It locks the row (PostgreSQL), so that
+// the segment's copy stays the current row until it commits and `set` can write from it without
+// reading it again.
 func (s *segment) reload(ctx context.Context) error {
-	rec, err := s.e.loadFor(ctx, s.tx, s.p, s.run.RecordType, s.run.RecordID)
+	o, err := s.e.crm.Object(ctx, s.tx, s.run.RecordType)
+	if err != nil {
+		return err
+	}
+	row, err := s.tx.GetForUpdate(ctx, o, "id", s.run.RecordID)
 	if errors.Is(err, records.ErrNotFound) {
 		return permanent(fmt.Errorf("%s %s was deleted", s.run.RecordType, s.run.RecordID))
 	}
-	s.rec = rec
-	return err
+	if err != nil {
+		return fmt.Errorf("read %s %s: %w", s.run.RecordType, s.run.RecordID, err)
+	}
+	rec := maps.Clone(row)
+	if err := (loader{e: s.e, tx: s.tx}).relations(ctx, o.Name, rec, "", mergeNeeds(s.p.Needs[o.Name], s.p.Needs[s.p.Object])); err != nil {
+		return err
+	}
+	s.rec, s.row = rec, row
+	return nil
 }
 
 // vars are the variables the run's expressions see.
@@ -346,17 +379,13 @@ func (s *segment) history(ctx context.Context, st *Step, status string, in, out,
 	return seq, s.saveHistory(ctx, seq, st, status, in, out, decision, errText)
 }
 
-// syncSeq moves the history counter past entries written from outside the run's execution (a retry,
-// a migration, a loop-guard note), so that no step takes their numbers.
-func (s *segment) syncSeq(ctx context.Context) error {
-	max, err := s.tx.MaxStepSeq(ctx, s.run.ID)
-	if err != nil {
-		return err
-	}
+// passSeq moves the history counter past max, the run's highest history seq: past entries written
+// from outside the run's execution (a retry, a migration, a loop-guard note), so that no step takes
+// their numbers.
+func (s *segment) passSeq(max int) {
 	if max > s.seqCounter() {
 		s.run.State["n"] = max
 	}
-	return nil
 }
 
 // seqCounter is the last history seq the run numbered (State["n"], an int or, after JSON, a float64).
@@ -435,7 +464,7 @@ func permanent(err error) error { return permanentError{err} }
 func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string, cause error) {
 	var final bool
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
-		r, err := tx.Run(ctx, runID)
+		r, seq, err := tx.RunAndLastSeq(ctx, runID)
 		if err != nil || !r.Active() {
 			return err
 		}
@@ -447,9 +476,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 			return err
 		}
 		s := &segment{e: e, tx: tx, job: j, run: &r, p: p}
-		if err := s.syncSeq(ctx); err != nil {
-			return err
-		}
+		s.passSeq(seq)
 		st := p.Steps[addr]
 		if st == nil {
 			st = &Step{Addr: addr, ID: addr, Type: "run"}

@@ -12,6 +12,9 @@ import (
 
 // step executes one step and says where the run goes next.
 func (s *segment) step(ctx context.Context, st *Step) (flow, error) {
+	if !keepsRow(st) {
+		s.row = nil // the step may write the run's record another way: the next set reads it again
+	}
 	switch st.Type {
 	case "action":
 		return s.action(ctx, st)
@@ -39,6 +42,22 @@ func (s *segment) step(ctx context.Context, st *Step) (flow, error) {
 		return flow{end: "stopped: " + reason}, err
 	}
 	return flow{}, permanent(fmt.Errorf("step %s: %s steps are not supported by this version of Salesflow", st.ID, st.Type))
+}
+
+// keepsRow tells the steps that leave the run's record alone or write it only through `set`, so that
+// the segment's copy of its row stays current across them. Every other step drops the copy: a
+// create_record may update the record (a lead with its email), a handoff changes its owner.
+func keepsRow(st *Step) bool {
+	switch st.Type {
+	case "if", "switch", "split", "stop", "delay", "wait_for":
+		return true
+	case "action":
+		switch st.Raw["action"] {
+		case "set", "clear", "log_activity", "webhook", "send_email", "notify":
+			return true
+		}
+	}
+	return false
 }
 
 // branch runs the first if / else_if whose condition is true, else the else list; the history keeps

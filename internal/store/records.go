@@ -70,6 +70,63 @@ func (t *Tx) Update(ctx context.Context, o *records.Object, rec records.Values) 
 	return nil
 }
 
+// UpdateChanged writes only the fields of rec named in changed, and updated_at: a write of one field
+// neither rewrites nor re-indexes the others. rec is the whole record after the change (custom fields
+// share one column, so a changed custom field writes them all).
+func (t *Tx) UpdateChanged(ctx context.Context, o *records.Object, rec records.Values, changed map[string]records.Change) error {
+	var q strings.Builder
+	args := make([]any, 0, len(changed)+3)
+	custom := false
+	q.WriteString("UPDATE ")
+	q.WriteString(o.Table)
+	q.WriteString(" SET ")
+	for _, f := range o.Fields {
+		if _, ok := changed[f.Name]; !ok && f.Name != "updated_at" {
+			continue
+		}
+		if f.Custom {
+			custom = true
+			continue
+		}
+		if f.Name == "id" || f.Name == "created_at" {
+			continue
+		}
+		a, err := t.arg(f, rec[f.Name])
+		if err != nil {
+			return err
+		}
+		args = append(args, a)
+		if len(args) > 1 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "%s = $%d", f.Name, len(args))
+	}
+	if custom {
+		c, err := customJSON(o, rec)
+		if err != nil {
+			return err
+		}
+		args = append(args, c)
+		if len(args) > 1 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "custom = $%d", len(args))
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	args = append(args, rec.ID())
+	fmt.Fprintf(&q, " WHERE id = $%d", len(args))
+	res, err := t.exec(ctx, q.String(), args...)
+	if err != nil {
+		return fmt.Errorf("update %s %s: %w", o.Name, rec.ID(), err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("update %s %s: %w", o.Name, rec.ID(), records.ErrNotFound)
+	}
+	return nil
+}
+
 // Delete removes the record with id.
 func (t *Tx) Delete(ctx context.Context, o *records.Object, id string) error {
 	res, err := t.exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE id = $1", o.Table), id)

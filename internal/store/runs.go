@@ -259,34 +259,64 @@ func (t *Tx) queryRuns(ctx context.Context, q string, args ...any) ([]Run, error
 	defer rows.Close()
 	var out []Run
 	for rows.Next() {
-		var r Run
-		var state string
-		var waitUntil, started, updated, ended any
-		var parent sql.NullString
-		if err := rows.Scan(&r.ID, &r.Workflow, &r.Version, &r.RecordType, &r.RecordID, &r.Status, &r.Rev, &r.Cursor, &state,
-			&r.WaitKind, &r.WaitKey, &waitUntil, &r.Depth, &parent, &r.Trigger, &r.Error, &r.EndReason, &started, &updated, &ended); err != nil {
-			return nil, fmt.Errorf("scan run: %w", err)
-		}
-		r.ParentRun = parent.String
-		if err := json.Unmarshal([]byte(state), &r.State); err != nil {
-			return nil, fmt.Errorf("run %s state: %w", r.ID, err)
-		}
-		var err error
-		if r.StartedAt, err = timeFromDB(started); err != nil {
-			return nil, err
-		}
-		if r.UpdatedAt, err = timeFromDB(updated); err != nil {
-			return nil, err
-		}
-		if r.WaitUntil, err = scanOptTime(waitUntil); err != nil {
-			return nil, err
-		}
-		if r.EndedAt, err = scanOptTime(ended); err != nil {
+		r, err := scanRun(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// scanRun reads a row of runColumns, then any extra columns into extra.
+func scanRun(rows *sql.Rows, extra ...any) (Run, error) {
+	var r Run
+	var state string
+	var waitUntil, started, updated, ended any
+	var parent sql.NullString
+	dest := append([]any{&r.ID, &r.Workflow, &r.Version, &r.RecordType, &r.RecordID, &r.Status, &r.Rev, &r.Cursor, &state,
+		&r.WaitKind, &r.WaitKey, &waitUntil, &r.Depth, &parent, &r.Trigger, &r.Error, &r.EndReason, &started, &updated, &ended}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return r, fmt.Errorf("scan run: %w", err)
+	}
+	r.ParentRun = parent.String
+	if err := json.Unmarshal([]byte(state), &r.State); err != nil {
+		return r, fmt.Errorf("run %s state: %w", r.ID, err)
+	}
+	var err error
+	if r.StartedAt, err = timeFromDB(started); err != nil {
+		return r, err
+	}
+	if r.UpdatedAt, err = timeFromDB(updated); err != nil {
+		return r, err
+	}
+	if r.WaitUntil, err = scanOptTime(waitUntil); err != nil {
+		return r, err
+	}
+	if r.EndedAt, err = scanOptTime(ended); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// RunAndLastSeq is Run with MaxStepSeq, in one statement: the engine reads both at the start of every
+// segment.
+func (t *Tx) RunAndLastSeq(ctx context.Context, id string) (Run, int, error) {
+	rows, err := t.query(ctx, `SELECT `+runColumns+`, (SELECT COALESCE(MAX(seq), 0) FROM run_steps WHERE run_id = runs.id)
+		FROM runs WHERE id = $1`+t.d.ForUpdate, id)
+	if err != nil {
+		return Run{}, 0, fmt.Errorf("query runs: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return Run{}, 0, fmt.Errorf("query runs: %w", err)
+		}
+		return Run{}, 0, fmt.Errorf("run %s: %w", id, records.ErrNotFound)
+	}
+	var seq int
+	r, err := scanRun(rows, &seq)
+	return r, seq, err
 }
 
 func scanOptTime(v any) (*time.Time, error) {

@@ -152,6 +152,38 @@ func testUpdateDelete(t *testing.T, st *store.Store) {
 	require.ErrorIs(t, err, records.ErrNotFound, "deleting twice")
 }
 
+// testUpdateChanged: only the changed fields (and updated_at) are written, so a field the caller's
+// copy has stale keeps what another write put there; a changed custom field writes the custom column.
+func testUpdateChanged(t *testing.T, st *store.Store) {
+	leads := object(t, "lead").WithCustom([]records.Field{{Name: "cf_region", Type: records.String, Custom: true}})
+	rec := insert(t, st, leads, records.Values{"first_name": "Ann", "email": "changed@acme.com", "status": "new", "score": 0.0,
+		"cf_region": "north", "created_at": at(0), "updated_at": at(0)})
+	stale := complete(leads, rec)
+
+	other := complete(leads, rec) // another writer changes the status
+	other["status"] = "working"
+	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.Update(ctx, leads, other) })
+
+	mine := complete(leads, stale)
+	mine["title"], mine["cf_region"], mine["updated_at"] = "CTO", "south", at(7)
+	diff := records.Diff(stale, mine)
+	require.Len(t, diff, 2)
+	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.UpdateChanged(ctx, leads, mine, diff) })
+
+	got := get(t, st, leads, rec.ID())
+	require.Equal(t, "working", got["status"], "a field not in the change keeps the other write's value")
+	require.Equal(t, "CTO", got["title"])
+	require.Equal(t, "south", got["cf_region"])
+	require.True(t, at(7).Equal(got["updated_at"].(time.Time)), "updated_at written: %v", got["updated_at"])
+
+	missing := complete(leads, mine)
+	missing["id"] = newID(t)
+	err := st.Write(context.Background(), func(tx *store.Tx) error {
+		return tx.UpdateChanged(context.Background(), leads, missing, diff)
+	})
+	require.ErrorIs(t, err, records.ErrNotFound)
+}
+
 func testGetBy(t *testing.T, st *store.Store) {
 	leads := object(t, "lead")
 	a := insert(t, st, leads, records.Values{"email": "a@acme.com", "status": "new", "score": 0.0})

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"DateTimePrecision", testDateTimePrecision},
 		{"CustomFields", testCustomFields},
 		{"UpdateDelete", testUpdateDelete},
+		{"UpdateChanged", testUpdateChanged},
 		{"GetBy", testGetBy},
 		{"Violations", testViolations},
 		{"FailedTransaction", testFailedTransaction},
