@@ -71,14 +71,9 @@ func (e *Engine) enroll(ctx context.Context, tx *store.Tx, p *Program, tr trigge
 			return no(reason)
 		}
 	}
-	prev, had, err := tx.LatestRun(ctx, p.Name, tr.recordID)
+	prev, had, err := tx.PreviousRun(ctx, p.Name, tr.recordID)
 	if err != nil {
 		return false, err
-	}
-	if act, ok, err := tx.ActiveRunOf(ctx, p.Name, tr.recordID); err != nil {
-		return false, err
-	} else if ok { // an older run retried by hand can be active while a newer one has ended
-		prev, had = act, true
 	}
 	if had {
 		check.Details["previous_run"] = map[string]any{"id": prev.ID, "status": prev.Status, "started_at": prev.StartedAt}

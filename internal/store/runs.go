@@ -520,9 +520,12 @@ func (t *Tx) RecordSteps(ctx context.Context, recordID string, p *Position, limi
 	return out, rows.Err()
 }
 
-// ActiveRunOf returns the record's active run of the workflow, if it has one.
-func (t *Tx) ActiveRunOf(ctx context.Context, workflow, recordID string) (Run, bool, error) {
-	runs, err := t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE record_id = $1 AND workflow = $2 AND active = 1`, recordID, workflow)
+// PreviousRun returns the run of the workflow that decides whether the record may enroll again: its
+// active run if it has one (an older run retried by hand can be active while a newer one has ended),
+// else its newest. One statement instead of LatestRun and ActiveRunOf, on every enrollment.
+func (t *Tx) PreviousRun(ctx context.Context, workflow, recordID string) (Run, bool, error) {
+	runs, err := t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE record_id = $1 AND workflow = $2
+		ORDER BY active DESC, started_at DESC, id DESC LIMIT 1`, recordID, workflow)
 	if err != nil || len(runs) == 0 {
 		return Run{}, false, err
 	}

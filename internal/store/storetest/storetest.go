@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"CustomFields", testCustomFields},
 		{"UpdateDelete", testUpdateDelete},
 		{"UpdateChanged", testUpdateChanged},
+		{"PreviousRun", testPreviousRun},
 		{"GetBy", testGetBy},
 		{"Violations", testViolations},
 		{"FailedTransaction", testFailedTransaction},
