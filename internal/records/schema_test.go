@@ -196,3 +196,27 @@ func TestWithCustom(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, Values{"region": "EMEA"}, got)
 }
+
+// TestColumnsLeaveFieldsAlone: Columns is a view of Fields in the usual layout; appending to it must
+// not overwrite the custom field behind it, and a layout with built-in fields after custom ones still
+// gives every built-in field and no custom one.
+func TestColumnsLeaveFieldsAlone(t *testing.T) {
+	t.Parallel()
+	o := &Object{Name: "thing", Fields: []Field{{Name: "id"}, {Name: "name"}}}
+	a := o.WithCustom([]Field{{Name: "region", Custom: true}})
+	cols := a.Columns()
+	require.Equal(t, []string{"id", "name"}, fieldNames(cols))
+	_ = append(cols, Field{Name: "oops"})
+	require.Equal(t, "region", a.Fields[2].Name, "appending to Columns must not write into Fields")
+
+	mixed := &Object{Name: "mixed", Fields: []Field{{Name: "id"}, {Name: "region", Custom: true}, {Name: "name"}}}
+	require.Equal(t, []string{"id", "name"}, fieldNames(mixed.Columns()))
+}
+
+func fieldNames(fs []Field) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Name
+	}
+	return out
+}
