@@ -205,7 +205,7 @@ func newWorker(g *globals) *cobra.Command {
 			if cfg.DatabaseURL == "" {
 				return errors.New("worker shares a PostgreSQL database with the servers: set --database-url or SALESFLOW_DATABASE_URL (on SQLite, serve runs the workflows itself)")
 			}
-			tuneGC(g.env.Getenv)
+			tuneGC(g.env.Getenv, cfg.Logger)
 			a, err := app.Open(cmd.Context(), cfg, false)
 			if err != nil {
 				return err

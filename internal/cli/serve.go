@@ -51,9 +51,7 @@ func newServe(g *globals) *cobra.Command {
 			if err := startPprof(cmd.Context(), g.env.Getenv("SALESFLOW_PPROF"), cfg.Logger); err != nil {
 				return err
 			}
-			if pct, limit := tuneGC(g.env.Getenv); pct > 0 || limit > 0 {
-				cfg.Logger.Debug("garbage collection tuned (set GOGC or GOMEMLIMIT to choose)", "gc_percent", pct, "memory_limit", limit)
-			}
+			tuneGC(g.env.Getenv, cfg.Logger)
 			return serve(cmd.Context(), cfg)
 		},
 	}

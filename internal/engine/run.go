@@ -117,7 +117,7 @@ type segment struct {
 	run     *store.Run
 	p       *Program
 	rec     map[string]any
-	row     records.Values // the record's row as this transaction last read (locked) or wrote it; nil: read it again
+	row     records.Values // the record's current row as this transaction read or wrote it; nil: read (and lock) it again
 	result  *callResult    // the outcome of the external call for the step at the cursor
 	call    *externalCall  // set when the segment stopped before an external call
 	at      string         // the step being executed, for failure reports
@@ -317,15 +317,17 @@ func (s *segment) end(ctx context.Context, status, reason, errText string) error
 	return s.tx.DeleteJob(ctx, runJobKey(s.run.ID))
 }
 
-// reload reads the run's record again after a step changed it. It locks the row (PostgreSQL), so that
-// the segment's copy stays the current row until it commits and `set` can write from it without
-// reading it again.
+// reload reads the run's record again after a step changed it. On SQLite the single writer keeps the
+// copy current until the segment commits, so `set` writes from it without reading the row again. On
+// PostgreSQL the first `set` locks and reads the row (UpdateTx) and later ones write from what it
+// returned: locking at the start would take the record before a routing step takes its rotation, the
+// reverse of routing's order, and deadlock with a routing of the same record elsewhere.
 func (s *segment) reload(ctx context.Context) error {
 	o, err := s.e.crm.Object(ctx, s.tx, s.run.RecordType)
 	if err != nil {
 		return err
 	}
-	row, err := s.tx.GetForUpdate(ctx, o, "id", s.run.RecordID)
+	row, err := s.tx.Get(ctx, o, s.run.RecordID)
 	if errors.Is(err, records.ErrNotFound) {
 		return permanent(fmt.Errorf("%s %s was deleted", s.run.RecordType, s.run.RecordID))
 	}
@@ -337,6 +339,9 @@ func (s *segment) reload(ctx context.Context) error {
 		return err
 	}
 	s.rec, s.row = rec, row
+	if s.tx.LocksRows() {
+		s.row = nil // PostgreSQL: lock the record only when a step writes it (UpdateTx), as routing and the feed do
+	}
 	return nil
 }
 

@@ -57,3 +57,58 @@ steps:
 		require.Equal(t, "enriched-seen", got.String("source"), "the branch saw the enriched company")
 	})
 }
+
+// TestARoutingStepBesideAnotherRoutingOfItsRecord: routing locks the rotation, then the record. A
+// segment must not lock its record before its steps run (it did for a while, to write `set` from its
+// copy): its routing step then waited for the rotation while holding the record, and a routing of the
+// same lead elsewhere waited for the record while holding the rotation — a deadlock on PostgreSQL.
+func TestARoutingStepBesideAnotherRoutingOfItsRecord(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db)
+		h.team("SDR", "a@example.com", "b@example.com")
+		h.team("AE")
+		h.apply(roundRobin)
+		h.apply(`kind: workflow
+name: route-new
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: route
+    action: assign
+    with: { routing: sdr-rr }
+`)
+		l := h.create("lead", map[string]any{"email": "jo@acme.com", "employees": 10.0})
+		_, err := h.e.FeedOnce(h.ctx) // enrol; the run's job is due
+		require.NoError(t, err)
+
+		locked, done := make(chan struct{}), make(chan error, 1)
+		go func() { // another routing of the same lead (the API's, an SLA escalation's): rotation, then lead
+			done <- h.a.Store.Write(h.ctx, func(tx *store.Tx) error {
+				if _, err := tx.LockRoutingState(h.ctx, "sdr-rr"); err != nil {
+					return err
+				}
+				close(locked)
+				time.Sleep(700 * time.Millisecond) // the run's segment reaches its routing step meanwhile
+				o, err := h.a.Service.Object(h.ctx, tx, "lead")
+				if err != nil {
+					return err
+				}
+				_, err = tx.GetForUpdate(h.ctx, o, "id", l.ID())
+				return err
+			})
+		}()
+		<-locked
+		h.drain()
+		require.NoError(t, <-done, "the other routing")
+		run := h.only("route-new")
+		for _, s := range h.steps(run.ID) {
+			t.Logf("history: %s %s %s", s.StepID, s.Status, s.Error)
+		}
+		require.Equal(t, store.RunCompleted, run.Status, "error: %s", run.Error)
+		for _, s := range h.steps(run.ID) {
+			require.NotEqual(t, "retrying", s.Status, "step %s failed once: %s", s.StepID, s.Error)
+		}
+	})
+}

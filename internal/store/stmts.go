@@ -8,33 +8,46 @@ import (
 
 // stmtCache keeps prepared statements by their text. The SQLite driver parses every statement it is
 // given anew, and parsing was 40 % of the engine's CPU; a statement prepared once per connection is
-// reused by every transaction on it. Texts built per request (list filters) would grow it without
-// end, so it holds a bounded number and runs the rest unprepared.
+// reused by every transaction on it. Texts vary (list filters, the columns an update changes), so it
+// holds a bounded number and, when full, lets the least recently used go for a new one: texts seen
+// once cannot crowd out the hot ones for good.
 //
 // A statement is prepared between transactions, not inside one: preparing on the pool needs a free
 // connection, and the SQLite writer pool has only the one the transaction holds. A text seen for the
 // first time runs unprepared and is prepared before the next transaction begins.
 type stmtCache struct {
 	db      *sql.DB
+	size    int
 	mu      sync.Mutex
-	m       map[string]*sql.Stmt
+	m       map[string]*cachedStmt
 	pending map[string]bool
+	clock   uint64 // counts uses: the entry with the smallest used goes first
 }
 
-const stmtCacheSize = 512
+type cachedStmt struct {
+	s    *sql.Stmt
+	used uint64
+}
+
+const (
+	stmtCacheSize = 512
+	stmtPending   = 64 // texts queued for preparing at once
+)
 
 func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+	return &stmtCache{db: db, size: stmtCacheSize, m: map[string]*cachedStmt{}, pending: map[string]bool{}}
 }
 
 // get returns the prepared statement for q, or nil (then q is queued for preparing, if there is room).
 func (c *stmtCache) get(q string) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s, ok := c.m[q]; ok {
-		return s
+	if e, ok := c.m[q]; ok {
+		c.clock++
+		e.used = c.clock
+		return e.s
 	}
-	if len(c.m)+len(c.pending) < stmtCacheSize {
+	if len(c.pending) < stmtPending {
 		c.pending[q] = true
 	}
 	return nil
@@ -58,28 +71,46 @@ func (c *stmtCache) prepare(ctx context.Context) {
 		if err != nil {
 			continue // it runs unprepared, and reports its own error there
 		}
-		c.mu.Lock()
-		_, dup := c.m[q] // another transaction prepared it meanwhile: keep theirs
-		if !dup {
-			c.m[q] = s
-		}
-		c.mu.Unlock()
-		if dup {
-			// Closed outside the lock: closing waits for the statement's connections, and one of them may
-			// be in a transaction waiting on a row lock whose holder waits for this lock — a deadlock
-			// seen under 200 concurrent routings on PostgreSQL.
-			_ = s.Close()
+		// Closed outside the lock: closing waits for the statement's connections, and one of them may be
+		// in a transaction waiting on a row lock whose holder waits for this lock — a deadlock seen under
+		// 200 concurrent routings on PostgreSQL.
+		if drop := c.put(q, s); drop != nil {
+			_ = drop.Close()
 		}
 	}
+}
+
+// put caches s for q and returns the statement to close: s itself when another transaction prepared
+// q meanwhile (theirs stays), or the least recently used one when the cache is full.
+func (c *stmtCache) put(q string, s *sql.Stmt) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, dup := c.m[q]; dup {
+		return s
+	}
+	var drop *sql.Stmt
+	if len(c.m) >= c.size {
+		oldest := ""
+		for k, e := range c.m {
+			if oldest == "" || e.used < c.m[oldest].used {
+				oldest = k
+			}
+		}
+		drop = c.m[oldest].s
+		delete(c.m, oldest)
+	}
+	c.clock++
+	c.m[q] = &cachedStmt{s: s, used: c.clock}
+	return drop
 }
 
 func (c *stmtCache) close() {
 	c.mu.Lock()
 	old := c.m
-	c.m = map[string]*sql.Stmt{}
+	c.m = map[string]*cachedStmt{}
 	c.mu.Unlock()
-	for _, s := range old {
-		_ = s.Close()
+	for _, e := range old {
+		_ = e.s.Close()
 	}
 }
 

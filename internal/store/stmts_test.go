@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	_ "modernc.org/sqlite"
+
 	"github.com/salesflow/salesflow/internal/store/postgres/pgtest"
 )
 
@@ -23,7 +25,7 @@ func TestStmtCacheKeepsTheStatementItHas(t *testing.T) {
 	const q = `SELECT 1`
 	cached, err := db.PrepareContext(ctx, q)
 	require.NoError(t, err)
-	c.m[q] = cached
+	c.m[q] = &cachedStmt{s: cached}
 	c.pending[q] = true // queued again by a transaction that ran before it was cached
 	c.prepare(ctx)
 	require.Same(t, cached, c.get(q), "the statement cached first stays")
@@ -31,4 +33,35 @@ func TestStmtCacheKeepsTheStatementItHas(t *testing.T) {
 	require.NoError(t, cached.QueryRowContext(ctx).Scan(&one), "and was not closed")
 	require.Equal(t, 1, one)
 	require.Empty(t, c.pending)
+}
+
+// TestStmtCacheLetsTheLeastRecentlyUsedGo: a full cache makes room for a new text by closing the
+// statement used least recently, so texts seen once (the columns one update changed) cannot keep the
+// hot ones out for good.
+func TestStmtCacheLetsTheLeastRecentlyUsedGo(t *testing.T) {
+	ctx := t.Context()
+	db, err := sql.Open("sqlite", ":memory:")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	c := newStmtCache(db)
+	c.size = 2
+	const q1, q2, q3 = `SELECT 1`, `SELECT 2`, `SELECT 3`
+	for _, q := range []string{q1, q2} {
+		require.Nil(t, c.get(q), "a text seen for the first time runs unprepared")
+	}
+	c.prepare(ctx)
+	first, second := c.get(q1), c.get(q2)
+	require.NotNil(t, first)
+	require.NotNil(t, second)
+	c.get(q1) // q1 is now the more recently used
+	require.Nil(t, c.get(q3))
+	c.prepare(ctx)
+
+	require.Same(t, first, c.get(q1), "the recently used statement stays")
+	require.NotNil(t, c.get(q3), "the new text is cached")
+	require.Nil(t, c.get(q2), "the least recently used made room")
+	var n int
+	require.Error(t, second.QueryRowContext(ctx).Scan(&n), "and was closed")
+	require.NoError(t, first.QueryRowContext(ctx).Scan(&n))
+	require.Equal(t, 1, n)
 }

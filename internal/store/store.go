@@ -278,3 +278,6 @@ func (t *Tx) LockKey(ctx context.Context, key string) error {
 
 // Violation classifies err as a constraint violation.
 func (t *Tx) Violation(err error) (ViolationKind, string) { return t.d.Classify(err) }
+
+// LocksRows reports whether FOR UPDATE locks rows (PostgreSQL); on SQLite the single writer does.
+func (t *Tx) LocksRows() bool { return t.d.ForUpdate != "" }
