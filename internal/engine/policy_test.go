@@ -193,3 +193,60 @@ func TestPolicyCapCountsASendBeingRetried(t *testing.T) {
 		require.Len(t, mail.Messages(), 2, "the other one a day later")
 	})
 }
+
+// TestARefusedEmailDoesNotCountAgainstTheCap: the gate counts a touch before the email goes out; when
+// the mail server refuses it for good (550), the touch is taken back, so the next email to the
+// contact within the cap's window is sent, not deferred.
+func TestARefusedEmailDoesNotCountAgainstTheCap(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		mail, opt := withSMTP(t)
+		h := newHarness(t, db, opt)
+		h.apply("kind: policy\nname: default\ncontact:\n  max_emails: { per_contact: 1, per: 1d }\non_blocked: defer\n")
+		h.apply(`kind: workflow
+name: welcome
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: hello
+    action: send_email
+    with: { to: lead, template: hello }
+---
+kind: workflow
+name: nudge
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.updated, changed: status }
+steps:
+  - id: again
+    action: send_email
+    with: { to: lead, template: hello }
+---
+kind: template
+name: hello
+object: lead
+subject: "Hello {{ lead.first_name }}"
+body: "Hi"
+`)
+		mail.RejectNext(1)
+		l := h.create("lead", map[string]any{"email": "ann@acme.com", "first_name": "Ann"})
+		h.drain()
+		welcome := h.only("welcome")
+		require.Equal(t, store.RunFailed, welcome.Status)
+		require.Contains(t, welcome.Error, "550")
+
+		h.update("lead", l.ID(), map[string]any{"status": "working"})
+		h.drain()
+		nudge := h.only("nudge")
+		require.Equal(t, store.RunCompleted, nudge.Status, "the refused email took no place under the cap: %s", nudge.Error)
+		var toAnn int
+		for _, m := range mail.Messages() {
+			if strings.Contains(strings.Join(m.To, ","), "ann@acme.com") {
+				toAnn++
+			}
+		}
+		require.Equal(t, 1, toAnn)
+	})
+}

@@ -513,6 +513,11 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 			}
 			return tx.RetryJob(ctx, j, e.now().Add(after))
 		}
+		if !retry { // known not sent (refused for good): the touch counted at the gate was none
+			if err := tx.DeleteTouch(ctx, r.ID, st.ID); err != nil {
+				return err
+			}
+		}
 		// A retry starts again where the run's committed position is: the failed step's segment rolled
 		// back, so the steps before it in the segment must run again too.
 		r.State["failed_at"] = addr

@@ -212,6 +212,15 @@ type Touch struct {
 	At                                                      time.Time
 }
 
+// DeleteTouch removes the touch a run's step recorded, when the step's message is known not to have
+// gone out (a permanent failure): a send that never happened must not count against the caps.
+func (t *Tx) DeleteTouch(ctx context.Context, runID, stepID string) error {
+	if _, err := t.exec(ctx, `DELETE FROM touches WHERE run_id = $1 AND step_id = $2`, runID, stepID); err != nil {
+		return fmt.Errorf("delete the touch of run %s step %s: %w", runID, stepID, err)
+	}
+	return nil
+}
+
 // InsertTouch records an outbound touch.
 // A run's step touches once: a second insert for the same run and step (a retry) does nothing.
 func (t *Tx) InsertTouch(ctx context.Context, id string, tc Touch) error {

@@ -27,11 +27,12 @@ type Message struct {
 
 // Server is a running SMTP server on 127.0.0.1.
 type Server struct {
-	Host string
-	Port int
-	mu   sync.Mutex
-	msgs []Message
-	fail int // the next messages to refuse with a temporary error
+	Host   string
+	Port   int
+	mu     sync.Mutex
+	msgs   []Message
+	fail   int // the next messages to refuse with a temporary error
+	reject int // the next messages to refuse for good
 }
 
 // FailNext makes the server refuse the next n messages with 451 (try again later), as a busy relay does.
@@ -39,6 +40,14 @@ func (s *Server) FailNext(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fail = n
+}
+
+// RejectNext makes the server refuse the next n messages with 550 (mailbox unavailable): a permanent
+// failure, which no retry can fix.
+func (s *Server) RejectNext(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reject = n
 }
 
 // Start runs a server until the test ends.
@@ -87,11 +96,17 @@ func (x *session) Data(r io.Reader) error {
 		return err
 	}
 	x.s.mu.Lock()
-	refuse := x.s.fail > 0
-	if refuse {
+	reject := x.s.reject > 0
+	refuse := !reject && x.s.fail > 0
+	if reject {
+		x.s.reject--
+	} else if refuse {
 		x.s.fail--
 	}
 	x.s.mu.Unlock()
+	if reject {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox unavailable"}
+	}
 	if refuse {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "busy, try again later"}
 	}
