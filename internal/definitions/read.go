@@ -26,8 +26,12 @@ func (s *Service) List(ctx context.Context, kind string) ([]store.Definition, er
 			return nil, err
 		}
 	}
+	var kinds []string // none: every kind
+	if kind != "" {
+		kinds = append(kinds, kind)
+	}
 	var out []store.Definition
-	err := s.st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.Definitions(ctx, kind); return err })
+	err := s.st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.Definitions(ctx, kinds...); return err })
 	return out, err
 }
 

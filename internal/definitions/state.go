@@ -96,7 +96,7 @@ func (s *Service) Archive(ctx context.Context, a auth.Actor, kind, name string) 
 func (s *Service) dependants(ctx context.Context, kind, name string) ([]string, error) {
 	var out []string
 	err := s.st.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Definitions(ctx, "")
+		rows, err := tx.Definitions(ctx)
 		if err != nil {
 			return err
 		}

@@ -166,11 +166,11 @@ func nextTick(p *Program, t time.Time) (time.Time, error) {
 // syncCron makes sure every active schedule-triggered workflow has its next tick scheduled.
 func (e *Engine) syncCron(ctx context.Context) error {
 	return e.st.Write(ctx, func(tx *store.Tx) error {
-		wfs, err := e.activeWorkflows(ctx, tx)
+		defs, err := tx.Definitions(ctx, "workflow")
 		if err != nil {
 			return err
 		}
-		for _, w := range wfs {
+		for _, w := range e.activeWorkflows(ctx, tx, defs) {
 			if w.p.Trigger["on"] != "schedule" {
 				continue
 			}

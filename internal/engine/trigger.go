@@ -72,22 +72,20 @@ func (e *Engine) FeedOnce(ctx context.Context) (int, error) {
 			return err
 		}
 		n = len(evs)
-		wfs, err := e.activeWorkflows(ctx, tx)
+		defs, err := tx.Definitions(ctx, "workflow", "scoring") // one read for both, on every batch
 		if err != nil {
 			return err
 		}
+		wfs := e.activeWorkflows(ctx, tx, defs)
+		scoring := slices.ContainsFunc(defs, func(d store.Definition) bool { return d.Kind == "scoring" })
 		idx, err := e.runIndex(ctx, tx, evs)
-		if err != nil {
-			return err
-		}
-		models, err := tx.Definitions(ctx, "scoring")
 		if err != nil {
 			return err
 		}
 		var logs []store.EnrollmentCheck
 		for _, ev := range evs {
 			s, err := e.handleEvent(ctx, tx, wfs, ev, idx, &logs)
-			if err == nil && len(models) > 0 {
+			if err == nil && scoring {
 				err = e.rescore(ctx, tx, ev)
 			}
 			if err != nil {
@@ -113,14 +111,11 @@ type active struct {
 	since time.Time
 }
 
-func (e *Engine) activeWorkflows(ctx context.Context, tx *store.Tx) ([]active, error) {
-	defs, err := tx.Definitions(ctx, "workflow")
-	if err != nil {
-		return nil, err
-	}
+// activeWorkflows compiles (from cache) the active workflows among defs.
+func (e *Engine) activeWorkflows(ctx context.Context, tx *store.Tx, defs []store.Definition) []active {
 	var out []active
 	for _, d := range defs {
-		if d.State != store.StateActive {
+		if d.Kind != "workflow" || d.State != store.StateActive {
 			continue
 		}
 		p, err := e.program(ctx, tx, d.Name, d.Version)
@@ -130,7 +125,7 @@ func (e *Engine) activeWorkflows(ctx context.Context, tx *store.Tx) ([]active, e
 		}
 		out = append(out, active{p: p, since: d.CreatedAt}) // a new version keeps the events of the old one's time
 	}
-	return out, nil
+	return out
 }
 
 // handleEvent enrolls the event's record where a trigger matches, and moves the record's active runs:

@@ -115,9 +115,18 @@ func (t *Tx) definition(ctx context.Context, kind, name string, forUpdate bool) 
 	return ds[0], nil
 }
 
-// Definitions lists definitions of one kind, or (kind "") of every kind, by kind and name.
-func (t *Tx) Definitions(ctx context.Context, kind string) ([]Definition, error) {
-	rows, err := t.query(ctx, `SELECT `+definitionColumns+` FROM definitions WHERE $1 = '' OR kind = $1 ORDER BY kind, name`, kind)
+// Definitions lists the definitions of the given kinds, or of every kind when none is given, by kind
+// and name.
+func (t *Tx) Definitions(ctx context.Context, kinds ...string) ([]Definition, error) {
+	q := `SELECT ` + definitionColumns + ` FROM definitions`
+	args := make([]any, len(kinds))
+	if len(kinds) > 0 {
+		for i, k := range kinds {
+			args[i] = k
+		}
+		q += ` WHERE kind IN (` + placeholders(1, len(kinds)) + `)`
+	}
+	rows, err := t.query(ctx, q+` ORDER BY kind, name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list definitions: %w", err)
 	}

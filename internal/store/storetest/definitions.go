@@ -40,7 +40,7 @@ func testDefinitions(t *testing.T, st *store.Store) {
 		_, err = tx.Definition(ctx, "workflow", "nope")
 		require.ErrorIs(t, err, records.ErrNotFound)
 
-		all, err := tx.Definitions(ctx, "")
+		all, err := tx.Definitions(ctx)
 		require.NoError(t, err)
 		require.Equal(t, []store.Definition{routing, intake}, all, "ordered by kind, then name")
 		wfs, err := tx.Definitions(ctx, "workflow")
@@ -49,6 +49,9 @@ func testDefinitions(t *testing.T, st *store.Store) {
 		none, err := tx.Definitions(ctx, "calendar")
 		require.NoError(t, err)
 		require.Empty(t, none)
+		some, err := tx.Definitions(ctx, "workflow", "calendar", "routing")
+		require.NoError(t, err)
+		require.Equal(t, []store.Definition{routing, intake}, some, "several kinds in one read")
 
 		v, err := tx.DefinitionVersion(ctx, "workflow", "intake", 1)
 		require.NoError(t, err)
@@ -154,7 +157,7 @@ func testDefinitionStates(t *testing.T, st *store.Store) {
 	})
 	require.Len(t, resumed, 2, "only what the kill switch paused")
 	read(t, st, func(ctx context.Context, tx *store.Tx) error {
-		all, err := tx.Definitions(ctx, "")
+		all, err := tx.Definitions(ctx)
 		require.NoError(t, err)
 		state := map[string]string{}
 		for _, d := range all {
