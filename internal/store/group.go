@@ -92,7 +92,7 @@ func (s *Store) commitGroup(batch []*writeReq) {
 		fail(fmt.Errorf("begin: %w", err))
 		return
 	}
-	t := &Tx{tx: tx, d: s.d, cache: s.wc}
+	t := &Tx{tx: tx, d: s.d, cache: s.wc, detach: true}
 	several, wrote, ok := len(batch) > 1, false, 0
 	for _, r := range batch {
 		if r.err = r.ctx.Err(); r.err != nil {

@@ -127,6 +127,7 @@ func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 // exec, query and queryRow run q as a cached prepared statement of the transaction.
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	t.wrote = true
+	ctx = t.context(ctx)
 	if s := t.stmt(ctx, q); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -134,6 +135,7 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = t.context(ctx)
 	if s := t.stmt(ctx, q); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -141,8 +143,21 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	ctx = t.context(ctx)
 	if s := t.stmt(ctx, q); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, q, args...)
+}
+
+// context is the context a statement of t runs under. On SQLite's group-commit writer the caller's
+// cancellation is dropped: the driver starts a goroutine per statement to watch a cancellable context
+// (most of a short statement's cost there, and on the single writer every statement waits for the
+// one before), and a statement there never waits for a lock that cancelling could cut short. Whether
+// the caller is still there is checked before its write runs (commitGroup).
+func (t *Tx) context(ctx context.Context) context.Context {
+	if t.detach {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }

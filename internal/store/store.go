@@ -170,10 +170,11 @@ func (s *Store) Pending(ctx context.Context) (bool, error) {
 
 // Tx is a transaction with the record operations on it.
 type Tx struct {
-	tx    *sql.Tx
-	d     Dialect
-	cache *stmtCache
-	wrote bool // it ran a statement that may change rows: only then is AfterWrite told
+	tx     *sql.Tx
+	d      Dialect
+	cache  *stmtCache
+	wrote  bool // it ran a statement that may change rows: only then is AfterWrite told
+	detach bool // run statements without their caller's cancellation (see commitGroup)
 }
 
 // SQL exposes the transaction for packages that keep tables of their own in the same commit.

@@ -143,3 +143,36 @@ func TestCheckpointsBesideTheWriter(t *testing.T) {
 	require.Eventually(t, func() bool { return size() > before+400_000 }, 20*time.Second, 50*time.Millisecond,
 		"the pages reach the database file")
 }
+
+// TestAStartedWriteRunsToItsEnd: the writer runs a write's statements without its caller's
+// cancellation (the driver would start a goroutine per statement to watch it); whether the caller is
+// still there is checked before the write starts. A caller that gives up midway gets its write
+// committed whole, never half of it.
+func TestAStartedWriteRunsToItsEnd(t *testing.T) {
+	t.Parallel()
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "salesflow.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	_, err = st.Migrate(t.Context())
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	require.NoError(t, st.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.SetSetting(ctx, "a", "1", time.Now()); err != nil {
+			return err
+		}
+		cancel() // the caller gives up between two statements
+		return tx.SetSetting(ctx, "b", "2", time.Now())
+	}))
+	require.Error(t, st.Write(ctx, func(tx *store.Tx) error { return tx.SetSetting(ctx, "c", "3", time.Now()) }),
+		"a write whose caller has gone before it starts does not run")
+	require.NoError(t, st.Read(t.Context(), func(tx *store.Tx) error {
+		for k, want := range map[string]string{"a": "1", "b": "2", "c": ""} {
+			got, err := tx.Setting(t.Context(), k)
+			if err != nil {
+				return err
+			}
+			require.Equal(t, want, got, "setting %s", k)
+		}
+		return nil
+	}))
+}
