@@ -266,19 +266,32 @@ func (a *App) Work(ctx context.Context) error {
 // IdempotencyKeyLifetime is how long a create's response is kept for replays of its Idempotency-Key.
 const IdempotencyKeyLifetime = 24 * time.Hour
 
+// ExpireIdempotencyKeys deletes the responses kept longer than IdempotencyKeyLifetime, by the
+// installation's clock (Config.Now): the keys are stamped by it, so a clock set elsewhere than the
+// wall's must not expire them early or late.
+func (a *App) ExpireIdempotencyKeys(ctx context.Context) (int64, error) {
+	now := time.Now
+	if a.Config.Now != nil {
+		now = a.Config.Now
+	}
+	var n int64
+	err := a.Store.Write(ctx, func(tx *store.Tx) (err error) {
+		n, err = tx.ExpireIdempotencyKeys(ctx, now().Add(-IdempotencyKeyLifetime))
+		return err
+	})
+	return n, err
+}
+
 // expireIdempotencyKeys deletes old idempotency keys every hour until ctx ends. Any process may do it:
 // the delete is idempotent.
 func (a *App) expireIdempotencyKeys(ctx context.Context) {
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
-		err := a.Store.Write(ctx, func(tx *store.Tx) error {
-			n, err := tx.ExpireIdempotencyKeys(ctx, time.Now().Add(-IdempotencyKeyLifetime))
-			if n > 0 {
-				a.Config.Logger.Info("idempotency keys expired", "count", n)
-			}
-			return err
-		})
+		n, err := a.ExpireIdempotencyKeys(ctx)
+		if n > 0 {
+			a.Config.Logger.Info("idempotency keys expired", "count", n)
+		}
 		if err != nil && ctx.Err() == nil {
 			a.Config.Logger.Warn("expire idempotency keys", "err", err)
 		}
