@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/salesflow/salesflow/internal/engine"
+	"github.com/salesflow/salesflow/internal/notify"
+	"github.com/salesflow/salesflow/internal/notify/smtptest"
 	"github.com/salesflow/salesflow/internal/store"
 )
 
@@ -202,7 +204,61 @@ func TestARefusedEmailDoesNotCountAgainstTheCap(t *testing.T) {
 		mail, opt := withSMTP(t)
 		h := newHarness(t, db, opt)
 		h.apply("kind: policy\nname: default\ncontact:\n  max_emails: { per_contact: 1, per: 1d }\non_blocked: defer\n")
-		h.apply(`kind: workflow
+		h.apply(welcomeAndNudge)
+		mail.RejectNext(1)
+		l := h.create("lead", map[string]any{"email": "ann@acme.com", "first_name": "Ann"})
+		h.drain()
+		welcome := h.only("welcome")
+		require.Equal(t, store.RunFailed, welcome.Status)
+		require.Contains(t, welcome.Error, "550")
+
+		h.update("lead", l.ID(), map[string]any{"status": "working"})
+		h.drain()
+		nudge := h.only("nudge")
+		require.Equal(t, store.RunCompleted, nudge.Status, "the refused email took no place under the cap: %s", nudge.Error)
+		require.Equal(t, 1, messagesTo(mail, "ann@acme.com"))
+	})
+}
+
+// TestATimedOutThenRefusedEmailStillCounts: the first attempt timed out after the server had kept the
+// message (so it went out), and the retry was refused for good. The touch stays: the contact did get
+// an email, and a cap of one a day holds the next one back.
+func TestATimedOutThenRefusedEmailStillCounts(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		mail := smtptest.Start(t)
+		m, err := notify.NewMailer(notify.SMTPConfig{Host: mail.Host, Port: mail.Port, TLS: "none", From: "salesflow@example.com", Timeout: 500 * time.Millisecond})
+		require.NoError(t, err)
+		h := newHarness(t, db, func(o *engine.Options) { o.Mailer = m })
+		h.apply("kind: policy\nname: default\ncontact:\n  max_emails: { per_contact: 1, per: 1d }\non_blocked: defer\n")
+		h.apply(welcomeAndNudge)
+		mail.StallNext(1, 2*time.Second) // kept, but answered after the mailer gave up
+		l := h.create("lead", map[string]any{"email": "ann@acme.com", "first_name": "Ann"})
+		h.drain()
+		require.Equal(t, "retrying", h.stepsByID(h.only("welcome").ID)["hello"].Status)
+		mail.RejectNext(1)
+		h.advance(10 * time.Minute) // the retry: refused for good
+		welcome := h.only("welcome")
+		require.Equal(t, store.RunFailed, welcome.Status)
+		require.Contains(t, welcome.Error, "550")
+
+		h.update("lead", l.ID(), map[string]any{"status": "working"})
+		h.drain()
+		require.Equal(t, store.RunWaiting, h.only("nudge").Status, "the cap holds the nudge back")
+		require.Equal(t, 1, messagesTo(mail, "ann@acme.com"))
+	})
+}
+
+func messagesTo(mail *smtptest.Server, addr string) int {
+	n := 0
+	for _, m := range mail.Messages() {
+		if strings.Contains(strings.Join(m.To, ","), addr) {
+			n++
+		}
+	}
+	return n
+}
+
+const welcomeAndNudge = `kind: workflow
 name: welcome
 owner: revops@example.com
 review_every: 90d
@@ -229,24 +285,4 @@ name: hello
 object: lead
 subject: "Hello {{ lead.first_name }}"
 body: "Hi"
-`)
-		mail.RejectNext(1)
-		l := h.create("lead", map[string]any{"email": "ann@acme.com", "first_name": "Ann"})
-		h.drain()
-		welcome := h.only("welcome")
-		require.Equal(t, store.RunFailed, welcome.Status)
-		require.Contains(t, welcome.Error, "550")
-
-		h.update("lead", l.ID(), map[string]any{"status": "working"})
-		h.drain()
-		nudge := h.only("nudge")
-		require.Equal(t, store.RunCompleted, nudge.Status, "the refused email took no place under the cap: %s", nudge.Error)
-		var toAnn int
-		for _, m := range mail.Messages() {
-			if strings.Contains(strings.Join(m.To, ","), "ann@acme.com") {
-				toAnn++
-			}
-		}
-		require.Equal(t, 1, toAnn)
-	})
-}
+`

@@ -499,6 +499,9 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 		if err := s.flush(ctx); err != nil {
 			return err
 		}
+		if err := s.settleTouch(ctx, st, retry); err != nil {
+			return err
+		}
 		if !final {
 			s.failedTry(addr)
 			if after <= 0 {
@@ -512,11 +515,6 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 				return err
 			}
 			return tx.RetryJob(ctx, j, e.now().Add(after))
-		}
-		if !retry { // known not sent (refused for good): the touch counted at the gate was none
-			if err := tx.DeleteTouch(ctx, r.ID, st.ID); err != nil {
-				return err
-			}
 		}
 		// A retry starts again where the run's committed position is: the failed step's segment rolled
 		// back, so the steps before it in the segment must run again too.
@@ -539,6 +537,27 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 	} else {
 		e.m.retries.Inc()
 	}
+}
+
+// settleTouch keeps the contact policy's count true when a step fails. The touch is counted at the
+// gate, before the first attempt, and shared by every attempt. An attempt that fails in a way that may
+// have delivered (a timeout, any failure worth retrying) marks the step; a step refused for good takes
+// its touch back — it never went out — unless an earlier attempt was so marked, including one before a
+// retry by hand (which keeps the mark).
+func (s *segment) settleTouch(ctx context.Context, st *Step, retry bool) error {
+	maybe, _ := s.run.State["maybe_sent"].(map[string]any)
+	if retry {
+		if maybe == nil {
+			maybe = map[string]any{}
+			s.run.State["maybe_sent"] = maybe
+		}
+		maybe[st.ID] = true
+		return nil
+	}
+	if maybe[st.ID] != nil {
+		return nil
+	}
+	return s.tx.DeleteTouch(ctx, s.run.ID, st.ID)
 }
 
 // retryable tells whether another attempt can help, and after how long the other side asked us to wait.

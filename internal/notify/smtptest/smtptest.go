@@ -33,6 +33,8 @@ type Server struct {
 	msgs   []Message
 	fail   int // the next messages to refuse with a temporary error
 	reject int // the next messages to refuse for good
+	stall  int // the next messages to keep but answer late
+	delay  time.Duration
 }
 
 // FailNext makes the server refuse the next n messages with 451 (try again later), as a busy relay does.
@@ -48,6 +50,14 @@ func (s *Server) RejectNext(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reject = n
+}
+
+// StallNext makes the server keep the next n messages but answer each only after d, as a relay does
+// that is slow to confirm: a client that gives up first does not know its message went out.
+func (s *Server) StallNext(n int, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stall, s.delay = n, d
 }
 
 // Start runs a server until the test ends.
@@ -122,6 +132,12 @@ func (x *session) Data(r io.Reader) error {
 	}
 	x.s.mu.Lock()
 	x.s.msgs = append(x.s.msgs, m)
+	var stall time.Duration
+	if x.s.stall > 0 {
+		x.s.stall--
+		stall = x.s.delay
+	}
 	x.s.mu.Unlock()
+	time.Sleep(stall)
 	return nil
 }
