@@ -39,37 +39,6 @@ func (t *Tx) Insert(ctx context.Context, o *records.Object, rec records.Values) 
 	return nil
 }
 
-// Update writes every field of rec (the whole record after the change) to the row with rec's id.
-func (t *Tx) Update(ctx context.Context, o *records.Object, rec records.Values) error {
-	var sets []string
-	var args []any
-	for _, f := range o.Columns() {
-		if f.Name == "id" || f.Name == "created_at" {
-			continue
-		}
-		a, err := t.arg(f, rec[f.Name])
-		if err != nil {
-			return err
-		}
-		args = append(args, a)
-		sets = append(sets, fmt.Sprintf("%s = $%d", f.Name, len(args)))
-	}
-	custom, err := customJSON(o, rec)
-	if err != nil {
-		return err
-	}
-	args = append(args, custom, rec.ID())
-	q := fmt.Sprintf("UPDATE %s SET %s, custom = $%d WHERE id = $%d", o.Table, strings.Join(sets, ", "), len(args)-1, len(args))
-	res, err := t.exec(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("update %s %s: %w", o.Name, rec.ID(), err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("update %s %s: %w", o.Name, rec.ID(), records.ErrNotFound)
-	}
-	return nil
-}
-
 // UpdateChanged writes only the fields of rec named in changed, and updated_at: a write of one field
 // neither rewrites nor re-indexes the others. rec is the whole record after the change (custom fields
 // share one column, so a changed custom field writes them all).

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -363,9 +364,12 @@ func testCustomFields(t *testing.T, st *store.Store) {
 
 	// An update rewrites the custom JSON: set one value, clear another.
 	upd := all[0]
+	before := maps.Clone(upd)
 	upd["cf_number"] = 4.5
 	upd["cf_string"] = nil
-	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.Update(ctx, leads, upd) })
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		return tx.UpdateChanged(ctx, leads, upd, records.Diff(before, upd))
+	})
 	require.Equal(t, upd, get(t, st, leads, upd.ID()))
 
 	dt, whole := all[3]["cf_datetime"].(time.Time), all[4]["cf_datetime"].(time.Time)

@@ -123,7 +123,9 @@ func testUpdateDelete(t *testing.T, st *store.Store) {
 	changed["last_name"] = "O'Neil"
 	changed["updated_at"] = at(5)
 	changed["created_at"] = at(99) // ignored: creation time never changes
-	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.Update(ctx, leads, changed) })
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		return tx.UpdateChanged(ctx, leads, changed, records.Diff(complete(leads, rec), changed))
+	})
 
 	want := complete(leads, changed)
 	want["created_at"] = at(0)
@@ -131,7 +133,9 @@ func testUpdateDelete(t *testing.T, st *store.Store) {
 
 	missing := complete(leads, changed)
 	missing["id"] = newID(t)
-	err := st.Write(context.Background(), func(tx *store.Tx) error { return tx.Update(context.Background(), leads, missing) })
+	err := st.Write(context.Background(), func(tx *store.Tx) error {
+		return tx.UpdateChanged(context.Background(), leads, missing, records.Diff(complete(leads, rec), missing))
+	})
 	require.ErrorIs(t, err, records.ErrNotFound)
 	err = st.Write(context.Background(), func(tx *store.Tx) error { return tx.Delete(context.Background(), leads, missing.ID()) })
 	require.ErrorIs(t, err, records.ErrNotFound)
@@ -162,7 +166,9 @@ func testUpdateChanged(t *testing.T, st *store.Store) {
 
 	other := complete(leads, rec) // another writer changes the status
 	other["status"] = "working"
-	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.Update(ctx, leads, other) })
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		return tx.UpdateChanged(ctx, leads, other, records.Diff(stale, other))
+	})
 
 	mine := complete(leads, stale)
 	mine["title"], mine["cf_region"], mine["updated_at"] = "CTO", "south", at(7)
@@ -246,7 +252,7 @@ func testViolations(t *testing.T, st *store.Store) {
 		{"leads.email on update", func(ctx context.Context, tx *store.Tx) error {
 			l := complete(leads, lead)
 			l["email"] = "dup@acme.com"
-			return tx.Update(ctx, leads, l)
+			return tx.UpdateChanged(ctx, leads, l, records.Diff(complete(leads, lead), l))
 		}, store.UniqueViolation, "email"},
 		{"accounts.domain", func(ctx context.Context, tx *store.Tx) error {
 			return tx.Insert(ctx, accounts, fresh(accounts, records.Values{"name": "Acme 2", "domain": "acme.com"}))
