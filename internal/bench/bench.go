@@ -45,6 +45,7 @@ type Result struct {
 	P99         time.Duration `json:"p99"`
 	Max         time.Duration `json:"max"`
 	MaxRSSMiB   float64       `json:"max_rss_mib"`
+	ServerCPU   time.Duration `json:"server_cpu"` // user and system time of --pid while the leads went through
 	PostErrors  int64         `json:"post_errors"`
 }
 
@@ -53,6 +54,9 @@ func (r Result) String() string {
 		r.Leads, r.Delivered, r.Elapsed.Round(time.Millisecond), r.LeadsPerSec, ms(r.P50), ms(r.P95), ms(r.P99), ms(r.Max))
 	if r.MaxRSSMiB > 0 {
 		s += fmt.Sprintf("; server RSS max %.0f MiB", r.MaxRSSMiB)
+	}
+	if r.ServerCPU > 0 && r.Delivered > 0 {
+		s += fmt.Sprintf("; server CPU %.2fs (%.2f ms a lead)", r.ServerCPU.Seconds(), float64(r.ServerCPU.Microseconds())/1000/float64(r.Delivered))
 	}
 	if r.PostErrors > 0 {
 		s += fmt.Sprintf("; %d POST errors", r.PostErrors)
@@ -115,13 +119,16 @@ func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 		}
 	}()
 	fmt.Fprintf(log, "workflow %s applied; posting %d leads (concurrency %d, rate %v/s); webhooks to %s\n", name, o.Leads, o.Concurrency, o.Rate, rcv.url)
-	rss := sampleRSS(o.PID)
+	rss, cpu0 := sampleRSS(o.PID), cpuTime(o.PID)
 	res := post(ctx, cl, o, name, rcv)
 	deadline := time.Now().Add(o.Timeout)
 	for rcv.count() < o.Leads-int(res.PostErrors) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	res.MaxRSSMiB = rss()
+	if cpu0 > 0 {
+		res.ServerCPU = cpuTime(o.PID) - cpu0
+	}
 	return rcv.result(res), nil
 }
 
@@ -272,6 +279,32 @@ func sampleRSS(pid int) func() float64 {
 		}
 	}()
 	return func() float64 { close(done); return float64(max.Load()) / 1024 }
+}
+
+// cpuTime reads a process's user and system time from /proc (Linux; 0 when pid is 0 or unreadable). The
+// server's CPU per lead moves far less than leads/s on a machine shared with others, so it is the
+// figure to compare builds by.
+func cpuTime(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, field 2, may hold spaces: count fields from after its closing parenthesis.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64) // fields 14 and 15 of the whole line
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	const userHZ = 100 // the unit of /proc times (USER_HZ), 100 on Linux
+	return time.Duration(utime+stime) * time.Second / userHZ
 }
 
 // rssKB reads VmRSS from /proc (Linux).

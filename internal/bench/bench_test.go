@@ -3,6 +3,7 @@ package bench_test
 import (
 	"context"
 	"io"
+	"os"
 	"testing"
 	"time"
 
@@ -33,11 +34,14 @@ func TestBenchRunsAgainstARealServer(t *testing.T) {
 	require.NoError(t, err)
 
 	res, err := bench.Run(t.Context(), bench.Options{Server: url, Token: apptest.AdminToken, Leads: 30, Concurrency: 4,
-		Receiver: "127.0.0.1:0", Timeout: time.Minute}, io.Discard)
+		Receiver: "127.0.0.1:0", Timeout: time.Minute, PID: os.Getpid()}, io.Discard) // the server runs in this process
 	require.NoError(t, err)
 	require.Equal(t, 30, res.Delivered)
 	require.Zero(t, res.PostErrors)
 	require.Positive(t, res.LeadsPerSec)
 	require.LessOrEqual(t, res.P50, res.P99)
 	require.Contains(t, res.String(), "30 leads, 30 webhooks")
+	require.Positive(t, res.MaxRSSMiB, "--pid: the server's memory")
+	require.Positive(t, res.ServerCPU, "--pid: the server's CPU while the leads went through")
+	require.Contains(t, res.String(), "ms a lead")
 }

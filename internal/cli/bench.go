@@ -21,7 +21,7 @@ func newBench(g *globals) *cobra.Command {
 			"posts, runs the webhook's receiver in this process, posts --leads leads (closed loop at --concurrency,\n" +
 			"or open loop at --rate per second) and reports throughput and the latency from each POST to its\n" +
 			"webhook's arrival. The server must allow the receiver: SALESFLOW_WEBHOOK_ALLOWLIST=127.0.0.1/32.\n" +
-			"Pass --pid to sample the server's memory.",
+			"Pass --pid to sample the server's memory and CPU.",
 		Example: "  salesflow bench --leads 5000 --concurrency 50 --pid $(pgrep -f 'salesflow serve')\n  salesflow bench --leads 2000 --rate 200",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -48,7 +48,7 @@ func newBench(g *globals) *cobra.Command {
 	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 50, "posters at once")
 	cmd.Flags().Float64Var(&o.Rate, "rate", 0, "leads per second (0: as fast as the posters go)")
 	cmd.Flags().StringVar(&o.Receiver, "receiver", "127.0.0.1:0", "where the webhook receiver listens")
-	cmd.Flags().IntVar(&o.PID, "pid", 0, "the server's process id, to report its peak memory")
+	cmd.Flags().IntVar(&o.PID, "pid", 0, "the server's process id, to report its peak memory and the CPU it spent")
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 2*time.Minute, "how long to wait for the last webhook")
 	conn.flags(cmd.Flags())
 	return cmd
