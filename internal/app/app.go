@@ -111,7 +111,7 @@ func Open(ctx context.Context, cfg Config, exclusive bool) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.Store.AfterWrite(a.Engine.Wake)
+	a.Store.AfterWrite(a.Engine.Changed)
 	a.Definitions.SetRuntime(a.Engine)
 	return a, nil
 }

@@ -31,7 +31,7 @@ func BenchmarkIntake(b *testing.B) {
 			defer srv.Close()
 			guard, _ := notify.NewGuard("127.0.0.1/32")
 			e := engine.New(a.Service, engine.Options{Logger: slog.New(slog.DiscardHandler), Webhooks: notify.NewSender(guard, 10*time.Second, nil), Workers: benchWorkers})
-			a.Store.AfterWrite(e.Wake)
+			a.Store.AfterWrite(e.Changed)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
 			go func() { _ = e.Run(ctx); close(done) }()

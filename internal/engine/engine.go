@@ -100,12 +100,23 @@ func (e *Engine) now() time.Time { return e.opts.Now().UTC().Truncate(time.Micro
 
 // Wake tells the workers and the trigger feed that there is new work (an event was written, a job
 // is due now), so they need not wait for the next poll.
-func (e *Engine) Wake() {
-	for _, c := range []chan struct{}{e.wakeJ, e.wakeF} {
-		select {
-		case c <- struct{}{}:
-		default:
-		}
+func (e *Engine) Wake() { e.Changed(store.Changes{Events: true, Jobs: true}) }
+
+// Changed wakes the trigger feed for new events and the workers for jobs due now: the store calls it
+// after each commit that made either (Store.AfterWrite).
+func (e *Engine) Changed(c store.Changes) {
+	if c.Jobs {
+		poke(e.wakeJ)
+	}
+	if c.Events {
+		poke(e.wakeF)
+	}
+}
+
+func poke(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
 	}
 }
 

@@ -100,7 +100,7 @@ func (e *Engine) FeedOnce(ctx context.Context) (int, error) {
 	})
 	if err == nil && started > 0 {
 		e.m.started.Add(float64(started))
-		e.Wake()
+		e.Changed(store.Changes{Jobs: true}) // the new runs' jobs, for an engine whose store does not call it
 	}
 	return n, err
 }

@@ -51,6 +51,7 @@ func (t *Tx) AppendEvent(ctx context.Context, e Event) error {
 	if err != nil {
 		return fmt.Errorf("append event: %w", err)
 	}
+	t.changes.Events = true
 	return nil
 }
 

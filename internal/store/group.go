@@ -93,7 +93,8 @@ func (s *Store) commitGroup(batch []*writeReq) {
 		return
 	}
 	t := &Tx{tx: tx, d: s.d, cache: s.wc, detach: true}
-	several, wrote, ok := len(batch) > 1, false, 0
+	several, ok := len(batch) > 1, 0
+	var changes Changes
 	for _, r := range batch {
 		if r.err = r.ctx.Err(); r.err != nil {
 			continue
@@ -105,11 +106,11 @@ func (s *Store) commitGroup(batch []*writeReq) {
 				return
 			}
 		}
-		t.wrote = false
+		t.changes = Changes{}
 		r.err, r.panicked = call(r.fn, t)
 		if r.err == nil && r.panicked == nil {
 			ok++
-			wrote = wrote || t.wrote
+			changes = changes.or(t.changes)
 			if several {
 				if err := t.Release(ctx, "w"); err != nil {
 					_ = tx.Rollback()
@@ -138,9 +139,8 @@ func (s *Store) commitGroup(batch []*writeReq) {
 		fail(fmt.Errorf("commit: %w", err))
 		return
 	}
-	// A group that only read (the engine polling an empty feed) wakes nobody, as in run.
-	if wrote && s.afterWrite != nil {
-		s.afterWrite()
+	if changes.any() && s.afterWrite != nil {
+		s.afterWrite(changes)
 	}
 }
 

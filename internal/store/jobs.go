@@ -40,6 +40,7 @@ func (t *Tx) UpsertJob(ctx context.Context, j Job, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("schedule job %s: %w", j.Key, err)
 	}
+	t.changes.Jobs = t.changes.Jobs || !j.DueAt.After(now) // a later one is found by the workers' poll
 	return nil
 }
 
@@ -68,6 +69,7 @@ func (t *Tx) RetryJob(ctx context.Context, j Job, due time.Time) error {
 	if err != nil {
 		return fmt.Errorf("retry job %s: %w", j.Key, err)
 	}
+	t.changes.Jobs = true // it may be due already (no clock here to tell)
 	return nil
 }
 
@@ -340,6 +342,7 @@ func (t *Tx) ReleaseLeases(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("release job leases: %w", err)
 	}
+	t.changes.Jobs = true
 	return res.RowsAffected()
 }
 

@@ -69,9 +69,9 @@ type Store struct {
 	d    Dialect
 	// wc and rc cache prepared statements on the writer and reader pools.
 	wc, rc *stmtCache
-	// afterWrite runs after every committed write transaction: the engine's wake-up, so a new event
-	// or a job due now is picked up at once rather than at the next poll.
-	afterWrite func()
+	// afterWrite runs after every committed write transaction that appended an event or made a job
+	// due: the engine's wake-up, so either is picked up at once rather than at the next poll.
+	afterWrite func(Changes)
 	// group shares commits between concurrent writes on SQLite's single writer; nil on PostgreSQL,
 	// whose writers commit in parallel.
 	group *groupCommit
@@ -82,9 +82,23 @@ type Store struct {
 // OnClose adds a function Close runs first. Drivers call it before the store is shared.
 func (s *Store) OnClose(fn func() error) { s.closers = append(s.closers, fn) }
 
-// AfterWrite sets the function run after each committed write transaction (nil for none). Set it
-// before the store is shared.
-func (s *Store) AfterWrite(fn func()) { s.afterWrite = fn }
+// Changes says what a committed write transaction changed that the engine waits for.
+type Changes struct {
+	Events bool // it appended events: the trigger feed has work
+	Jobs   bool // it made a job due (or may have): the workers have work
+}
+
+func (c Changes) any() bool { return c.Events || c.Jobs }
+
+func (c Changes) or(d Changes) Changes {
+	return Changes{Events: c.Events || d.Events, Jobs: c.Jobs || d.Jobs}
+}
+
+// AfterWrite sets the function run after each committed write transaction that appended an event or
+// made a job due (nil for none). Waking the engine for every commit instead kept its loops busy with
+// passes that found nothing: the claims and feed passes of one lead, by the dozen, at low rates. Set
+// it before the store is shared.
+func (s *Store) AfterWrite(fn func(Changes)) { s.afterWrite = fn }
 
 // New wraps open pools; drivers call it.
 func New(writer, reader *sql.DB, d Dialect) *Store {
@@ -170,15 +184,16 @@ func (s *Store) Pending(ctx context.Context) (bool, error) {
 
 // Tx is a transaction with the record operations on it.
 type Tx struct {
-	tx     *sql.Tx
-	d      Dialect
-	cache  *stmtCache
-	wrote  bool // it ran a statement that may change rows: only then is AfterWrite told
-	detach bool // run statements without their caller's cancellation (see commitGroup)
+	tx      *sql.Tx
+	d       Dialect
+	cache   *stmtCache
+	changes Changes // what AfterWrite is told once it commits
+	detach  bool    // run statements without their caller's cancellation (see commitGroup)
 }
 
-// SQL exposes the transaction for packages that keep tables of their own in the same commit.
-func (t *Tx) SQL() *sql.Tx { t.wrote = true; return t.tx }
+// SQL exposes the transaction for packages that keep tables of their own in the same commit. What
+// they write is not known, so the engine is woken as for anything.
+func (t *Tx) SQL() *sql.Tx { t.changes = Changes{Events: true, Jobs: true}; return t.tx }
 
 // Write runs fn in a write transaction and commits when it returns nil.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
@@ -231,10 +246,8 @@ func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, 
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	// A transaction that only read (the engine polling an empty feed or no due jobs) wakes nobody:
-	// otherwise the engine's loops would keep waking each other.
-	if !ro && t.wrote && s.afterWrite != nil {
-		s.afterWrite()
+	if !ro && t.changes.any() && s.afterWrite != nil {
+		s.afterWrite(t.changes)
 	}
 	return nil
 }
