@@ -139,7 +139,7 @@ func (s *Store) commitGroup(batch []*writeReq) {
 		fail(fmt.Errorf("commit: %w", err))
 		return
 	}
-	if changes.any() && s.afterWrite != nil {
+	if changes.Wrote && s.afterWrite != nil {
 		s.afterWrite(changes)
 	}
 }

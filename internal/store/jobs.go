@@ -316,6 +316,7 @@ func (t *Tx) SetJobPayload(ctx context.Context, key string, payload map[string]a
 	if _, err := t.exec(ctx, `UPDATE jobs SET payload = $1 WHERE key = $2`, string(b), key); err != nil {
 		return fmt.Errorf("update job %s: %w", key, err)
 	}
+	t.changes.Jobs = true // a claim may have skipped the job while this held its row (PostgreSQL)
 	return nil
 }
 

@@ -69,8 +69,8 @@ type Store struct {
 	d    Dialect
 	// wc and rc cache prepared statements on the writer and reader pools.
 	wc, rc *stmtCache
-	// afterWrite runs after every committed write transaction that appended an event or made a job
-	// due: the engine's wake-up, so either is picked up at once rather than at the next poll.
+	// afterWrite runs after every committed write transaction: the engine's wake-up, so a new event or
+	// a job due now is picked up at once rather than at the next poll.
 	afterWrite func(Changes)
 	// group shares commits between concurrent writes on SQLite's single writer; nil on PostgreSQL,
 	// whose writers commit in parallel.
@@ -86,18 +86,17 @@ func (s *Store) OnClose(fn func() error) { s.closers = append(s.closers, fn) }
 type Changes struct {
 	Events bool // it appended events: the trigger feed has work
 	Jobs   bool // it made a job due (or may have): the workers have work
+	Wrote  bool // it changed rows: on PostgreSQL its commit may release events or jobs others made
 }
-
-func (c Changes) any() bool { return c.Events || c.Jobs }
 
 func (c Changes) or(d Changes) Changes {
-	return Changes{Events: c.Events || d.Events, Jobs: c.Jobs || d.Jobs}
+	return Changes{Events: c.Events || d.Events, Jobs: c.Jobs || d.Jobs, Wrote: c.Wrote || d.Wrote}
 }
 
-// AfterWrite sets the function run after each committed write transaction that appended an event or
-// made a job due (nil for none). Waking the engine for every commit instead kept its loops busy with
-// passes that found nothing: the claims and feed passes of one lead, by the dozen, at low rates. Set
-// it before the store is shared.
+// AfterWrite sets the function run after each committed write transaction that changed rows, with
+// what it changed (nil for none), so that the engine wakes only the loop concerned: waking both for
+// every commit kept them busy with passes that found nothing, the claim and feed passes of one lead by
+// the dozen at low rates. Set it before the store is shared.
 func (s *Store) AfterWrite(fn func(Changes)) { s.afterWrite = fn }
 
 // New wraps open pools; drivers call it.
@@ -193,7 +192,7 @@ type Tx struct {
 
 // SQL exposes the transaction for packages that keep tables of their own in the same commit. What
 // they write is not known, so the engine is woken as for anything.
-func (t *Tx) SQL() *sql.Tx { t.changes = Changes{Events: true, Jobs: true}; return t.tx }
+func (t *Tx) SQL() *sql.Tx { t.changes = Changes{Events: true, Jobs: true, Wrote: true}; return t.tx }
 
 // Write runs fn in a write transaction and commits when it returns nil.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
@@ -246,7 +245,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, 
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	if !ro && t.changes.any() && s.afterWrite != nil {
+	if !ro && t.changes.Wrote && s.afterWrite != nil {
 		s.afterWrite(t.changes)
 	}
 	return nil
