@@ -258,17 +258,8 @@ func messagesTo(mail *smtptest.Server, addr string) int {
 	return n
 }
 
-const welcomeAndNudge = `kind: workflow
-name: welcome
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - id: hello
-    action: send_email
-    with: { to: lead, template: hello }
----
+// welcomeAndNudge: an email on creation, another when the status changes, both to the lead.
+var welcomeAndNudge = fmt.Sprintf(emailOnCreate, "welcome") + `---
 kind: workflow
 name: nudge
 owner: revops@example.com
