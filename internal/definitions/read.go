@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pmezard/go-difflib/difflib"
 
@@ -32,6 +33,16 @@ func (s *Service) List(ctx context.Context, kind string) ([]store.Definition, er
 	}
 	var out []store.Definition
 	err := s.st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.Definitions(ctx, kinds...); return err })
+	return out, err
+}
+
+// AppliedAt returns when each definition of kind had its current version applied.
+func (s *Service) AppliedAt(ctx context.Context, kind string) (map[string]time.Time, error) {
+	if err := CheckKind("kind", kind); err != nil {
+		return nil, err
+	}
+	var out map[string]time.Time
+	err := s.st.Read(ctx, func(tx *store.Tx) (err error) { out, err = tx.AppliedAt(ctx, kind); return err })
 	return out, err
 }
 

@@ -209,6 +209,29 @@ func (t *Tx) DefinitionVersions(ctx context.Context, kind, name string) ([]Defin
 	return scanVersions(rows, false)
 }
 
+// AppliedAt returns, for every definition of kind, when its current version was applied: one read for
+// a list page, instead of every definition's versions.
+func (t *Tx) AppliedAt(ctx context.Context, kind string) (map[string]time.Time, error) {
+	rows, err := t.query(ctx, `SELECT v.name, v.created_at FROM definition_versions v
+		JOIN definitions d ON d.kind = v.kind AND d.name = v.name AND d.version = v.version WHERE v.kind = $1`, kind)
+	if err != nil {
+		return nil, fmt.Errorf("list when %s definitions were applied: %w", kind, err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var name string
+		var created any
+		if err := rows.Scan(&name, &created); err != nil {
+			return nil, fmt.Errorf("scan applied time: %w", err)
+		}
+		if out[name], err = timeFromDB(created); err != nil {
+			return nil, err
+		}
+	}
+	return out, rows.Err()
+}
+
 func scanVersions(rows *sql.Rows, withSource bool) ([]DefinitionVersion, error) {
 	defer rows.Close()
 	var out []DefinitionVersion

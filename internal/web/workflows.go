@@ -35,17 +35,28 @@ type workflowView struct {
 	Notice   string
 }
 
-// rowOf describes a workflow; its review is due review_every after its current version was applied.
-func rowOf(d definitions.Detail, stats map[string]store.RunStat, now time.Time) workflowRow {
+// rowOf describes a workflow; its review is due review_every after its current version was applied
+// (applied: zero when unknown).
+func rowOf(d store.Definition, applied time.Time, stats map[string]store.RunStat, now time.Time) workflowRow {
 	row := workflowRow{Name: d.Name, State: d.State, Owner: d.Owner, Review: d.ReviewEvery, Version: d.Version,
 		Enrolled: stats[d.Name].Started, Failed: stats[d.Name].Failed}
 	every, err := workflow.ParseDuration(d.ReviewEvery)
-	if err != nil || every <= 0 || len(d.Versions) == 0 {
+	if err != nil || every <= 0 || applied.IsZero() {
 		return row
 	}
-	due := d.Versions[len(d.Versions)-1].CreatedAt.Add(every)
+	due := applied.Add(every)
 	row.ReviewDue, row.Overdue = due.UTC().Format(time.RFC3339), due.Before(now)
 	return row
+}
+
+// appliedOf is when a definition's current version was applied (zero when its versions do not say).
+func appliedOf(d definitions.Detail) time.Time {
+	for _, v := range d.Versions {
+		if v.Version == d.Version {
+			return v.CreatedAt
+		}
+	}
+	return time.Time{}
 }
 
 func (u *UI) workflows(w http.ResponseWriter, r *http.Request, a auth.Actor) {
@@ -60,14 +71,14 @@ func (u *UI) workflows(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 		u.fail(w, r, a, err)
 		return
 	}
+	applied, err := u.defs.AppliedAt(ctx, "workflow")
+	if err != nil {
+		u.fail(w, r, a, err)
+		return
+	}
 	rows := make([]workflowRow, 0, len(defs))
 	for _, d := range defs {
-		det, err := u.defs.Get(ctx, "workflow", d.Name)
-		if err != nil {
-			u.fail(w, r, a, err)
-			return
-		}
-		rows = append(rows, rowOf(det, stats, now))
+		rows = append(rows, rowOf(d, applied[d.Name], stats, now))
 	}
 	u.render(w, r, http.StatusOK, "Workflows", u.who(ctx, a), workflowsPage(rows))
 }
@@ -86,7 +97,7 @@ func (u *UI) workflow(w http.ResponseWriter, r *http.Request, a auth.Actor) {
 		u.fail(w, r, a, err)
 		return
 	}
-	v := workflowView{Row: rowOf(det, stats, now), CanState: a.IsAdmin(), Notice: notices[r.URL.Query().Get("done")]}
+	v := workflowView{Row: rowOf(det.Definition, appliedOf(det), stats, now), CanState: a.IsAdmin(), Notice: notices[r.URL.Query().Get("done")]}
 	p, err := u.eng.CurrentProgram(ctx, name)
 	if err != nil {
 		u.fail(w, r, a, err)

@@ -52,6 +52,10 @@ func testDefinitions(t *testing.T, st *store.Store) {
 		some, err := tx.Definitions(ctx, "workflow", "calendar", "routing")
 		require.NoError(t, err)
 		require.Equal(t, []store.Definition{routing, intake}, some, "several kinds in one read")
+		applied, err := tx.AppliedAt(ctx, "workflow")
+		require.NoError(t, err)
+		require.Len(t, applied, 1)
+		require.True(t, at(intake.Version).Equal(applied["intake"]), "the current version's time: %v", applied)
 
 		v, err := tx.DefinitionVersion(ctx, "workflow", "intake", 1)
 		require.NoError(t, err)
