@@ -49,6 +49,7 @@ type Actor struct {
 	ID     string // token id, form name, run id
 	UserID string // the user behind it, when there is one
 	Role   string
+	Name   string // the user's name as read when the token was checked, for display only (a page's header)
 }
 
 // IsAdmin reports whether the actor has the admin role.

@@ -246,7 +246,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (auth.Actor, 
 // tokenActor is the actor a stored token stands for, acting as id: its role, lowered to its user's
 // current one, and refused when the user is deactivated.
 func (s *Service) tokenActor(ctx context.Context, tx *store.Tx, tk store.Token, id string) (auth.Actor, error) {
-	role := tk.Role
+	role, name := tk.Role, ""
 	if tk.UserID != "" {
 		users, _ := s.cat.Get("user")
 		u, err := tx.Get(ctx, users, tk.UserID)
@@ -260,6 +260,7 @@ func (s *Service) tokenActor(ctx context.Context, tx *store.Tx, tk store.Token, 
 		if auth.Rank(u.String("role")) < auth.Rank(role) {
 			role = u.String("role")
 		}
+		name = u.String("name")
 	}
-	return auth.Actor{Kind: auth.KindToken, ID: id, UserID: tk.UserID, Role: role}, nil
+	return auth.Actor{Kind: auth.KindToken, ID: id, UserID: tk.UserID, Role: role, Name: name}, nil
 }

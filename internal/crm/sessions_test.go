@@ -39,6 +39,7 @@ func TestBrowserSessions(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, tok.ID, a.ID, "the audit trail names the token typed in, not the session")
 			require.EqualValues(t, "rep", a.Role)
+			require.Equal(t, "Sam", a.Name, "the user's name comes with the check, for the page header")
 
 			_, err = svc.Authenticate(ctx, session)
 			require.ErrorIs(t, err, records.ErrNotFound, "a session is no API token")

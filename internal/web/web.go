@@ -188,8 +188,12 @@ func (u *UI) signout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 
-// who names the signed-in user in the header.
+// who names the signed-in user in the header: by the name read when the session was checked, so that
+// a page does not read the user a second time.
 func (u *UI) who(ctx context.Context, a auth.Actor) string {
+	if a.Name != "" {
+		return a.Name + " (" + string(a.Role) + ")"
+	}
 	if a.UserID != "" {
 		if rec, err := u.svc.Get(ctx, "user", a.UserID); err == nil {
 			return rec.String("name") + " (" + string(a.Role) + ")"
