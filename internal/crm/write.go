@@ -173,8 +173,8 @@ func (s *Service) UpdateTx(ctx context.Context, tx *store.Tx, a auth.Actor, obje
 }
 
 // UpdateReadTx is UpdateTx for a caller that already holds the record's current row: read in this
-// transaction with GetForUpdate, and kept up to date with every write to it since (the engine's
-// segment, which reads its run's record first). It spares the write a second read of the row.
+// transaction — locked with GetForUpdate where the database locks rows (Tx.LocksRows) — and kept up to
+// date with every write to it since (the engine's segment). It spares the write a second read.
 func (s *Service) UpdateReadTx(ctx context.Context, tx *store.Tx, a auth.Actor, object string, old records.Values, patch map[string]any) (records.Values, error) {
 	o, err := s.Object(ctx, tx, object)
 	if err != nil {

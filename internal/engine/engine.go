@@ -103,14 +103,8 @@ func (e *Engine) now() time.Time { return e.opts.Now().UTC().Truncate(time.Micro
 func (e *Engine) Wake() { e.Changed(store.Changes{Events: true, Jobs: true}) }
 
 // Changed wakes the trigger feed for new events and the workers for jobs due now: the store calls it
-// after each write commit (Store.AfterWrite). On SQLite, one writer at a time, only a commit that made
-// either can give them work. On PostgreSQL writers overlap: events stay below the feed's bound while an
-// older transaction runs, and a claim skips a job whose row another transaction holds, so any write's
-// commit may be what releases them, and wakes both.
+// after a commit that may have given either work (Store.AfterWrite says when).
 func (e *Engine) Changed(c store.Changes) {
-	if c.Wrote && e.st.Dialect().FeedBound != "" {
-		c.Events, c.Jobs = true, true
-	}
 	if c.Jobs {
 		poke(e.wakeJ)
 	}

@@ -14,6 +14,14 @@ import (
 	"github.com/salesflow/salesflow/internal/store"
 )
 
+// helloTemplate is the email template the policy tests' workflows send.
+const helloTemplate = `kind: template
+name: hello
+object: lead
+subject: "Hello {{ lead.first_name }}"
+body: "Hi"
+`
+
 const twoEmails = `kind: workflow
 name: twice
 owner: revops@example.com
@@ -28,12 +36,7 @@ steps:
     action: send_email
     with: { to: lead, template: hello }
 ---
-kind: template
-name: hello
-object: lead
-subject: "Hello {{ lead.first_name }}"
-body: "Hi"
-`
+` + helloTemplate
 
 func TestPolicyCapDefersTheSecondEmailByADay(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
@@ -271,9 +274,4 @@ steps:
     action: send_email
     with: { to: lead, template: hello }
 ---
-kind: template
-name: hello
-object: lead
-subject: "Hello {{ lead.first_name }}"
-body: "Hi"
-`
+` + helloTemplate

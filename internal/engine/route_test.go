@@ -64,13 +64,8 @@ func TestRoutingTwoHundredConcurrentLeadsGiveFiftyEach(t *testing.T) {
 	})
 }
 
-func TestAssignActionRoutesWithATraceAndFallsBackToTheQueue(t *testing.T) {
-	eachDB(t, func(t *testing.T, db string) {
-		h := newHarness(t, db)
-		reps := h.team("SDR", "a@example.com", "b@example.com")
-		h.team("AE") // nobody in it
-		h.apply(roundRobin)
-		h.apply(`kind: workflow
+// routeNew routes every new lead with the sdr-rr ruleset (roundRobin).
+const routeNew = `kind: workflow
 name: route-new
 owner: revops@example.com
 review_every: 90d
@@ -80,9 +75,15 @@ steps:
   - id: route
     action: assign
     with: { routing: sdr-rr }
-  - action: set
-    with: { status: working }
-`)
+`
+
+func TestAssignActionRoutesWithATraceAndFallsBackToTheQueue(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db)
+		reps := h.team("SDR", "a@example.com", "b@example.com")
+		h.team("AE") // nobody in it
+		h.apply(roundRobin)
+		h.apply(routeNew + "  - action: set\n    with: { status: working }\n")
 		small := h.create("lead", map[string]any{"email": "s@acme.com", "employees": 10.0})
 		big := h.create("lead", map[string]any{"email": "b@globex.com", "employees": 5000.0})
 		h.drain()

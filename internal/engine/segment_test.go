@@ -68,17 +68,7 @@ func TestARoutingStepBesideAnotherRoutingOfItsRecord(t *testing.T) {
 		h.team("SDR", "a@example.com", "b@example.com")
 		h.team("AE")
 		h.apply(roundRobin)
-		h.apply(`kind: workflow
-name: route-new
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - id: route
-    action: assign
-    with: { routing: sdr-rr }
-`)
+		h.apply(routeNew)
 		l := h.create("lead", map[string]any{"email": "jo@acme.com", "employees": 10.0})
 		_, err := h.e.FeedOnce(h.ctx) // enrol; the run's job is due
 		require.NoError(t, err)

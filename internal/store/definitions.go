@@ -138,7 +138,7 @@ func (t *Tx) Definitions(ctx context.Context, kinds ...string) ([]Definition, er
 // The kill switch uses it, so a definition applied or resumed meanwhile is either included or not,
 // never half-changed.
 func (t *Tx) SetDefinitionStates(ctx context.Context, kind, from, fromPausedBy, to, toPausedBy string, at time.Time) ([]Definition, error) {
-	t.changes.Wrote = true // it writes through query (RETURNING)
+	t.wrote = true // it writes through query (RETURNING)
 	rows, err := t.query(ctx, `UPDATE definitions SET state = $1, paused_by = $2, updated_at = $3
 		WHERE kind = $4 AND state = $5 AND paused_by = $6 RETURNING `+definitionColumns,
 		to, toPausedBy, t.d.TimeArg(at), kind, from, fromPausedBy)

@@ -49,7 +49,8 @@ func (t *Tx) UpdateChanged(ctx context.Context, o *records.Object, rec records.V
 	q.WriteString("UPDATE ")
 	q.WriteString(o.Table)
 	q.WriteString(" SET ")
-	for _, f := range o.Fields {
+	for i := range o.Fields {
+		f := &o.Fields[i] // not a copy per field: every update runs this
 		if _, ok := changed[f.Name]; !ok && f.Name != "updated_at" {
 			continue
 		}
@@ -60,7 +61,7 @@ func (t *Tx) UpdateChanged(ctx context.Context, o *records.Object, rec records.V
 		if f.Name == "id" || f.Name == "created_at" {
 			continue
 		}
-		a, err := t.arg(f, rec[f.Name])
+		a, err := t.arg(*f, rec[f.Name])
 		if err != nil {
 			return err
 		}

@@ -126,7 +126,7 @@ func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 
 // exec, query and queryRow run q as a cached prepared statement of the transaction.
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	t.changes.Wrote = true
+	t.wrote = true
 	ctx = t.context(ctx)
 	if s := t.stmt(ctx, q); s != nil {
 		return s.ExecContext(ctx, args...)

@@ -82,19 +82,20 @@ type Store struct {
 // OnClose adds a function Close runs first. Drivers call it before the store is shared.
 func (s *Store) OnClose(fn func() error) { s.closers = append(s.closers, fn) }
 
-// Changes says what a committed write transaction changed that the engine waits for.
+// Changes says what a committed write transaction may have given the engine to do.
 type Changes struct {
-	Events bool // it appended events: the trigger feed has work
-	Jobs   bool // it made a job due (or may have): the workers have work
-	Wrote  bool // it changed rows: on PostgreSQL its commit may release events or jobs others made
+	Events bool // events to read: the trigger feed has work
+	Jobs   bool // jobs due now: the workers have work
 }
+
+func (c Changes) any() bool { return c.Events || c.Jobs }
 
 func (c Changes) or(d Changes) Changes {
-	return Changes{Events: c.Events || d.Events, Jobs: c.Jobs || d.Jobs, Wrote: c.Wrote || d.Wrote}
+	return Changes{Events: c.Events || d.Events, Jobs: c.Jobs || d.Jobs}
 }
 
-// AfterWrite sets the function run after each committed write transaction that changed rows, with
-// what it changed (nil for none), so that the engine wakes only the loop concerned: waking both for
+// AfterWrite sets the function run after a committed write transaction that may have given the engine
+// work, with which (nil for none), so that the engine wakes only the loop concerned: waking both for
 // every commit kept them busy with passes that found nothing, the claim and feed passes of one lead by
 // the dozen at low rates. Set it before the store is shared.
 func (s *Store) AfterWrite(fn func(Changes)) { s.afterWrite = fn }
@@ -186,13 +187,17 @@ type Tx struct {
 	tx      *sql.Tx
 	d       Dialect
 	cache   *stmtCache
-	changes Changes // what AfterWrite is told once it commits
+	wrote   bool    // it ran a statement that may change rows
+	changes Changes // what it made for the engine: AfterWrite is told once it commits
 	detach  bool    // run statements without their caller's cancellation (see commitGroup)
 }
 
 // SQL exposes the transaction for packages that keep tables of their own in the same commit. What
 // they write is not known, so the engine is woken as for anything.
-func (t *Tx) SQL() *sql.Tx { t.changes = Changes{Events: true, Jobs: true, Wrote: true}; return t.tx }
+func (t *Tx) SQL() *sql.Tx {
+	t.wrote, t.changes = true, Changes{Events: true, Jobs: true}
+	return t.tx
+}
 
 // Write runs fn in a write transaction and commits when it returns nil.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
@@ -245,8 +250,12 @@ func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, 
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	if !ro && t.changes.Wrote && s.afterWrite != nil {
-		s.afterWrite(t.changes)
+	// Here writers overlap (PostgreSQL; SQLite's go through commitGroup), so any write's commit may be
+	// what gives the engine work it made nothing of itself: events another transaction wrote stay below
+	// the feed's bound while an older transaction runs, and a claim skips a due job whose row another
+	// transaction holds. Every write commit wakes both loops.
+	if !ro && t.wrote && s.afterWrite != nil {
+		s.afterWrite(Changes{Events: true, Jobs: true})
 	}
 	return nil
 }
