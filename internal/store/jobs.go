@@ -89,13 +89,12 @@ func (t *Tx) ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, 
 	if err != nil || len(jobs) == 0 {
 		return nil, err
 	}
-	ids := make([]string, len(jobs))
-	args := []any{t.d.TimeArg(now.Add(lease))}
+	ids := make([]int64, len(jobs))
 	for i, j := range jobs {
-		args = append(args, j.ID)
-		ids[i] = fmt.Sprintf("$%d", i+2)
+		ids[i] = j.ID
 	}
-	if _, err := t.exec(ctx, `UPDATE jobs SET locked_until = $1, attempts = attempts + 1 WHERE id IN (`+strings.Join(ids, ", ")+`)`, args...); err != nil {
+	in, args := inList(2, ids)
+	if _, err := t.exec(ctx, `UPDATE jobs SET locked_until = $1, attempts = attempts + 1 WHERE id IN (`+in+`)`, append([]any{t.d.TimeArg(now.Add(lease))}, args...)...); err != nil {
 		return nil, fmt.Errorf("lease jobs: %w", err)
 	}
 	for i := range jobs {

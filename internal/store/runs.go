@@ -431,12 +431,8 @@ func (t *Tx) WaitingOn(ctx context.Context, keys []string) ([]Run, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	ph := make([]string, len(keys))
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		ph[i], args[i] = fmt.Sprintf("$%d", i+1), k
-	}
-	return t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE active = 1 AND wait_key IN (`+strings.Join(ph, ", ")+`)`, args...)
+	in, args := inList(1, keys)
+	return t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE active = 1 AND wait_key IN (`+in+`)`, args...)
 }
 
 // ActiveRunRef is an active run's id and what it is about or waits on.
@@ -450,12 +446,7 @@ func (t *Tx) ActiveRunRefs(ctx context.Context, keys []string) ([]ActiveRunRef, 
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	ph := make([]string, len(keys))
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		ph[i], args[i] = fmt.Sprintf("$%d", i+1), k
-	}
-	in := strings.Join(ph, ", ")
+	in, args := inList(1, keys)
 	// Two selects, not one with OR: each then reads its own index (an OR of two IN lists scanned the table).
 	rows, err := t.query(ctx, `SELECT id, record_id, wait_key, wait_kind FROM runs WHERE record_id IN (`+in+`) AND active = 1
 		UNION SELECT id, record_id, wait_key, wait_kind FROM runs WHERE wait_key IN (`+in+`) AND active = 1`, args...)

@@ -65,3 +65,18 @@ func TestStmtCacheLetsTheLeastRecentlyUsedGo(t *testing.T) {
 	require.NoError(t, first.QueryRowContext(ctx).Scan(&n))
 	require.Equal(t, 1, n)
 }
+
+// TestInListSharesTextsAcrossSizes: an IN list is padded to the next power of two with its last key, so
+// batch sizes 3 and 4 share one statement text and every key is still in the list.
+func TestInListSharesTextsAcrossSizes(t *testing.T) {
+	three, args := inList(2, []string{"a", "b", "c"})
+	require.Equal(t, "$2, $3, $4, $5", three)
+	require.Equal(t, []any{"a", "b", "c", "c"}, args)
+	four, _ := inList(2, []string{"a", "b", "c", "d"})
+	require.Equal(t, three, four)
+	one, args := inList(1, []int64{7})
+	require.Equal(t, "$1", one)
+	require.Equal(t, []any{int64(7)}, args)
+	_, args = inList(1, make([]string, 33))
+	require.Len(t, args, 64)
+}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -49,4 +50,62 @@ func testPreviousRun(t *testing.T, st *store.Store) {
 	got, _ = previous()
 	require.Equal(t, retried.ID, got.ID, "the active run, though older")
 	require.True(t, got.Active())
+}
+
+// testPaddedLists: the lists of keys the engine reads and leases by are padded to a power of two with
+// their last key (a few statement texts serve every batch size); a repeated key must neither add rows
+// nor count a claim twice.
+func testPaddedLists(t *testing.T, st *store.Store) {
+	now := at(10)
+	var keys []string
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		for i := range 3 {
+			k := "padded:" + newID(t)
+			keys = append(keys, k)
+			if err := tx.UpsertJob(ctx, store.Job{Key: k, Kind: "run", DueAt: at(i)}, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var claimed []store.Job
+	write(t, st, func(ctx context.Context, tx *store.Tx) (err error) {
+		claimed, err = tx.ClaimJobs(ctx, now, time.Minute, 10)
+		return err
+	})
+	require.Len(t, claimed, 3)
+	for _, k := range keys {
+		read(t, st, func(ctx context.Context, tx *store.Tx) error {
+			j, ok, err := tx.JobByKey(ctx, k)
+			require.True(t, ok)
+			require.Equal(t, 1, j.Attempts, "one claim counts once though its id is repeated in the list")
+			return err
+		})
+	}
+
+	recA, recB, waitOn := newID(t), newID(t), newID(t)
+	a := store.Run{ID: newID(t), Workflow: "intake", Version: 1, RecordType: "lead", RecordID: recA, Status: store.RunRunning,
+		State: map[string]any{}, StartedAt: now, UpdatedAt: now}
+	b := a
+	b.ID, b.RecordID, b.Status, b.WaitKind, b.WaitKey = newID(t), recB, store.RunWaiting, "task", waitOn
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.InsertRun(ctx, a); err != nil {
+			return err
+		}
+		return tx.InsertRun(ctx, b)
+	})
+	read(t, st, func(ctx context.Context, tx *store.Tx) error {
+		refs, err := tx.ActiveRunRefs(ctx, []string{recA, "nobody", waitOn})
+		require.NoError(t, err)
+		var ids []string
+		for _, r := range refs {
+			ids = append(ids, r.ID)
+		}
+		require.ElementsMatch(t, []string{a.ID, b.ID}, ids, "each run once: by its record, by what it waits on")
+		waiting, err := tx.WaitingOn(ctx, []string{"nobody", recA, waitOn})
+		require.NoError(t, err)
+		require.Len(t, waiting, 1)
+		require.Equal(t, b.ID, waiting[0].ID)
+		return nil
+	})
 }

@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"UpdateDelete", testUpdateDelete},
 		{"UpdateChanged", testUpdateChanged},
 		{"PreviousRun", testPreviousRun},
+		{"PaddedLists", testPaddedLists},
 		{"AfterWrite", testAfterWrite},
 		{"GetBy", testGetBy},
 		{"Violations", testViolations},
