@@ -52,9 +52,16 @@ func (e *Engine) execute(ctx context.Context, j store.Job) {
 	runID := strings.TrimPrefix(j.Key, "run:")
 	rev := jobRev(j)
 	var res *callResult
+	var held *segment // the segment before the outside call, whose copy of the run the next one may go on from
 	for range 1000 {
-		seg := &segment{e: e, job: j, runID: runID, rev: rev, result: res}
+		seg := &segment{e: e, job: j, runID: runID, rev: rev, result: res, held: held}
 		err := e.writeSegment(ctx, seg)
+		if err != nil && seg.fromHeld && ctx.Err() == nil {
+			// Rolled back: the held copy was out of date (ErrStale) or a step failed with it. Go on as
+			// any other segment does, from the run as stored; a real failure fails again there.
+			seg = &segment{e: e, job: j, runID: runID, rev: rev, result: res}
+			err = e.writeSegment(ctx, seg)
+		}
 		if ctx.Err() != nil {
 			return // shutting down: the lease runs out and the job runs again
 		}
@@ -72,7 +79,7 @@ func (e *Engine) execute(ctx context.Context, j store.Job) {
 		if seg.call == nil {
 			return
 		}
-		rev = seg.run.Rev
+		rev, held = seg.run.Rev, seg
 		res = e.perform(ctx, seg.call)
 		if res.err != nil {
 			e.stepFailed(ctx, j, runID, seg.call.addr, res.err)
@@ -109,28 +116,33 @@ func jobRev(j store.Job) int64 {
 
 // segment is one transaction of a run's execution.
 type segment struct {
-	e       *Engine
-	tx      *store.Tx
-	job     store.Job
-	runID   string
-	rev     int64
-	run     *store.Run
-	p       *Program
-	rec     map[string]any
-	row     records.Values // the record's current row as this transaction read or wrote it; nil: read (and lock) it again
-	result  *callResult    // the outcome of the external call for the step at the cursor
-	call    *externalCall  // set when the segment stopped before an external call
-	at      string         // the step being executed, for failure reports
-	actor   auth.Actor
-	steps   map[string]any // outputs by step id
-	ended   string         // the status the run ended with in this segment
-	failed  error          // a step after an outside call's result failed: reported once the result commits
-	pending []store.StepRecord
+	e        *Engine
+	tx       *store.Tx
+	job      store.Job
+	runID    string
+	rev      int64
+	run      *store.Run
+	p        *Program
+	rec      map[string]any
+	row      records.Values // the record's current row as this transaction read or wrote it; nil: read (and lock) it again
+	result   *callResult    // the outcome of the external call for the step at the cursor
+	call     *externalCall  // set when the segment stopped before an external call
+	at       string         // the step being executed, for failure reports
+	actor    auth.Actor
+	steps    map[string]any // outputs by step id
+	ended    string         // the status the run ended with in this segment
+	failed   error          // a step after an outside call's result failed: reported once the result commits
+	pending  []store.StepRecord
+	held     *segment // the segment before this one's outside call (execute sets it; see goOnFromHeld)
+	fromHeld bool     // this segment went on from held's copy of the run
 }
 
 func (s *segment) do(tx *store.Tx) error {
 	ctx := context.Background()
 	s.tx = tx
+	if s.held != nil && !tx.LocksRows() {
+		return s.goOnFromHeld(ctx)
+	}
 	r, seq, err := tx.RunAndLastSeq(ctx, s.runID)
 	if errors.Is(err, records.ErrNotFound) || (err == nil && (!r.Active() || r.Rev != s.rev)) {
 		return s.stale(ctx, r, err == nil)
@@ -161,6 +173,33 @@ func (s *segment) do(tx *store.Tx) error {
 	}
 	if err := s.loop(ctx); err != nil {
 		return err
+	}
+	return s.flush(ctx)
+}
+
+// goOnFromHeld runs the segment after an outside call from the run as the segment before the call
+// saved it, instead of reading it again. The copy is current unless another transaction wrote the run
+// meanwhile, and every such write moves its rev; this segment always saves the run before it commits,
+// and that save writes only over the rev it started from (UpdateRun fails with ErrStale otherwise), so
+// a stale copy rolls the segment back and execute runs it again from the stored run. Only where writes
+// are serialised (SQLite): on PostgreSQL the run is read and locked first, in the same order as
+// everywhere else, so that no two writers lock the run and its record the other way round.
+func (s *segment) goOnFromHeld(ctx context.Context) error {
+	h := s.held
+	s.fromHeld = true
+	s.run, s.p, s.actor, s.steps = h.run, h.p, h.actor, h.steps
+	rev := s.run.Rev
+	if err := s.reload(ctx); err != nil {
+		return err
+	}
+	if done, err := s.checkGoal(ctx); done || err != nil {
+		return err
+	}
+	if err := s.loop(ctx); err != nil {
+		return err
+	}
+	if s.run.Rev == rev {
+		return fmt.Errorf("run %s: the segment after the call did not save it: %w", s.run.ID, store.ErrStale)
 	}
 	return s.flush(ctx)
 }

@@ -1,6 +1,9 @@
 package engine_test
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -100,5 +103,55 @@ func TestARoutingStepBesideAnotherRoutingOfItsRecord(t *testing.T) {
 		for _, s := range h.steps(run.ID) {
 			require.NotEqual(t, "retrying", s.Status, "step %s failed once: %s", s.StepID, s.Error)
 		}
+	})
+}
+
+// TestARunEndedDuringItsCallTakesNoStepAfterIt: on SQLite the segment after an outside call goes on
+// from the run as the segment before the call saved it, without reading it again. Here, while the
+// webhook is being answered, the lead is disqualified and another workflow unenrolls the run. The steps
+// after the call must not apply: their save meets the moved run (ErrStale), they roll back, and the
+// segment runs again from the stored run, which has ended.
+func TestARunEndedDuringItsCallTakesNoStepAfterIt(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db)
+		var lead string
+		rc := &receiver{script: []func(http.ResponseWriter){func(w http.ResponseWriter) {
+			h.update("lead", lead, map[string]any{"status": "disqualified"})
+			h.drain() // the stop workflow enrolls and unenrolls push's run; push's own job is leased
+			w.WriteHeader(http.StatusOK)
+		}}}
+		srv := httptest.NewServer(rc)
+		t.Cleanup(srv.Close)
+		h.apply(fmt.Sprintf(`kind: workflow
+name: push
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: push
+    action: webhook
+    with: { url: "%s/leads", body: '{}' }
+  - id: title
+    action: set
+    with: { title: pushed }
+`, srv.URL))
+		h.apply(`kind: workflow
+name: stop-push
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.updated, changed: status, to: disqualified }
+steps:
+  - unenroll: { workflow: push }
+`)
+		lead = h.create("lead", map[string]any{"email": "jo@acme.com"}).ID()
+		h.drain()
+		require.Len(t, rc.deliveries(), 1)
+		run := h.only("push")
+		require.Equal(t, store.RunCancelled, run.Status)
+		require.Contains(t, run.EndReason, "unenrolled by run")
+		require.Empty(t, h.get("lead", lead).String("title"), "the step after the call did not run")
+		require.NotContains(t, h.stepsByID(run.ID), "title")
 	})
 }
