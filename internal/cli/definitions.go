@@ -22,19 +22,20 @@ func newApply(g *globals) *cobra.Command {
 	var draft bool
 	var waiting string
 	cmd := &cobra.Command{
-		Use:   "apply -f FILE|DIR [-f …]",
+		Use:   "apply FILE|DIR... | -f FILE|DIR [-f …]",
 		Short: "Lint definition files on the server and store them as new versions, all or nothing",
 		Long: "Send definition files (workflows, routing rulesets, scoring models, policies, calendars, templates)\n" +
 			"to the server, which lints them against its fields, users, teams and stored definitions and, when\n" +
 			"there is no error, stores each changed definition as a new version in one transaction. Identical\n" +
-			"text is a no-op. A directory contributes every *.yaml, *.yml and *.json below it, in name order.\n\n" +
+			"text is a no-op. A directory contributes every *.yaml, *.yml and *.json below it, in name order.\n" +
+			"Files and directories may be named as arguments, as lint takes them, or with -f, or both.\n\n" +
 			"Prints one line per definition; on lint errors prints each as file:line:col: error: message on\n" +
 			"stderr, applies nothing and exits 1.",
-		Example: "  salesflow apply -f examples/\n  salesflow apply -f workflows/intake.yaml -f shared/calendars.yaml --server https://sf.example.com",
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Example: "  salesflow apply examples/\n  salesflow apply -f workflows/intake.yaml -f shared/calendars.yaml --server https://sf.example.com",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			paths = append(paths, args...)
 			if len(paths) == 0 {
-				return errors.New("name the files or directories to apply with -f")
+				return errors.New("name the files or directories to apply (salesflow apply FILE|DIR..., or -f FILE|DIR)")
 			}
 			files, err := readDefinitionFiles(paths)
 			if err != nil {

@@ -83,8 +83,9 @@ func TestApplyDirectoryVersionsDiffRollback(t *testing.T) {
 		"workflow/welcome: version 1 (created)",
 	}, lines(r.stdout), "one line per definition, files in name order")
 
-	r = runCLI(t, ts, "apply", "-f", dir)
+	r = runCLI(t, ts, "apply", dir) // named as lint takes it, without -f
 	require.Equal(t, 0, r.code, r.stderr)
+	require.Len(t, lines(r.stdout), 4)
 	for _, l := range lines(r.stdout) {
 		require.True(t, strings.HasSuffix(l, ": version 1 (unchanged)"), l)
 	}

@@ -30,6 +30,10 @@ func newRuns(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if len(runs) == 0 && f.Cursor == "" {
+				fmt.Fprintln(g.env.Stderr, "no runs match (a workflow's name is checked only as a filter: see salesflow definitions list)")
+				return nil
+			}
 			printRuns(g.env.Stdout, runs)
 			if next != "" {
 				fmt.Fprintf(g.env.Stderr, "more: --cursor %s\n", next)

@@ -53,6 +53,10 @@ func TestRunsCommands(t *testing.T) {
 	require.Equal(t, 0, res.code, res.stderr)
 	require.Contains(t, res.stdout, runID)
 	require.Contains(t, res.stdout, "waiting")
+	res = runCLI(t, ts, "runs", "list", "--workflow", "gret")
+	require.Equal(t, 0, res.code, res.stderr)
+	require.Empty(t, res.stdout)
+	require.Contains(t, res.stderr, "no runs match")
 
 	res = runCLI(t, ts, "runs", "show", runID)
 	require.Equal(t, 0, res.code, res.stderr)

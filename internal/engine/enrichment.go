@@ -60,7 +60,7 @@ func (s *segment) enrichStep(ctx context.Context, st *Step, with map[string]any)
 			return flow{}, fmt.Errorf("step %s (enrich): %w", st.ID, err)
 		}
 		s.steps[st.ID] = out
-		_, err = s.history(ctx, st, "done", res.asked, out, nil, "")
+		_, err = s.history(ctx, st, "done", res.input, out, nil, "")
 		return flow{next: st.Next, commit: true, wrote: true}, err
 	}
 	if s.e.opts.Enricher == nil {
@@ -103,7 +103,7 @@ func text(v any) string {
 
 // lookup asks the providers (between commits).
 func (e *Engine) lookup(ctx context.Context, c *externalCall) *callResult {
-	res := &callResult{addr: c.addr, asked: c.input}
+	res := &callResult{addr: c.addr, input: c.input}
 	found, err := e.opts.Enricher.Lookup(ctx, *c.lookup, c.only)
 	res.found = found
 	if err != nil {

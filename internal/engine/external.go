@@ -36,7 +36,7 @@ type callResult struct {
 	err       error
 	found     []enrich.Found // enrich: the providers' answers
 	lookupErr string         // enrich: a provider that could not answer (not retried)
-	asked     map[string]any // enrich: what was asked, for the history
+	input     map[string]any // what was sent (the URL, the idempotency key …), for the step's history
 }
 
 // idempotencyKey is stable for a run's step across retries, crashes and a move to a new version.
@@ -50,11 +50,11 @@ func idempotencyKey(runID, stepID string) string {
 func (s *segment) external(ctx context.Context, st *Step, name string, with map[string]any) (flow, error) {
 	if s.result != nil && s.result.addr == st.Addr {
 		out := s.result.output
-		s.result = nil
 		if out != nil {
 			s.steps[st.ID] = out
 		}
-		_, err := s.history(ctx, st, "done", nil, out, nil, "")
+		_, err := s.history(ctx, st, "done", s.result.input, out, nil, "")
+		s.result = nil
 		return flow{next: st.Next, commit: true}, err
 	}
 	c, err := s.prepare(ctx, st, name, with)
@@ -208,7 +208,7 @@ func (s *segment) notification(ctx context.Context, c *externalCall, with map[st
 
 // perform makes the call. Errors keep the notify package's types, which say whether to retry.
 func (e *Engine) perform(ctx context.Context, c *externalCall) *callResult {
-	res := &callResult{addr: c.addr}
+	res := &callResult{addr: c.addr, input: c.input}
 	cctx, cancel := context.WithTimeout(ctx, e.opts.Lease/2)
 	defer cancel()
 	switch {

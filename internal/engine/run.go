@@ -66,14 +66,14 @@ func (e *Engine) execute(ctx context.Context, j store.Job) {
 			return // shutting down: the lease runs out and the job runs again
 		}
 		if err != nil {
-			e.stepFailed(ctx, j, runID, seg.at, err)
+			e.stepFailed(ctx, j, runID, seg.at, nil, err)
 			return
 		}
 		if seg.ended != "" {
 			e.m.finished.WithLabelValues(seg.ended).Inc()
 		}
 		if seg.failed != nil { // a step after an outside call's result failed; the result is committed
-			e.stepFailed(ctx, j, runID, seg.at, seg.failed)
+			e.stepFailed(ctx, j, runID, seg.at, nil, seg.failed)
 			return
 		}
 		if seg.call == nil {
@@ -82,7 +82,7 @@ func (e *Engine) execute(ctx context.Context, j store.Job) {
 		rev, held = seg.run.Rev, seg
 		res = e.perform(ctx, seg.call)
 		if res.err != nil {
-			e.stepFailed(ctx, j, runID, seg.call.addr, res.err)
+			e.stepFailed(ctx, j, runID, seg.call.addr, res.input, res.err)
 			return
 		}
 	}
@@ -505,7 +505,7 @@ func permanent(err error) error { return permanentError{err} }
 
 // stepFailed records a failed attempt: the job is retried with backoff, or, when the attempts are
 // spent or retrying cannot help, the run fails with its error and the owner is alerted (T4).
-func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string, cause error) {
+func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string, in map[string]any, cause error) {
 	var final bool
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
 		r, seq, err := tx.RunAndLastSeq(ctx, runID)
@@ -532,7 +532,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 		if final {
 			status = "failed"
 		}
-		if _, err := s.history(ctx, st, status, nil, nil, map[string]any{"attempt": try, "max_attempts": e.opts.MaxAttempts}, cause.Error()); err != nil {
+		if _, err := s.history(ctx, st, status, in, nil, map[string]any{"attempt": try, "max_attempts": e.opts.MaxAttempts}, cause.Error()); err != nil {
 			return err
 		}
 		if err := s.flush(ctx); err != nil {

@@ -122,6 +122,14 @@ func TestWebhookRetriesWithOneKeyAndHonoursRetryAfter(t *testing.T) {
 		require.Equal(t, "done", push.Status)
 		require.Equal(t, 3, push.Attempts)
 		require.Equal(t, "pushed", h.get("lead", lead.ID()).String("title"), "the response body is the step's output")
+		var tries int
+		for _, st := range h.steps(run.ID) { // every attempt's entry says what was sent, and with which key
+			if st.StepID == "push" {
+				tries++
+				require.Equal(t, map[string]any{"url": srv.URL + "/leads", "method": "POST", "idempotency_key": got[0].key}, st.Input, st.Status)
+			}
+		}
+		require.Equal(t, 3, tries, "two retrying entries and the done one")
 	})
 }
 

@@ -67,7 +67,7 @@ var WorkflowSpec = &Spec{Name: "workflow", Doc: "Steps that run for a record whe
 		req("kind", enum("workflow"), ""),
 		req("name", str(), "unique among workflows; lower case, digits, - and _"),
 		opt("description", str(), "what it is for"),
-		req("owner", email(), "the person alerted on failures and asked to review"),
+		req("owner", email(), "an existing user's email (apply checks it; lint only with --server): the person alerted on failures and asked to review"),
 		req("review_every", dur(), "how often the owner reviews it; the health report flags overdue reviews"),
 		req("object", enum(workflowObjects...), "the kind of record a run is about; bound in expressions by its name (`lead`)"),
 		req("trigger", object(triggerSpec), "what starts a run"),
