@@ -356,3 +356,44 @@ func testReadIsReadOnly(t *testing.T, st *store.Store) {
 		return nil
 	})
 }
+
+// testSavepointAfterAnError: a statement that fails inside a savepoint (a unique violation; on
+// PostgreSQL it aborts the transaction) is undone by RollbackTo, and the transaction goes on and
+// commits what came before and after. Twice: savepoints are prepared statements once seen, and the
+// second round runs them prepared.
+func testSavepointAfterAnError(t *testing.T, st *store.Store) {
+	leads := object(t, "lead")
+	insert(t, st, leads, records.Values{"email": "sp-dup@acme.com", "status": "new", "score": 0.0})
+	for round := range 2 {
+		before, after := records.Values{}, records.Values{}
+		for _, v := range []records.Values{before, after} {
+			v["id"], v["created_at"], v["updated_at"], v["status"], v["score"] = newID(t), base, base, "new", 0.0
+		}
+		write(t, st, func(ctx context.Context, tx *store.Tx) error {
+			if err := tx.Insert(ctx, leads, complete(leads, before)); err != nil {
+				return err
+			}
+			if err := tx.Savepoint(ctx, "sp"); err != nil {
+				return err
+			}
+			dup := records.Values{"id": newID(t), "created_at": base, "updated_at": base, "email": "sp-dup@acme.com", "status": "new", "score": 0.0}
+			err := tx.Insert(ctx, leads, complete(leads, dup))
+			require.Error(t, err, "round %d", round)
+			if err := tx.RollbackTo(ctx, "sp"); err != nil {
+				return err
+			}
+			if err := tx.Release(ctx, "sp"); err != nil {
+				return err
+			}
+			return tx.Insert(ctx, leads, complete(leads, after))
+		})
+		read(t, st, func(ctx context.Context, tx *store.Tx) error {
+			for _, v := range []records.Values{before, after} {
+				ok, err := tx.Exists(ctx, leads, v.String("id"))
+				require.NoError(t, err)
+				require.True(t, ok, "round %d", round)
+			}
+			return nil
+		})
+	}
+}
