@@ -30,8 +30,12 @@ func newRuns(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if len(runs) == 0 && f.Cursor == "" {
-				fmt.Fprintln(g.env.Stderr, "no runs match (a workflow's name is checked only as a filter: see salesflow definitions list)")
+			if len(runs) == 0 {
+				msg := "no runs match"
+				if f.Workflow != "" {
+					msg += " (the workflow's name is a filter, not checked: salesflow definitions list shows the names)"
+				}
+				fmt.Fprintln(g.env.Stderr, msg)
 				return nil
 			}
 			printRuns(g.env.Stdout, runs)

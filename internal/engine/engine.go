@@ -142,24 +142,37 @@ func (e *Engine) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	work := make(chan store.Job)
+	work := make(chan task)
 	var wg sync.WaitGroup
 	for range e.opts.Workers {
 		wg.Go(func() {
-			for j := range work {
-				e.runJob(ctx, j)
+			for t := range work {
+				if t.held != nil {
+					e.execute(ctx, t.held.job, t.held)
+				} else {
+					e.runJob(ctx, t.job)
+				}
 			}
 		})
 	}
-	wg.Go(func() { e.feedLoop(ctx) })
+	var feeder sync.WaitGroup
+	feeder.Go(func() { e.feedLoop(ctx, work) })
 	e.claimLoop(ctx, work)
+	feeder.Wait() // it too sends work: close the channel after it stopped
 	close(work)
 	wg.Wait()
 	return nil
 }
 
+// task is a worker's next piece of work: a claimed job, or the outside call of a run whose segment
+// before it has committed (held; the feed ran it), to make and go on from.
+type task struct {
+	job  store.Job
+	held *segment
+}
+
 // claimLoop hands due jobs to the workers until ctx ends.
-func (e *Engine) claimLoop(ctx context.Context, work chan<- store.Job) {
+func (e *Engine) claimLoop(ctx context.Context, work chan<- task) {
 	t := time.NewTicker(e.opts.Poll)
 	defer t.Stop()
 	for ctx.Err() == nil {
@@ -174,7 +187,7 @@ func (e *Engine) claimLoop(ctx context.Context, work chan<- store.Job) {
 		}
 		for _, j := range jobs {
 			select {
-			case work <- j:
+			case work <- task{job: j}:
 			case <-ctx.Done():
 				return
 			}

@@ -93,8 +93,13 @@ func (e *Engine) enroll(ctx context.Context, tx *store.Tx, p *Program, tr trigge
 	if err := tx.InsertRun(ctx, run); err != nil {
 		return false, err
 	}
-	if err := tx.UpsertJob(ctx, store.Job{Key: runJobKey(run.ID), Kind: "run", DueAt: check.At, Payload: map[string]any{"rev": 1}}, check.At); err != nil {
+	job, err := tx.ScheduleJob(ctx, store.Job{Key: runJobKey(run.ID), Kind: "run", DueAt: check.At, Payload: map[string]any{"rev": 1}}, check.At)
+	if err != nil {
 		return false, err
+	}
+	if tr.enrolled != nil {
+		run.Rev = 1 // as InsertRun stored it
+		*tr.enrolled = append(*tr.enrolled, enrolled{run: run, job: job, p: p})
 	}
 	if tr.onRun != nil {
 		tr.onRun(store.ActiveRunRef{ID: run.ID, RecordID: run.RecordID})

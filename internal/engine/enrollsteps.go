@@ -24,10 +24,20 @@ func (s *segment) enrollStep(ctx context.Context, st *Step) (flow, error) {
 		recordID = idOf(v)
 	}
 	in := map[string]any{"workflow": name, "record_id": recordID}
+	// A loop-guard refusal notes itself on this run's history, numbered after what is stored: store
+	// this segment's entries first, and number the next ones after the note.
+	if err := s.flush(ctx); err != nil {
+		return flow{}, err
+	}
 	out, err := s.e.enrollManual(ctx, s.tx, name, recordID, "workflow_run:"+s.run.ID, s.run.ID)
 	if err != nil {
 		return flow{}, err
 	}
+	seq, err := s.tx.MaxStepSeq(ctx, s.run.ID)
+	if err != nil {
+		return flow{}, err
+	}
+	s.passSeq(seq)
 	s.steps[st.ID] = out
 	_, err = s.history(ctx, st, "done", in, out, nil, "")
 	return flow{next: st.Next}, err

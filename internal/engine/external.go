@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -76,7 +77,7 @@ func (s *segment) prepare(ctx context.Context, st *Step, name string, with map[s
 	case "webhook":
 		c.hook, err = s.webhook(ctx, with, vars, c.key)
 		if err == nil {
-			c.input = map[string]any{"url": c.hook.URL, "method": c.hook.Method, "idempotency_key": c.key}
+			c.input = map[string]any{"url": redacted(c.hook.URL), "method": c.hook.Method, "idempotency_key": c.key}
 		}
 	case "send_email":
 		c.mail, err = s.email(ctx, with, vars, c.key)
@@ -87,6 +88,15 @@ func (s *segment) prepare(ctx context.Context, st *Step, name string, with map[s
 		err = s.notification(ctx, c, with, vars)
 	}
 	return c, err
+}
+
+// redacted is a URL as the run's history keeps it: a password in it shows as xxxxx.
+func redacted(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(a URL that does not parse)" // it may hold a password all the same
+	}
+	return u.Redacted()
 }
 
 func (s *segment) webhook(ctx context.Context, with map[string]any, vars expr.Vars, key string) (*notify.Webhook, error) {

@@ -21,7 +21,7 @@ func (e *Engine) runJob(ctx context.Context, j store.Job) {
 	var err error
 	switch j.Kind {
 	case "run":
-		e.execute(ctx, j)
+		e.execute(ctx, j, nil)
 		return
 	case "date":
 		err = e.fireDate(ctx, j)
@@ -47,37 +47,19 @@ func (e *Engine) runJob(ctx context.Context, j store.Job) {
 // execute runs a run from its cursor: segments of steps that need no waiting commit together with
 // their effects; an external call (webhook, email, Slack) is made between two segments, after the
 // state before it is committed, so a crash repeats the call (with the same idempotency key) and nothing
-// else.
-func (e *Engine) execute(ctx context.Context, j store.Job) {
+// else. With held, the segment before the run's next call has committed already (the feed ran the run's
+// first segment): execute begins with that call.
+func (e *Engine) execute(ctx context.Context, j store.Job, held *segment) {
 	runID := strings.TrimPrefix(j.Key, "run:")
 	rev := jobRev(j)
 	var res *callResult
-	var held *segment // the segment before the outside call, whose copy of the run the next one may go on from
 	for range 1000 {
-		seg := &segment{e: e, job: j, runID: runID, rev: rev, result: res, held: held}
-		err := e.writeSegment(ctx, seg)
-		if err != nil && seg.fromHeld && ctx.Err() == nil {
-			// Rolled back: the held copy was out of date (ErrStale) or a step failed with it. Go on as
-			// any other segment does, from the run as stored; a real failure fails again there.
-			seg = &segment{e: e, job: j, runID: runID, rev: rev, result: res}
-			err = e.writeSegment(ctx, seg)
-		}
-		if ctx.Err() != nil {
-			return // shutting down: the lease runs out and the job runs again
-		}
-		if err != nil {
-			e.stepFailed(ctx, j, runID, seg.at, nil, err)
-			return
-		}
-		if seg.ended != "" {
-			e.m.finished.WithLabelValues(seg.ended).Inc()
-		}
-		if seg.failed != nil { // a step after an outside call's result failed; the result is committed
-			e.stepFailed(ctx, j, runID, seg.at, nil, seg.failed)
-			return
-		}
-		if seg.call == nil {
-			return
+		seg := held // the segment before the call to make; held is also the one the next goes on from
+		if seg == nil || res != nil {
+			seg = e.segment(ctx, j, runID, rev, res, held)
+			if seg == nil {
+				return
+			}
 		}
 		rev, held = seg.run.Rev, seg
 		res = e.perform(ctx, seg.call)
@@ -87,6 +69,38 @@ func (e *Engine) execute(ctx context.Context, j store.Job) {
 		}
 	}
 	e.log.Error("run did not settle after 1000 segments", "run", runID)
+}
+
+// segment writes the run's next segment. It returns the segment when it stopped before an outside
+// call, and nil when the run waits, ended, failed or is not this job's to run.
+func (e *Engine) segment(ctx context.Context, j store.Job, runID string, rev int64, res *callResult, held *segment) *segment {
+	seg := &segment{e: e, job: j, runID: runID, rev: rev, result: res, held: held}
+	err := e.writeSegment(ctx, seg)
+	if err != nil && seg.fromHeld && ctx.Err() == nil {
+		// Rolled back: the held copy was out of date (ErrStale) or a step failed with it. Go on as
+		// any other segment does, from the run as stored; a real failure fails again there.
+		e.log.Debug("segment after a call runs again from the stored run", "run", runID, "err", err)
+		seg = &segment{e: e, job: j, runID: runID, rev: rev, result: res}
+		err = e.writeSegment(ctx, seg)
+	}
+	switch {
+	case ctx.Err() != nil:
+		return nil // shutting down: the lease runs out and the job runs again
+	case err != nil:
+		e.stepFailed(ctx, j, runID, seg.at, nil, err)
+		return nil
+	}
+	if seg.ended != "" {
+		e.m.finished.WithLabelValues(seg.ended).Inc()
+	}
+	if seg.failed != nil { // a step after an outside call's result failed; the result is committed
+		e.stepFailed(ctx, j, runID, seg.at, nil, seg.failed)
+		return nil
+	}
+	if seg.call == nil {
+		return nil
+	}
+	return seg
 }
 
 // writeSegment runs a segment's transaction. A panic in it (a bug) fails the step for good instead of
@@ -187,8 +201,18 @@ func (s *segment) do(tx *store.Tx) error {
 func (s *segment) goOnFromHeld(ctx context.Context) error {
 	h := s.held
 	s.fromHeld = true
-	s.run, s.p, s.actor, s.steps = h.run, h.p, h.actor, h.steps
+	s.run, s.p, s.actor = h.run, h.p, h.actor
+	if err := s.storedState(); err != nil {
+		return err
+	}
 	rev := s.run.Rev
+	// History written from outside the run during the call (a loop-guard note, an SLA rung) does not
+	// move the run's rev: number this segment's entries after it, as do does.
+	seq, err := s.tx.MaxStepSeq(ctx, s.runID)
+	if err != nil {
+		return err
+	}
+	s.passSeq(seq)
 	if err := s.reload(ctx); err != nil {
 		return err
 	}
@@ -202,6 +226,25 @@ func (s *segment) goOnFromHeld(ctx context.Context) error {
 		return fmt.Errorf("run %s: the segment after the call did not save it: %w", s.run.ID, store.ErrStale)
 	}
 	return s.flush(ctx)
+}
+
+// storedState replaces the run's state with the form it was stored in (JSON: numbers as float64, times
+// as text), so that the steps of a segment that did not read the run see what they would have read.
+func (s *segment) storedState() error {
+	b, err := json.Marshal(s.run.State)
+	if err != nil {
+		return fmt.Errorf("encode run %s state: %w", s.run.ID, err)
+	}
+	s.run.State = nil
+	if err := json.Unmarshal(b, &s.run.State); err != nil {
+		return fmt.Errorf("decode run %s state: %w", s.run.ID, err)
+	}
+	s.steps, _ = s.run.State["steps"].(map[string]any)
+	if s.steps == nil {
+		s.steps = map[string]any{}
+		s.run.State["steps"] = s.steps
+	}
+	return nil
 }
 
 // stale handles a claimed job whose run ended or moved on since the claim. The job row is dropped only

@@ -32,8 +32,9 @@ func (e *Engine) initCursor(tx *store.Tx) error {
 	return tx.SetFeedCursor(ctx, feedName, p)
 }
 
-// feedLoop reads the event feed until ctx ends.
-func (e *Engine) feedLoop(ctx context.Context) {
+// feedLoop reads the event feed until ctx ends. The outside calls of the runs it started go to the
+// workers.
+func (e *Engine) feedLoop(ctx context.Context, work chan<- task) {
 	t := time.NewTicker(e.opts.Poll)
 	defer t.Stop()
 	var synced time.Time
@@ -44,9 +45,16 @@ func (e *Engine) feedLoop(ctx context.Context) {
 			}
 			synced = time.Now()
 		}
-		n, err := e.FeedOnce(ctx)
+		n, calls, err := e.feed(ctx)
 		if err != nil && ctx.Err() == nil {
 			e.log.Error("trigger feed", "err", err)
+		}
+		for _, c := range calls {
+			select {
+			case work <- task{held: c}:
+			case <-ctx.Done():
+				return // the jobs stay leased; a restart releases them (SQLite) and runs them again
+			}
 		}
 		if n == feedBatch && err == nil {
 			continue
@@ -59,9 +67,23 @@ func (e *Engine) feedLoop(ctx context.Context) {
 	}
 }
 
-// FeedOnce handles the next batch of events and returns how many it read.
+// FeedOnce handles the next batch of events and returns how many it read. The outside calls of the
+// runs it started are made before it returns, in this goroutine, with the steps after them.
 func (e *Engine) FeedOnce(ctx context.Context) (int, error) {
+	n, calls, err := e.feed(ctx)
+	for _, c := range calls {
+		e.execute(ctx, c.job, c)
+	}
+	return n, err
+}
+
+// feed handles the next batch of events: it enrolls records, runs the new runs' first segments (on
+// SQLite) and moves the runs the events concern, in one transaction. It returns how many events it
+// read and the new runs stopped before an outside call, whose calls are to be made now.
+func (e *Engine) feed(ctx context.Context) (int, []*segment, error) {
 	var n, started int
+	var calls []*segment
+	var ended []string
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
 		pos, err := tx.LockFeedCursor(ctx, feedName)
 		if err != nil {
@@ -83,8 +105,9 @@ func (e *Engine) FeedOnce(ctx context.Context) (int, error) {
 			return err
 		}
 		var logs []store.EnrollmentCheck
+		var fresh []enrolled
 		for _, ev := range evs {
-			s, err := e.handleEvent(ctx, tx, wfs, ev, idx, &logs)
+			s, err := e.handleEvent(ctx, tx, wfs, ev, idx, &logs, &fresh)
 			if err == nil && scoring {
 				err = e.rescore(ctx, tx, ev)
 			}
@@ -96,13 +119,27 @@ func (e *Engine) FeedOnce(ctx context.Context) (int, error) {
 		if err := tx.LogEnrollments(ctx, logs); err != nil {
 			return err
 		}
-		return tx.SetFeedCursor(ctx, feedName, next)
+		if err := tx.SetFeedCursor(ctx, feedName, next); err != nil {
+			return err
+		}
+		calls, ended = nil, nil // set afresh: a group commit runs this function once, but be plain about it
+		if tx.LocksRows() {
+			return nil
+		}
+		calls, ended, err = e.firstSegments(ctx, tx, fresh)
+		return err
 	})
-	if err == nil && started > 0 {
+	if err != nil {
+		return n, nil, err
+	}
+	if started > 0 {
 		e.m.started.Add(float64(started))
 		e.Changed(store.Changes{Jobs: true}) // the new runs' jobs, for an engine whose store does not call it
 	}
-	return n, err
+	for _, status := range ended {
+		e.m.finished.WithLabelValues(status).Inc()
+	}
+	return n, calls, nil
 }
 
 // active is a workflow that may enroll records: its current program and since when it is active.
@@ -130,7 +167,7 @@ func (e *Engine) activeWorkflows(ctx context.Context, tx *store.Tx, defs []store
 
 // handleEvent enrolls the event's record where a trigger matches, and moves the record's active runs:
 // goals and exits, waits for events and conditions, task completions. It returns the runs started.
-func (e *Engine) handleEvent(ctx context.Context, tx *store.Tx, wfs []active, ev store.Event, idx runIndex, logs *[]store.EnrollmentCheck) (int, error) {
+func (e *Engine) handleEvent(ctx context.Context, tx *store.Tx, wfs []active, ev store.Event, idx runIndex, logs *[]store.EnrollmentCheck, fresh *[]enrolled) (int, error) {
 	if !slices.Contains([]string{"lead", "contact", "account", "deal", "task", "activity"}, ev.RecordType) {
 		return 0, nil
 	}
@@ -149,7 +186,7 @@ func (e *Engine) handleEvent(ctx context.Context, tx *store.Tx, wfs []active, ev
 		if !ok || ev.OccurredAt.Before(w.since) {
 			continue
 		}
-		tr.onRun, tr.logs = idx.add, logs
+		tr.onRun, tr.logs, tr.enrolled = idx.add, logs, fresh
 		ok, err := e.enroll(ctx, tx, w.p, tr)
 		if err != nil {
 			return started, err
@@ -170,6 +207,7 @@ type triggered struct {
 	manual               bool // enrolled by request: the filter applies only to a manual trigger
 	onRun                func(store.ActiveRunRef)
 	logs                 *[]store.EnrollmentCheck // where to put the decision (nil: write it now)
+	enrolled             *[]enrolled              // where to put a run started, for its first segment (nil: a worker runs it)
 }
 
 // matchTrigger tells whether ev is the event the program's trigger names, with its narrowing keys.

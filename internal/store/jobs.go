@@ -26,22 +26,32 @@ type Job struct {
 
 // UpsertJob schedules j, replacing the job with its key (and resetting its attempts and lease).
 func (t *Tx) UpsertJob(ctx context.Context, j Job, now time.Time) error {
+	_, err := t.ScheduleJob(ctx, j, now)
+	return err
+}
+
+// ScheduleJob is UpsertJob returning the job as stored, with its id and generation: what a worker
+// needs to lease it (TouchJob) or finish it without claiming it first.
+func (t *Tx) ScheduleJob(ctx context.Context, j Job, now time.Time) (Job, error) {
 	payload, err := json.Marshal(j.Payload)
 	if err != nil {
-		return fmt.Errorf("encode job %s: %w", j.Key, err)
+		return Job{}, fmt.Errorf("encode job %s: %w", j.Key, err)
 	}
 	if j.Payload == nil {
 		payload = []byte("{}")
 	}
-	_, err = t.exec(ctx, `INSERT INTO jobs (key, kind, gen, payload, due_at, attempts, created_at) VALUES ($1, $2, 1, $3, $4, 0, $5)
+	err = t.queryRow(ctx, `INSERT INTO jobs (key, kind, gen, payload, due_at, attempts, created_at) VALUES ($1, $2, 1, $3, $4, 0, $5)
 		ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, gen = jobs.gen + 1, payload = excluded.payload, due_at = excluded.due_at,
-		attempts = 0, locked_until = NULL`,
-		j.Key, j.Kind, string(payload), t.d.TimeArg(j.DueAt), t.d.TimeArg(now))
+		attempts = 0, locked_until = NULL
+		RETURNING id, gen`,
+		j.Key, j.Kind, string(payload), t.d.TimeArg(j.DueAt), t.d.TimeArg(now)).Scan(&j.ID, &j.Gen)
 	if err != nil {
-		return fmt.Errorf("schedule job %s: %w", j.Key, err)
+		return Job{}, fmt.Errorf("schedule job %s: %w", j.Key, err)
 	}
+	t.wrote = true
 	t.changes.Jobs = t.changes.Jobs || !j.DueAt.After(now) // a later one is found by the workers' poll
-	return nil
+	j.Attempts = 0
+	return j, nil
 }
 
 // DeleteJob removes the job with key, whatever its generation (a run that ended needs no timer).

@@ -166,8 +166,13 @@ func selectList(o *records.Object) string {
 // inList returns the placeholders ($from onwards) and arguments of an IN list of keys, padded with its
 // last key to the next power of two. A list's length is part of the statement's text, and each text is
 // prepared and cached on its own: padded, every batch size from 1 to 1,024 shares one of 11 texts instead of
-// needing its own, prepared anew the first time it is seen. A repeated key changes nothing in an IN list.
+// needing its own, prepared anew the first time it is seen. A repeated key changes nothing in an IN list;
+// it would in a VALUES list (an upsert may not touch a row twice), so this is for IN lists only. An empty
+// list gives NULL, which matches nothing.
 func inList[K any](from int, keys []K) (string, []any) {
+	if len(keys) == 0 {
+		return "NULL", nil
+	}
 	n := 1
 	for n < len(keys) {
 		n *= 2

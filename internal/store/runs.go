@@ -378,12 +378,20 @@ func (t *Tx) SaveSteps(ctx context.Context, steps []StepRecord) error {
 		args = append(args, s.RunID, s.Seq, s.Version, s.StepID, s.Addr, s.Type, s.Status, in, out, dec, s.Attempts, s.Error,
 			t.d.TimeArg(s.StartedAt), t.optTime(s.FinishedAt))
 	}
-	_, err := t.exec(ctx, `INSERT INTO run_steps (run_id, seq, version, step_id, addr, type, status, input, output, decision, attempts, error, started_at, finished_at)
+	// An entry replaces the one with its seq only when it is the same step's (a wait that ended, maybe
+	// on a newer version, where its id is what matches it). An entry of another step under that seq was
+	// numbered from an out-of-date counter, and merging the two would lose one: that is an error, and
+	// the segment runs again.
+	res, err := t.exec(ctx, `INSERT INTO run_steps (run_id, seq, version, step_id, addr, type, status, input, output, decision, attempts, error, started_at, finished_at)
 		VALUES `+strings.Join(ph, ", ")+`
 		ON CONFLICT (run_id, seq) DO UPDATE SET status = excluded.status, input = COALESCE(excluded.input, run_steps.input), output = excluded.output,
-		decision = excluded.decision, attempts = excluded.attempts, error = excluded.error, finished_at = excluded.finished_at`, args...)
+		decision = excluded.decision, attempts = excluded.attempts, error = excluded.error, finished_at = excluded.finished_at
+		WHERE run_steps.step_id = excluded.step_id`, args...)
 	if err != nil {
 		return fmt.Errorf("save the history of run %s: %w", steps[0].RunID, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n < int64(len(steps)) {
+		return fmt.Errorf("save the history of run %s: %d of %d entries took a seq another step's entry holds: %w", steps[0].RunID, int64(len(steps))-n, len(steps), ErrStale)
 	}
 	return nil
 }

@@ -79,4 +79,7 @@ func TestInListSharesTextsAcrossSizes(t *testing.T) {
 	require.Equal(t, []any{int64(7)}, args)
 	_, args = inList(1, make([]string, 33))
 	require.Len(t, args, 64)
+	none, args := inList(1, []string(nil))
+	require.Equal(t, "NULL", none)
+	require.Empty(t, args)
 }

@@ -109,3 +109,35 @@ func testPaddedLists(t *testing.T, st *store.Store) {
 		return nil
 	})
 }
+
+// testHistoryKeepsOtherSteps: an entry saved again under its seq replaces the stored one when it is
+// the same step's (a wait that ended); another step's entry under a taken seq is refused (ErrStale),
+// not merged into it.
+func testHistoryKeepsOtherSteps(t *testing.T, st *store.Store) {
+	now := at(0)
+	r := store.Run{ID: newID(t), Workflow: "intake", Version: 1, RecordType: "lead", RecordID: newID(t), Status: store.RunRunning,
+		State: map[string]any{}, StartedAt: now, UpdatedAt: now}
+	entry := func(seq int, id, status string) store.StepRecord {
+		return store.StepRecord{RunID: r.ID, Seq: seq, Version: 1, StepID: id, Addr: "1", Type: "delay", Status: status, Attempts: 1, StartedAt: now}
+	}
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.InsertRun(ctx, r); err != nil {
+			return err
+		}
+		return tx.SaveSteps(ctx, []store.StepRecord{entry(1, "wait", "waiting")})
+	})
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		return tx.SaveSteps(ctx, []store.StepRecord{entry(1, "wait", "done"), entry(2, "stamp", "done")})
+	})
+	err := st.Write(t.Context(), func(tx *store.Tx) error {
+		return tx.SaveSteps(t.Context(), []store.StepRecord{entry(2, "loop_guard", "blocked")})
+	})
+	require.ErrorIs(t, err, store.ErrStale)
+	read(t, st, func(ctx context.Context, tx *store.Tx) error {
+		steps, err := tx.Steps(ctx, r.ID)
+		require.NoError(t, err)
+		require.Len(t, steps, 2)
+		require.Equal(t, []string{"wait done", "stamp done"}, []string{steps[0].StepID + " " + steps[0].Status, steps[1].StepID + " " + steps[1].Status})
+		return nil
+	})
+}

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"PreviousRun", testPreviousRun},
 		{"PaddedLists", testPaddedLists},
 		{"SavepointAfterAnError", testSavepointAfterAnError},
+		{"HistoryKeepsOtherSteps", testHistoryKeepsOtherSteps},
 		{"AfterWrite", testAfterWrite},
 		{"GetBy", testGetBy},
 		{"Violations", testViolations},

@@ -1,0 +1,95 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/store"
+)
+
+// enrolled is a run the trigger feed has just started in its transaction, with its job as stored.
+type enrolled struct {
+	run store.Run
+	job store.Job
+	p   *Program
+}
+
+// firstSegments runs the first segment of each run the feed batch enrolled, in the feed's transaction,
+// after every event of the batch was handled — the order a worker would have seen, had it run them
+// just after the feed's commit — but without a second transaction, a claim, and a read of the run and
+// its record. Only where writes are serialised (SQLite): on PostgreSQL the segments lock rows, and the
+// feed must not hold its cursor while they wait.
+//
+// A segment that fails or panics is rolled back to its savepoint and left to a worker: its job is due
+// already, and a worker runs it the usual way, with its retries and failure report. It returns the
+// segments that stopped before an outside call; their jobs are leased, and execute makes the call once
+// the feed's transaction has committed.
+func (e *Engine) firstSegments(ctx context.Context, tx *store.Tx, runs []enrolled) ([]*segment, []string, error) {
+	var calls []*segment
+	var ended []string
+	for _, r := range runs {
+		s, err := e.firstSegment(ctx, tx, r)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case s == nil:
+		case s.call != nil:
+			calls = append(calls, s)
+		case s.ended != "":
+			ended = append(ended, s.ended)
+		}
+	}
+	return calls, ended, nil
+}
+
+// firstSegment runs one run's first segment behind a savepoint; nil when it was rolled back. An error
+// means the transaction itself is broken (the savepoint could not be taken or returned to).
+func (e *Engine) firstSegment(ctx context.Context, tx *store.Tx, r enrolled) (*segment, error) {
+	const sp = "sf_first"
+	if err := tx.Savepoint(ctx, sp); err != nil {
+		return nil, err
+	}
+	run := r.run
+	s := &segment{e: e, tx: tx, job: r.job, runID: run.ID, rev: run.Rev, run: &run, p: r.p,
+		actor: auth.Actor{Kind: auth.KindRun, ID: run.ID, Role: auth.Admin}}
+	if err := s.first(ctx); err != nil {
+		e.log.Debug("first segment left to a worker", "run", run.ID, "step", s.at, "err", err)
+		if err := tx.RollbackTo(ctx, sp); err != nil {
+			return nil, err
+		}
+		return nil, tx.Release(ctx, sp)
+	}
+	return s, tx.Release(ctx, sp)
+}
+
+// first runs the segment from the run's first step, as do does for a run it has read. A panic (a bug)
+// becomes an error, so that it rolls back this run's segment alone and a worker meets it again.
+func (s *segment) first(ctx context.Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = s.e.panicked(p, s.runID, s.at)
+		}
+	}()
+	if err := s.storedState(); err != nil { // the trigger's event as a worker would read it
+		return err
+	}
+	rev := s.run.Rev
+	if err := s.reload(ctx); err != nil {
+		return err
+	}
+	if done, err := s.checkGoal(ctx); done || err != nil {
+		return err
+	}
+	if err := s.loop(ctx); err != nil {
+		return err
+	}
+	// A later event of the batch may have moved the run (a goal reached, an unenroll): the segment's
+	// save then found another rev (ErrStale). Every way out of loop saves the run; if one did not, the
+	// segment would commit unchecked, so it is refused the same way.
+	if s.run.Rev == rev {
+		return fmt.Errorf("run %s: its first segment did not save it: %w", s.run.ID, store.ErrStale)
+	}
+	return s.flush(ctx)
+}

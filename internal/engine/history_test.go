@@ -1,0 +1,121 @@
+package engine_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/salesflow/salesflow/internal/engine"
+)
+
+// TestAHistoryNoteWrittenDuringACallIsKept: while a run's webhook is being answered, the feed reads
+// the event of the run's own `set` before the call, and the loop guard stops a third workflow and
+// notes it in the run's history (noteOnRun: MaxStepSeq+1, without moving the run's rev). The segment
+// after the call must number its entries past that note, not over it.
+func TestAHistoryNoteWrittenDuringACallIsKept(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db, func(o *engine.Options) { o.LoopLimit = 1 })
+		rc := &receiver{script: []func(http.ResponseWriter){func(w http.ResponseWriter) {
+			h.drain() // the feed reads push's own lead.updated: third is refused by the loop guard
+			w.WriteHeader(http.StatusOK)
+		}}}
+		srv := httptest.NewServer(rc)
+		t.Cleanup(srv.Close)
+		h.apply(`kind: workflow
+name: first
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - action: set
+    with: { title: a }
+`)
+		h.apply(fmt.Sprintf(`kind: workflow
+name: push
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.updated, changed: title }
+steps:
+  - id: mark
+    action: set
+    with: { company: Acme }
+  - id: push
+    action: webhook
+    with: { url: "%s/leads", body: '{}' }
+`, srv.URL))
+		h.apply(`kind: workflow
+name: third
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.updated, changed: company }
+steps:
+  - action: set
+    with: { title: b }
+`)
+		h.create("lead", map[string]any{"email": "jo@acme.com"})
+		h.drain()
+		require.Len(t, rc.deliveries(), 1)
+		run := h.only("push")
+		require.Equal(t, 1, run.Depth)
+		var got []string
+		for _, s := range h.steps(run.ID) {
+			got = append(got, fmt.Sprintf("%d %s %s %s", s.Seq, s.StepID, s.Type, s.Status))
+		}
+		require.Contains(t, got, "3 push action:webhook done", "the call's entry after the note, under its own seq")
+		require.Contains(t, got, "2 loop_guard loop_guard blocked", "the loop guard's note is kept")
+	})
+}
+
+// TestALoopGuardNoteFromTheRunsOwnEnrollStepIsKept: the loop guard refuses the run's own enroll step
+// and notes it in the run's history at MaxStepSeq+1. The segment's entries must be stored before (they
+// were pending, and the note took the seq of the first), and the enroll step's entry numbered after.
+func TestALoopGuardNoteFromTheRunsOwnEnrollStepIsKept(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db, func(o *engine.Options) { o.LoopLimit = 1 })
+		h.apply(`kind: workflow
+name: first
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - action: set
+    with: { title: a }
+`)
+		h.apply(`kind: workflow
+name: third
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: manual }
+steps:
+  - action: set
+    with: { company: b }
+`)
+		h.apply(`kind: workflow
+name: second
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.updated, changed: title }
+steps:
+  - id: more
+    enroll: { workflow: third }
+`)
+		h.create("lead", map[string]any{"email": "jo@acme.com"})
+		h.drain()
+		run := h.only("second")
+		var got []string
+		for _, s := range h.steps(run.ID) {
+			got = append(got, fmt.Sprintf("%d %s %s", s.Seq, s.StepID, s.Status))
+		}
+		require.Contains(t, got, "1 loop_guard blocked", "%v", got)
+		require.Contains(t, got, "2 more done", "%v", got)
+	})
+}
