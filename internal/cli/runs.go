@@ -30,7 +30,7 @@ func newRuns(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if len(runs) == 0 {
+			if len(runs) == 0 && f.Cursor == "" {
 				msg := "no runs match"
 				if f.Workflow != "" {
 					msg += " (the workflow's name is a filter, not checked: salesflow definitions list shows the names)"

@@ -33,6 +33,9 @@ func BenchmarkIntake(b *testing.B) {
 			e := engine.New(a.Service, engine.Options{Logger: slog.New(slog.DiscardHandler), Webhooks: notify.NewSender(guard, 10*time.Second, nil), Workers: benchWorkers})
 			a.Store.AfterWrite(e.Changed)
 			ctx, cancel := context.WithCancel(context.Background())
+			if err := e.Init(ctx); err != nil { // as serve does before it takes requests: else the feed may start after the first leads
+				b.Fatal(err)
+			}
 			done := make(chan struct{})
 			go func() { _ = e.Run(ctx); close(done) }()
 			defer func() { cancel(); <-done }()

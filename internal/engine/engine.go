@@ -142,37 +142,35 @@ func (e *Engine) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	work := make(chan task)
+	work := make(chan store.Job)
+	// The calls of the first segments the feed ran, for the workers; the feed never waits on it. Held
+	// calls still in it at shutdown keep their jobs leased, and the next start releases them.
+	calls := make(chan *segment, 4*e.opts.Workers)
 	var wg sync.WaitGroup
 	for range e.opts.Workers {
 		wg.Go(func() {
-			for t := range work {
-				if t.held != nil {
-					e.execute(ctx, t.held.job, t.held)
-				} else {
-					e.runJob(ctx, t.job)
+			for {
+				select {
+				case j, ok := <-work:
+					if !ok {
+						return
+					}
+					e.runJob(ctx, j)
+				case c := <-calls:
+					e.execute(ctx, c.job, c)
 				}
 			}
 		})
 	}
-	var feeder sync.WaitGroup
-	feeder.Go(func() { e.feedLoop(ctx, work) })
+	wg.Go(func() { e.feedLoop(ctx, calls) })
 	e.claimLoop(ctx, work)
-	feeder.Wait() // it too sends work: close the channel after it stopped
 	close(work)
 	wg.Wait()
 	return nil
 }
 
-// task is a worker's next piece of work: a claimed job, or the outside call of a run whose segment
-// before it has committed (held; the feed ran it), to make and go on from.
-type task struct {
-	job  store.Job
-	held *segment
-}
-
 // claimLoop hands due jobs to the workers until ctx ends.
-func (e *Engine) claimLoop(ctx context.Context, work chan<- task) {
+func (e *Engine) claimLoop(ctx context.Context, work chan<- store.Job) {
 	t := time.NewTicker(e.opts.Poll)
 	defer t.Stop()
 	for ctx.Err() == nil {
@@ -187,7 +185,7 @@ func (e *Engine) claimLoop(ctx context.Context, work chan<- task) {
 		}
 		for _, j := range jobs {
 			select {
-			case work <- task{job: j}:
+			case work <- j:
 			case <-ctx.Done():
 				return
 			}

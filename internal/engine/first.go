@@ -8,6 +8,11 @@ import (
 	"github.com/salesflow/salesflow/internal/store"
 )
 
+// maxFirstSegments bounds the first segments one feed batch runs: the batch holds SQLite's one writer
+// meanwhile, and every other write (an API request's) waits for it. The runs beyond it are left to the
+// workers, their jobs due.
+const maxFirstSegments = 32
+
 // enrolled is a run the trigger feed has just started in its transaction, with its job as stored.
 type enrolled struct {
 	run store.Run
@@ -28,7 +33,7 @@ type enrolled struct {
 func (e *Engine) firstSegments(ctx context.Context, tx *store.Tx, runs []enrolled) ([]*segment, []string, error) {
 	var calls []*segment
 	var ended []string
-	for _, r := range runs {
+	for _, r := range runs[:min(len(runs), maxFirstSegments)] {
 		s, err := e.firstSegment(ctx, tx, r)
 		if err != nil {
 			return nil, nil, err
@@ -92,4 +97,62 @@ func (s *segment) first(ctx context.Context) (err error) {
 		return fmt.Errorf("run %s: its first segment did not save it: %w", s.run.ID, store.ErrStale)
 	}
 	return s.flush(ctx)
+}
+
+// handOver gives the calls of the first segments the feed ran to the workers, through calls (a
+// buffer: the feed never waits for a worker, and events keep being handled while calls are slow). What
+// does not fit goes back to the claim loop, its job due now and no longer leased: a worker then runs
+// it from the stored run, preparing the call again with the same idempotency key.
+func (e *Engine) handOver(ctx context.Context, segs []*segment, calls chan<- *segment) {
+	for i, c := range segs {
+		select {
+		case calls <- c:
+			continue
+		default:
+		}
+		e.release(ctx, segs[i:])
+		return
+	}
+}
+
+// release puts the jobs of held segments back for the claim loop, due now, while they still carry the
+// lease the segments took (nobody else has them).
+func (e *Engine) release(ctx context.Context, segs []*segment) {
+	err := e.st.Write(ctx, func(tx *store.Tx) error {
+		for _, c := range segs {
+			if _, err := tx.ReturnJob(ctx, c.job, c.leaseUntil, e.now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		e.log.Error("give calls back to the claim loop", "runs", len(segs), "err", err) // their leases run out instead
+	}
+}
+
+// stillHeld tells whether the call of a segment the feed ran is still this process's to make: its lease
+// leaves the call time to finish (else the claim loop may take the job while it runs), and the run is
+// as the segment saved it (not cancelled or moved since the feed's commit). One read, not a write.
+func (e *Engine) stillHeld(ctx context.Context, s *segment) bool {
+	if e.now().Add(e.opts.Lease / 2).After(s.leaseUntil) {
+		e.release(ctx, []*segment{s}) // the call could outlive the lease: a claim takes the job afresh
+		return false
+	}
+	var r store.Run
+	err := e.st.Read(ctx, func(tx *store.Tx) (err error) {
+		r, err = tx.ReadRun(ctx, s.runID)
+		return err
+	})
+	switch {
+	case err != nil:
+		e.log.Error("check a run before its call", "run", s.runID, "err", err) // its lease runs out and a claim retries
+		return false
+	case r.Rev != s.run.Rev || !r.Active():
+		if r.Active() {
+			e.release(ctx, []*segment{s}) // moved (a new version): run it from where it is now
+		}
+		return false
+	}
+	return true
 }

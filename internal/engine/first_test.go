@@ -1,13 +1,22 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/salesflow/salesflow/internal/definitions"
+	"github.com/salesflow/salesflow/internal/engine"
+	"github.com/salesflow/salesflow/internal/notify"
 	"github.com/salesflow/salesflow/internal/store"
+	"github.com/salesflow/salesflow/internal/workflow"
 )
 
 const firstFlow = `kind: workflow
@@ -140,3 +149,102 @@ steps:
 		require.Zero(t, h.dueJobs())
 	})
 }
+
+// runEngine runs an engine on h's installation and clock, as serve does, until the test ends.
+func runEngine(t *testing.T, h *harness, workers int) *engine.Engine {
+	t.Helper()
+	guard, err := notify.NewGuard("127.0.0.1/32,::1/128,localhost")
+	require.NoError(t, err)
+	e := engine.New(h.a.Service, engine.Options{Logger: slog.New(slog.DiscardHandler), Workers: workers, Poll: 10 * time.Millisecond,
+		Now: h.now, Webhooks: notify.NewSender(guard, 5*time.Second, nil)})
+	h.a.Definitions.SetRuntime(e)
+	ctx, cancel := context.WithCancel(h.ctx)
+	done := make(chan struct{})
+	go func() { _ = e.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return e
+}
+
+// settled waits until the workflow has n runs and none is active.
+func (h *harness) settled(workflow string, n int) {
+	h.t.Helper()
+	require.Eventually(h.t, func() bool {
+		runs := h.runs(workflow)
+		for _, r := range runs {
+			if r.Active() {
+				return false
+			}
+		}
+		return len(runs) == n
+	}, 20*time.Second, 20*time.Millisecond)
+}
+
+// TestAHeldCallWhoseLeaseRunsShortIsMadeOnce: the feed ran eight first segments, each stopped before a
+// webhook and leased to this process, and two workers make the calls, each taking 50 s of the engine's
+// clock. A held call is made only while its lease leaves it time; one whose lease ran short is left to
+// the claim loop, which claims the job once the lease is out and makes the call then: once, not twice.
+func TestAHeldCallWhoseLeaseRunsShortIsMadeOnce(t *testing.T) {
+	h := newHarness(t, "sqlite")
+	rc := &receiver{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.mu.Lock()
+		h.clock = h.clock.Add(50 * time.Second) // a slow receiver, within the call's timeout (Lease/2)
+		h.mu.Unlock()
+		rc.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	h.apply(fmt.Sprintf(pushFlow, srv.URL))
+	const leads = 8
+	for i := range leads {
+		h.create("lead", map[string]any{"email": fmt.Sprintf("l%d@acme.com", i)})
+	}
+	runEngine(t, h, 2)
+	h.settled("push", leads)
+	keys := map[string]int{}
+	for _, d := range rc.deliveries() {
+		keys[d.key]++
+	}
+	require.Len(t, keys, leads)
+	for k, n := range keys {
+		require.Equal(t, 1, n, "calls with key %s", k)
+	}
+}
+
+// TestAHeldCallOfARunCancelledMeanwhileIsNotMade: a run's first segment, run by the feed, stopped before
+// a webhook; before a worker makes the call, an apply cancels the workflow's waiting runs. The worker
+// reads the run before calling and finds it cancelled: no call.
+func TestAHeldCallOfARunCancelledMeanwhileIsNotMade(t *testing.T) {
+	h := newHarness(t, "sqlite")
+	rc := &receiver{}
+	var once sync.Once
+	var url string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { // during the first call: cancel every active run of push
+			_, diags, err := h.a.Definitions.ApplyWith(h.ctx, admin, []workflow.Source{{File: "p.yaml", Content: []byte(fmt.Sprintf(pushFlow+"# v2\n", url))}},
+				definitions.ApplyOptions{Waiting: definitions.WaitingCancel})
+			require.NoError(t, err, "%v", diags)
+		})
+		rc.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	url = srv.URL
+	h.apply(fmt.Sprintf(pushFlow, url))
+	for i := range 2 {
+		h.create("lead", map[string]any{"email": fmt.Sprintf("l%d@acme.com", i)})
+	}
+	runEngine(t, h, 1)
+	h.settled("push", 2)
+	require.Len(t, rc.deliveries(), 1, "the run cancelled before its call is not called for")
+}
+
+const pushFlow = `kind: workflow
+name: push
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: push
+    action: webhook
+    with: { url: "%s/leads", body: '{"email": "{{ lead.email }}"}' }
+`

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/salesflow/salesflow/internal/engine"
+	"github.com/salesflow/salesflow/internal/store"
 )
 
 // TestAHistoryNoteWrittenDuringACallIsKept: while a run's webhook is being answered, the feed reads
@@ -118,4 +119,93 @@ steps:
 		require.Contains(t, got, "1 loop_guard blocked", "%v", got)
 		require.Contains(t, got, "2 more done", "%v", got)
 	})
+}
+
+// TestAnEnrollStepAfterACallThenAFailureKeepsTheCallsEntry: the steps after a webhook's answer run
+// behind a savepoint; an enroll step among them stores the segment's pending history (the call's
+// entry with it) inside that savepoint. When a later step fails, the savepoint undoes the enrollment
+// and that history, and the call's entry must be queued again, not lost.
+func TestAnEnrollStepAfterACallThenAFailureKeepsTheCallsEntry(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		rc := &receiver{}
+		srv := httptest.NewServer(rc)
+		t.Cleanup(srv.Close)
+		h := newHarness(t, db)
+		h.apply(sideFlow("company"))
+		h.apply(fmt.Sprintf(`kind: workflow
+name: main
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: push
+    action: webhook
+    with: { url: "%s/leads", body: '{}' }
+  - id: more
+    enroll: { workflow: side }
+  - id: title
+    action: set
+    with: { title: "{{ lead.employees * 2.0 }}" }
+`, srv.URL))
+		h.create("lead", map[string]any{"email": "ann@acme.com"})
+		h.drain()
+		run := h.only("main")
+		require.Equal(t, store.RunFailed, run.Status)
+		require.Len(t, rc.deliveries(), 1)
+		require.Empty(t, h.runs("side"), "the enrollment after the call was rolled back")
+		steps := h.stepsByID(run.ID)
+		require.NotContains(t, steps, "more", "no entry for an enrollment that was undone")
+		require.Equal(t, "done", steps["push"].Status, "the webhook's answer is kept")
+	})
+}
+
+// TestAnEnrollStepFailingAfterACallKeepsTheCallsAnswer: an enroll step right after a webhook fails (the
+// workflow it enrolls in no longer compiles) after storing the pending history. The failure is the
+// enroll step's, and the webhook's answer stays recorded (it was lost, and the run failed as if the
+// call had panicked, so that a retry would call again).
+func TestAnEnrollStepFailingAfterACallKeepsTheCallsAnswer(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		rc := &receiver{}
+		srv := httptest.NewServer(rc)
+		t.Cleanup(srv.Close)
+		h := newHarness(t, db)
+		_, err := h.a.Service.DefineField(h.ctx, admin, store.FieldDef{Object: "lead", Name: "nick", Type: "string"})
+		require.NoError(t, err)
+		h.apply(sideFlow("nick"))
+		h.apply(fmt.Sprintf(`kind: workflow
+name: main
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: push
+    action: webhook
+    with: { url: "%s/leads", body: '{}' }
+  - id: more
+    enroll: { workflow: side }
+`, srv.URL))
+		require.NoError(t, h.a.Service.DeleteField(h.ctx, admin, "lead", "nick")) // side no longer compiles
+		h.create("lead", map[string]any{"email": "ann@acme.com"})
+		h.drain()
+		run := h.only("main")
+		require.NotContains(t, run.Error, "panicked")
+		require.Equal(t, "done", h.stepsByID(run.ID)["push"].Status, "the webhook's answer is kept")
+		require.Len(t, rc.deliveries(), 1)
+	})
+}
+
+// sideFlow is a manually triggered workflow that sets field.
+func sideFlow(field string) string {
+	return fmt.Sprintf(`kind: workflow
+name: side
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: manual }
+steps:
+  - action: set
+    with: { %s: side }
+`, field)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,6 +54,9 @@ func (e *Engine) execute(ctx context.Context, j store.Job, held *segment) {
 	runID := strings.TrimPrefix(j.Key, "run:")
 	rev := jobRev(j)
 	var res *callResult
+	if held != nil && !e.stillHeld(ctx, held) {
+		return
+	}
 	for range 1000 {
 		seg := held // the segment before the call to make; held is also the one the next goes on from
 		if seg == nil || res != nil {
@@ -76,10 +80,12 @@ func (e *Engine) execute(ctx context.Context, j store.Job, held *segment) {
 func (e *Engine) segment(ctx context.Context, j store.Job, runID string, rev int64, res *callResult, held *segment) *segment {
 	seg := &segment{e: e, job: j, runID: runID, rev: rev, result: res, held: held}
 	err := e.writeSegment(ctx, seg)
-	if err != nil && seg.fromHeld && ctx.Err() == nil {
-		// Rolled back: the held copy was out of date (ErrStale) or a step failed with it. Go on as
-		// any other segment does, from the run as stored; a real failure fails again there.
-		e.log.Debug("segment after a call runs again from the stored run", "run", runID, "err", err)
+	if err != nil && (seg.fromHeld || errors.Is(err, store.ErrStale)) && ctx.Err() == nil {
+		// Rolled back: the held copy was out of date or a step failed with it, or history was written
+		// from outside the run meanwhile (a loop-guard note, an SLA rung; on PostgreSQL they do not
+		// lock the run). Go on as any other segment does, from the run as stored; a real failure fails
+		// again there.
+		e.log.Debug("segment runs again from the stored run", "run", runID, "err", err)
 		seg = &segment{e: e, job: j, runID: runID, rev: rev, result: res}
 		err = e.writeSegment(ctx, seg)
 	}
@@ -122,33 +128,39 @@ func (e *Engine) panicked(p any, runID, at string) error {
 }
 
 func jobRev(j store.Job) int64 {
-	if f, ok := j.Payload["rev"].(float64); ok {
-		return int64(f)
+	switch v := j.Payload["rev"].(type) {
+	case float64: // as read back
+		return int64(v)
+	case int: // as written
+		return int64(v)
+	case int64:
+		return v
 	}
 	return -1
 }
 
 // segment is one transaction of a run's execution.
 type segment struct {
-	e        *Engine
-	tx       *store.Tx
-	job      store.Job
-	runID    string
-	rev      int64
-	run      *store.Run
-	p        *Program
-	rec      map[string]any
-	row      records.Values // the record's current row as this transaction read or wrote it; nil: read (and lock) it again
-	result   *callResult    // the outcome of the external call for the step at the cursor
-	call     *externalCall  // set when the segment stopped before an external call
-	at       string         // the step being executed, for failure reports
-	actor    auth.Actor
-	steps    map[string]any // outputs by step id
-	ended    string         // the status the run ended with in this segment
-	failed   error          // a step after an outside call's result failed: reported once the result commits
-	pending  []store.StepRecord
-	held     *segment // the segment before this one's outside call (execute sets it; see goOnFromHeld)
-	fromHeld bool     // this segment went on from held's copy of the run
+	e          *Engine
+	tx         *store.Tx
+	job        store.Job
+	runID      string
+	rev        int64
+	run        *store.Run
+	p          *Program
+	rec        map[string]any
+	row        records.Values // the record's current row as this transaction read or wrote it; nil: read (and lock) it again
+	result     *callResult    // the outcome of the external call for the step at the cursor
+	call       *externalCall  // set when the segment stopped before an external call
+	at         string         // the step being executed, for failure reports
+	actor      auth.Actor
+	steps      map[string]any // outputs by step id
+	ended      string         // the status the run ended with in this segment
+	failed     error          // a step after an outside call's result failed: reported once the result commits
+	pending    []store.StepRecord
+	held       *segment  // the segment before this one's outside call (execute sets it; see goOnFromHeld)
+	fromHeld   bool      // this segment went on from held's copy of the run
+	leaseUntil time.Time // when the job's lease, taken by save for the call, runs out
 }
 
 func (s *segment) do(tx *store.Tx) error {
@@ -310,7 +322,7 @@ func (s *segment) goOn(ctx context.Context, wrote bool) error {
 	if err != nil {
 		return err
 	}
-	kept := len(s.pending)
+	kept := slices.Clone(s.pending) // an enroll step after the call may store them inside the savepoint: undone with it
 	const sp = "sf_after_call"
 	if err := s.tx.Savepoint(ctx, sp); err != nil {
 		return err
@@ -330,7 +342,7 @@ func (s *segment) goOn(ctx context.Context, wrote bool) error {
 	if err := json.Unmarshal(state, &s.run.State); err != nil {
 		return fmt.Errorf("restore run %s: %w", s.run.ID, err)
 	}
-	s.pending, s.ended, s.call, s.row = s.pending[:kept], "", nil, nil
+	s.pending, s.ended, s.call, s.row = kept, "", nil, nil
 	if err := s.save(ctx); err != nil {
 		return err
 	}
@@ -383,6 +395,7 @@ func (s *segment) save(ctx context.Context) error {
 		return err
 	}
 	lease := s.e.now().Add(s.e.opts.Lease) // the outside call comes next: the job stays this worker's
+	s.leaseUntil = lease
 	return s.tx.TouchJob(ctx, s.job, map[string]any{"rev": s.run.Rev}, &lease)
 }
 

@@ -34,7 +34,7 @@ func (e *Engine) initCursor(tx *store.Tx) error {
 
 // feedLoop reads the event feed until ctx ends. The outside calls of the runs it started go to the
 // workers.
-func (e *Engine) feedLoop(ctx context.Context, work chan<- task) {
+func (e *Engine) feedLoop(ctx context.Context, calls chan<- *segment) {
 	t := time.NewTicker(e.opts.Poll)
 	defer t.Stop()
 	var synced time.Time
@@ -45,17 +45,11 @@ func (e *Engine) feedLoop(ctx context.Context, work chan<- task) {
 			}
 			synced = time.Now()
 		}
-		n, calls, err := e.feed(ctx)
+		n, held, err := e.feed(ctx)
 		if err != nil && ctx.Err() == nil {
 			e.log.Error("trigger feed", "err", err)
 		}
-		for _, c := range calls {
-			select {
-			case work <- task{held: c}:
-			case <-ctx.Done():
-				return // the jobs stay leased; a restart releases them (SQLite) and runs them again
-			}
-		}
+		e.handOver(ctx, held, calls)
 		if n == feedBatch && err == nil {
 			continue
 		}

@@ -83,6 +83,20 @@ func (t *Tx) RetryJob(ctx context.Context, j Job, due time.Time) error {
 	return nil
 }
 
+// ReturnJob gives back a job this process leased until leasedUntil and has not started on: it is due
+// at due and free for any worker. It does nothing once the lease has been taken over (it ran out and a
+// claim leased the job again) or the job was replaced; it reports whether it returned the job.
+func (t *Tx) ReturnJob(ctx context.Context, j Job, leasedUntil, due time.Time) (bool, error) {
+	res, err := t.exec(ctx, `UPDATE jobs SET due_at = $1, locked_until = NULL WHERE id = $2 AND gen = $3 AND locked_until = $4`,
+		t.d.TimeArg(due), j.ID, j.Gen, t.d.TimeArg(leasedUntil))
+	if err != nil {
+		return false, fmt.Errorf("return job %s: %w", j.Key, err)
+	}
+	n, _ := res.RowsAffected()
+	t.changes.Jobs = t.changes.Jobs || n > 0
+	return n > 0, nil
+}
+
 // ClaimJobs leases up to limit due jobs until now+lease and counts the attempt. A job whose lease ran
 // out (its worker died) is due again. On PostgreSQL concurrent workers skip each other's rows.
 func (t *Tx) ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Job, error) {
