@@ -143,9 +143,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 	}
 	work := make(chan store.Job)
-	// The calls of the first segments the feed ran, for the workers; the feed never waits on it. Held
-	// calls still in it at shutdown keep their jobs leased, and the next start releases them.
-	calls := make(chan *segment, 4*e.opts.Workers)
+	// The calls of the first segments the feed ran, for the workers (handOver). A held call still in it
+	// at shutdown keeps its job leased, and the next start releases it.
+	calls := make(chan *segment, e.opts.Workers)
 	var wg sync.WaitGroup
 	for range e.opts.Workers {
 		wg.Go(func() {

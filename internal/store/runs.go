@@ -147,6 +147,19 @@ func (t *Tx) ReadRun(ctx context.Context, id string) (Run, error) {
 	return runs[0], nil
 }
 
+// RunRev reads a run's revision and whether it is active, without the rest of it: enough to tell
+// whether a copy of the run is still current. A run that does not exist is not active.
+func (t *Tx) RunRev(ctx context.Context, id string) (rev int64, active bool, err error) {
+	err = t.queryRow(ctx, `SELECT rev, active FROM runs WHERE id = $1`, id).Scan(&rev, &active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("read run %s: %w", id, err)
+	}
+	return rev, active, nil
+}
+
 // ActiveRuns returns the record's running and waiting runs, of every workflow.
 func (t *Tx) ActiveRuns(ctx context.Context, recordID string) ([]Run, error) {
 	return t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE record_id = $1 AND active = 1`, recordID)

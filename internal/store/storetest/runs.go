@@ -106,6 +106,12 @@ func testPaddedLists(t *testing.T, st *store.Store) {
 		require.NoError(t, err)
 		require.Len(t, waiting, 1)
 		require.Equal(t, b.ID, waiting[0].ID)
+		rev, active, err := tx.RunRev(ctx, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, []any{int64(1), true}, []any{rev, active})
+		_, active, err = tx.RunRev(ctx, "no-such-run")
+		require.NoError(t, err)
+		require.False(t, active)
 		return nil
 	})
 }
