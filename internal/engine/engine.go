@@ -143,9 +143,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 	}
 	work := make(chan store.Job)
-	// The calls of the first segments the feed ran, for the workers (handOver). A held call still in it
-	// at shutdown keeps its job leased, and the next start releases it.
-	calls := make(chan *segment, e.opts.Workers)
+	// The calls of the first segments the feed ran, for the workers (handOver): unbuffered, so that the
+	// feed's wait is for a free worker and nothing queues behind the workers past it.
+	calls := make(chan *segment)
 	var wg sync.WaitGroup
 	for range e.opts.Workers {
 		wg.Go(func() {

@@ -9,11 +9,12 @@ import (
 	"github.com/salesflow/salesflow/internal/store"
 )
 
-// maxFirstSegments bounds the first segments one feed batch runs: the batch holds SQLite's one writer
-// meanwhile, and every other write (an API request's) waits for it; the runs beyond it are left to the
-// workers, their jobs due. A batch's worth: fewer, at a sustained high rate (batches then fill), sent
-// a share of the new runs the costlier way (a claim and a transaction of their own) for a few
-// milliseconds less wait per batch (measured: 100 sent a fifth of them, 32 three quarters).
+// maxFirstSegments bounds the first segments one feed batch runs; the runs beyond it are left to the
+// workers, their jobs due. It is a batch's worth (an event may enroll its record in several workflows),
+// so in practice the feed batch (200 events) is the bound: the batch holds SQLite's one writer, and
+// other writes wait for it. Smaller caps measured worse at a sustained high rate, when batches fill:
+// 100 sent a fifth of the new runs the costlier way (a claim and a transaction of their own), 32 three
+// quarters, for a few milliseconds less wait per batch.
 const maxFirstSegments = feedBatch
 
 // enrolled is a run the trigger feed has just started in its transaction, with its job as stored.
@@ -144,8 +145,10 @@ func (e *Engine) release(ctx context.Context, segs []*segment) {
 // leaves the call time to finish (else the claim loop may take the job while it runs), and the run is
 // as the segment saved it (not cancelled or moved since the feed's commit). One read, not a write.
 func (e *Engine) stillHeld(ctx context.Context, s *segment) bool {
-	if e.now().Add(e.opts.Lease / 2).After(s.leaseUntil) {
-		e.release(ctx, []*segment{s}) // the call could outlive the lease: a claim takes the job afresh
+	// A call may take Lease/2 (perform's timeout), and the write after it must land inside the lease
+	// too: with less left than that and a margin, a claim could take the job while the call runs.
+	if e.now().Add(e.opts.Lease/2 + e.opts.Lease/4).After(s.leaseUntil) {
+		e.release(ctx, []*segment{s}) // a claim takes the job afresh, with a whole lease
 		return false
 	}
 	var rev int64
@@ -156,7 +159,10 @@ func (e *Engine) stillHeld(ctx context.Context, s *segment) bool {
 	})
 	switch {
 	case err != nil:
-		e.log.Error("check a run before its call", "run", s.runID, "err", err) // its lease runs out and a claim retries
+		if ctx.Err() == nil { // else shutting down: the next start releases the lease
+			e.log.Error("check a run before its call", "run", s.runID, "err", err)
+			e.release(ctx, []*segment{s})
+		}
 		return false
 	case rev != s.run.Rev || !active:
 		if active {

@@ -1,12 +1,15 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -248,3 +251,62 @@ steps:
     action: webhook
     with: { url: "%s/leads", body: '{"email": "{{ lead.email }}"}' }
 `
+
+// TestAHeldCallThatWaitedIsNotMadeTwice: both workers are busy with slow calls while the feed runs a
+// third lead's first segment and holds its call; by the time a worker takes it, half the lease is gone.
+// The call itself may take half a lease (its timeout), so the worker must not start it with so little
+// left: else the lease runs out during the call, the claim loop takes the job, and another worker makes
+// the same call again (a review found it delivered twice, 3 runs in 3).
+func TestAHeldCallThatWaitedIsNotMadeTwice(t *testing.T) {
+	h := newHarness(t, "sqlite")
+	const lease = 2 * time.Minute // the engine's default
+	gate := make(chan struct{})
+	var busy, third atomic.Int32
+	var mu sync.Mutex
+	keys := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !bytes.Contains(body, []byte("b@")) {
+			busy.Add(1)
+			<-gate // keeps both workers busy
+			return
+		}
+		mu.Lock()
+		keys[r.Header.Get("Idempotency-Key")]++
+		mu.Unlock()
+		if third.Add(1) == 1 { // the call lasts half a lease on the engine's clock
+			h.mu.Lock()
+			h.clock = h.clock.Add(lease / 2)
+			h.mu.Unlock()
+			for i := 0; i < 200 && third.Load() < 2; i++ { // time for a claim loop to take the job (Poll 10 ms)
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	h.apply(fmt.Sprintf(pushFlow, srv.URL))
+	runEngine(t, h, 2)
+	h.create("lead", map[string]any{"email": "a@acme.com"})
+	h.create("lead", map[string]any{"email": "a2@acme.com"})
+	require.Eventually(t, func() bool { return busy.Load() == 2 }, 5*time.Second, 5*time.Millisecond)
+	b := h.create("lead", map[string]any{"email": "b@acme.com"}).ID()
+	require.Eventually(t, func() bool { // the feed ran its first segment: saved before the call (rev 2)
+		for _, r := range h.runs("push") {
+			if r.RecordID == b && r.Rev >= 2 {
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, 5*time.Millisecond)
+	h.mu.Lock()
+	h.clock = h.clock.Add(lease / 2) // it waited for a worker: half the lease is gone
+	h.mu.Unlock()
+	close(gate)
+	h.settled("push", 3)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, keys, 1)
+	for k, n := range keys {
+		require.Equal(t, 1, n, "calls with key %s", k)
+	}
+}
