@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/salesflow/salesflow/internal/auth"
@@ -84,23 +83,9 @@ func (s *segment) first(ctx context.Context) (err error) {
 	if err := s.storedState(); err != nil { // the trigger's event as a worker would read it
 		return err
 	}
-	rev := s.run.Rev
-	if err := s.reload(ctx); err != nil {
-		return err
-	}
-	if done, err := s.checkGoal(ctx); done || err != nil {
-		return err
-	}
-	if err := s.loop(ctx); err != nil {
-		return err
-	}
 	// A later event of the batch may have moved the run (a goal reached, an unenroll): the segment's
-	// save then found another rev (ErrStale). Every way out of loop saves the run; if one did not, the
-	// segment would commit unchecked, so it is refused the same way.
-	if s.run.Rev == rev {
-		return fmt.Errorf("run %s: its first segment did not save it: %w", s.run.ID, store.ErrStale)
-	}
-	return s.flush(ctx)
+	// save then finds another rev.
+	return s.unread(ctx, s.run.Rev)
 }
 
 // handOver gives the calls of the first segments the feed ran to the workers. The feed waits for them

@@ -225,6 +225,14 @@ func (s *segment) goOnFromHeld(ctx context.Context) error {
 		return err
 	}
 	s.passSeq(seq)
+	return s.unread(ctx, rev)
+}
+
+// unread runs a segment that did not read its run — from its record on: the goal, then the steps. Its
+// copy of the run is checked where it is written: every way out of loop saves the run over the rev it
+// started from (UpdateRun fails with ErrStale when another transaction moved it). A way that did not
+// save would commit unchecked, so it is refused the same way.
+func (s *segment) unread(ctx context.Context, rev int64) error {
 	if err := s.reload(ctx); err != nil {
 		return err
 	}
@@ -235,7 +243,7 @@ func (s *segment) goOnFromHeld(ctx context.Context) error {
 		return err
 	}
 	if s.run.Rev == rev {
-		return fmt.Errorf("run %s: the segment after the call did not save it: %w", s.run.ID, store.ErrStale)
+		return fmt.Errorf("run %s: a segment that did not read it did not save it: %w", s.run.ID, store.ErrStale)
 	}
 	return s.flush(ctx)
 }
