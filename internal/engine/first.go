@@ -85,7 +85,7 @@ func (s *segment) first(ctx context.Context) (err error) {
 	}
 	// A later event of the batch may have moved the run (a goal reached, an unenroll): the segment's
 	// save then finds another rev.
-	return s.unread(ctx, s.run.Rev)
+	return s.proceed(ctx, s.run.Rev)
 }
 
 // handOver gives the calls of the first segments the feed ran to the workers. The feed waits for them

@@ -57,10 +57,8 @@ func (h *harness) dueJobs() int {
 func TestTheFeedRunsANewRunsFirstSegment(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db)
-		rc := &receiver{}
-		srv := httptest.NewServer(rc)
-		t.Cleanup(srv.Close)
-		h.apply(fmt.Sprintf(firstFlow, srv.URL))
+		rc, url := startReceiver(t)
+		h.apply(fmt.Sprintf(firstFlow, url))
 		lead := h.create("lead", map[string]any{"email": "jo@acme.com"}).ID()
 		_, err := h.e.FeedOnce(h.ctx)
 		require.NoError(t, err)
@@ -90,20 +88,13 @@ func TestTheFeedRunsANewRunsFirstSegment(t *testing.T) {
 func TestAFailingFirstSegmentIsLeftToAWorker(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db)
-		h.apply(`kind: workflow
-name: broken
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - id: mark
+		h.apply(leadFlow("broken", "{ on: lead.created }", `  - id: mark
     action: set
     with: { status: working }
   - id: bad
     action: set
     with: { title: "{{ lead.employees * 2.0 }}" }
-`)
+`))
 		lead := h.create("lead", map[string]any{"email": "jo@acme.com"}).ID()
 		_, err := h.e.FeedOnce(h.ctx)
 		require.NoError(t, err)
@@ -128,19 +119,10 @@ steps:
 func TestAFirstSegmentAfterItsRunMovedInTheSameBatch(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db)
-		rc := &receiver{}
-		srv := httptest.NewServer(rc)
-		t.Cleanup(srv.Close)
-		h.apply(fmt.Sprintf(firstFlow, srv.URL))
-		h.apply(`kind: workflow
-name: a-stop
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - unenroll: { workflow: first }
-`)
+		rc, url := startReceiver(t)
+		h.apply(fmt.Sprintf(firstFlow, url))
+		h.apply(leadFlow("a-stop", "{ on: lead.created }", `  - unenroll: { workflow: first }
+`))
 		lead := h.create("lead", map[string]any{"email": "jo@acme.com"}).ID()
 		h.drain()
 		run := h.only("first")
@@ -242,17 +224,10 @@ func TestAHeldCallOfARunCancelledMeanwhileIsNotMade(t *testing.T) {
 	require.Len(t, rc.deliveries(), 1, "the run cancelled before its call is not called for")
 }
 
-const pushFlow = `kind: workflow
-name: push
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - id: push
+var pushFlow = leadFlow("push", "{ on: lead.created }", `  - id: push
     action: webhook
     with: { url: "%s/leads", body: '{"email": "{{ lead.email }}"}' }
-`
+`)
 
 // TestAHeldCallThatWaitedIsNotMadeTwice: both workers are busy with slow calls while the feed runs a
 // third lead's first segment and holds its call; by the time a worker takes it, half the lease is gone.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -165,3 +166,18 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+// leadFlow is a lead workflow owned by revops@example.com, with trigger and steps (YAML list items,
+// indented by two) as given.
+func leadFlow(name, trigger, steps string) string {
+	return "kind: workflow\nname: " + name + "\nowner: revops@example.com\nreview_every: 90d\nobject: lead\ntrigger: " +
+		trigger + "\nsteps:\n" + steps
+}
+
+// startReceiver serves a receiver until the test ends and returns it with its URL.
+func startReceiver(t *testing.T) (*receiver, string) {
+	rc := &receiver{}
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	return rc, srv.URL
+}

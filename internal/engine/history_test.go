@@ -25,40 +25,19 @@ func TestAHistoryNoteWrittenDuringACallIsKept(t *testing.T) {
 		}}}
 		srv := httptest.NewServer(rc)
 		t.Cleanup(srv.Close)
-		h.apply(`kind: workflow
-name: first
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - action: set
+		h.apply(leadFlow("first", "{ on: lead.created }", `  - action: set
     with: { title: a }
-`)
-		h.apply(fmt.Sprintf(`kind: workflow
-name: push
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.updated, changed: title }
-steps:
-  - id: mark
+`))
+		h.apply(fmt.Sprintf(leadFlow("push", "{ on: lead.updated, changed: title }", `  - id: mark
     action: set
     with: { company: Acme }
   - id: push
     action: webhook
     with: { url: "%s/leads", body: '{}' }
-`, srv.URL))
-		h.apply(`kind: workflow
-name: third
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.updated, changed: company }
-steps:
-  - action: set
+`), srv.URL))
+		h.apply(leadFlow("third", "{ on: lead.updated, changed: company }", `  - action: set
     with: { title: b }
-`)
+`))
 		h.create("lead", map[string]any{"email": "jo@acme.com"})
 		h.drain()
 		require.Len(t, rc.deliveries(), 1)
@@ -79,36 +58,15 @@ steps:
 func TestALoopGuardNoteFromTheRunsOwnEnrollStepIsKept(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
 		h := newHarness(t, db, func(o *engine.Options) { o.LoopLimit = 1 })
-		h.apply(`kind: workflow
-name: first
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - action: set
+		h.apply(leadFlow("first", "{ on: lead.created }", `  - action: set
     with: { title: a }
-`)
-		h.apply(`kind: workflow
-name: third
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: manual }
-steps:
-  - action: set
+`))
+		h.apply(leadFlow("third", "{ on: manual }", `  - action: set
     with: { company: b }
-`)
-		h.apply(`kind: workflow
-name: second
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.updated, changed: title }
-steps:
-  - id: more
+`))
+		h.apply(leadFlow("second", "{ on: lead.updated, changed: title }", `  - id: more
     enroll: { workflow: third }
-`)
+`))
 		h.create("lead", map[string]any{"email": "jo@acme.com"})
 		h.drain()
 		run := h.only("second")
@@ -127,19 +85,10 @@ steps:
 // and that history, and the call's entry must be queued again, not lost.
 func TestAnEnrollStepAfterACallThenAFailureKeepsTheCallsEntry(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
-		rc := &receiver{}
-		srv := httptest.NewServer(rc)
-		t.Cleanup(srv.Close)
+		rc, url := startReceiver(t)
 		h := newHarness(t, db)
 		h.apply(sideFlow("company"))
-		h.apply(fmt.Sprintf(`kind: workflow
-name: main
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - id: push
+		h.apply(fmt.Sprintf(leadFlow("main", "{ on: lead.created }", `  - id: push
     action: webhook
     with: { url: "%s/leads", body: '{}' }
   - id: more
@@ -147,7 +96,7 @@ steps:
   - id: title
     action: set
     with: { title: "{{ lead.employees * 2.0 }}" }
-`, srv.URL))
+`), url))
 		h.create("lead", map[string]any{"email": "ann@acme.com"})
 		h.drain()
 		run := h.only("main")
@@ -166,26 +115,17 @@ steps:
 // call had panicked, so that a retry would call again).
 func TestAnEnrollStepFailingAfterACallKeepsTheCallsAnswer(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
-		rc := &receiver{}
-		srv := httptest.NewServer(rc)
-		t.Cleanup(srv.Close)
+		rc, url := startReceiver(t)
 		h := newHarness(t, db)
 		_, err := h.a.Service.DefineField(h.ctx, admin, store.FieldDef{Object: "lead", Name: "nick", Type: "string"})
 		require.NoError(t, err)
 		h.apply(sideFlow("nick"))
-		h.apply(fmt.Sprintf(`kind: workflow
-name: main
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - id: push
+		h.apply(fmt.Sprintf(leadFlow("main", "{ on: lead.created }", `  - id: push
     action: webhook
     with: { url: "%s/leads", body: '{}' }
   - id: more
     enroll: { workflow: side }
-`, srv.URL))
+`), url))
 		require.NoError(t, h.a.Service.DeleteField(h.ctx, admin, "lead", "nick")) // side no longer compiles
 		h.create("lead", map[string]any{"email": "ann@acme.com"})
 		h.drain()
@@ -198,14 +138,7 @@ steps:
 
 // sideFlow is a manually triggered workflow that sets field.
 func sideFlow(field string) string {
-	return fmt.Sprintf(`kind: workflow
-name: side
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: manual }
-steps:
-  - action: set
+	return fmt.Sprintf(leadFlow("side", "{ on: manual }", `  - action: set
     with: { %s: side }
-`, field)
+`), field)
 }

@@ -186,21 +186,8 @@ func (s *segment) do(tx *store.Tx) error {
 		return err
 	}
 	s.actor = auth.Actor{Kind: auth.KindRun, ID: r.ID, Role: auth.Admin}
-	s.steps, _ = r.State["steps"].(map[string]any)
-	if s.steps == nil {
-		s.steps = map[string]any{}
-		r.State["steps"] = s.steps
-	}
-	if err := s.reload(ctx); err != nil {
-		return err
-	}
-	if done, err := s.checkGoal(ctx); done || err != nil {
-		return err
-	}
-	if err := s.loop(ctx); err != nil {
-		return err
-	}
-	return s.flush(ctx)
+	s.bindSteps()
+	return s.proceed(ctx, r.Rev)
 }
 
 // goOnFromHeld runs the segment after an outside call from the run as the segment before the call
@@ -225,14 +212,14 @@ func (s *segment) goOnFromHeld(ctx context.Context) error {
 		return err
 	}
 	s.passSeq(seq)
-	return s.unread(ctx, rev)
+	return s.proceed(ctx, rev)
 }
 
-// unread runs a segment that did not read its run — from its record on: the goal, then the steps. Its
-// copy of the run is checked where it is written: every way out of loop saves the run over the rev it
-// started from (UpdateRun fails with ErrStale when another transaction moved it). A way that did not
-// save would commit unchecked, so it is refused the same way.
-func (s *segment) unread(ctx context.Context, rev int64) error {
+// proceed runs a segment from its record on: the goal, then the steps, then their history. Every way
+// out of loop saves the run over the rev the segment started from (UpdateRun fails with ErrStale when
+// another transaction moved it), which is what checks the copy of a segment that did not read its run
+// (goOnFromHeld, first). A way that did not save would commit unchecked, so it is refused the same way.
+func (s *segment) proceed(ctx context.Context, rev int64) error {
 	if err := s.reload(ctx); err != nil {
 		return err
 	}
@@ -243,7 +230,7 @@ func (s *segment) unread(ctx context.Context, rev int64) error {
 		return err
 	}
 	if s.run.Rev == rev {
-		return fmt.Errorf("run %s: a segment that did not read it did not save it: %w", s.run.ID, store.ErrStale)
+		return fmt.Errorf("run %s: the segment did not save it: %w", s.run.ID, store.ErrStale)
 	}
 	return s.flush(ctx)
 }
@@ -259,12 +246,17 @@ func (s *segment) storedState() error {
 	if err := json.Unmarshal(b, &s.run.State); err != nil {
 		return fmt.Errorf("decode run %s state: %w", s.run.ID, err)
 	}
+	s.bindSteps()
+	return nil
+}
+
+// bindSteps points s.steps at the run's step outputs, making the map when the run has none yet.
+func (s *segment) bindSteps() {
 	s.steps, _ = s.run.State["steps"].(map[string]any)
 	if s.steps == nil {
 		s.steps = map[string]any{}
 		s.run.State["steps"] = s.steps
 	}
-	return nil
 }
 
 // stale handles a claimed job whose run ended or moved on since the claim. The job row is dropped only

@@ -122,29 +122,15 @@ func TestARunEndedDuringItsCallTakesNoStepAfterIt(t *testing.T) {
 		}}}
 		srv := httptest.NewServer(rc)
 		t.Cleanup(srv.Close)
-		h.apply(fmt.Sprintf(`kind: workflow
-name: push
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - id: push
+		h.apply(fmt.Sprintf(leadFlow("push", "{ on: lead.created }", `  - id: push
     action: webhook
     with: { url: "%s/leads", body: '{}' }
   - id: title
     action: set
     with: { title: pushed }
-`, srv.URL))
-		h.apply(`kind: workflow
-name: stop-push
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.updated, changed: status, to: disqualified }
-steps:
-  - unenroll: { workflow: push }
-`)
+`), srv.URL))
+		h.apply(leadFlow("stop-push", "{ on: lead.updated, changed: status, to: disqualified }", `  - unenroll: { workflow: push }
+`))
 		lead = h.create("lead", map[string]any{"email": "jo@acme.com"}).ID()
 		h.drain()
 		require.Len(t, rc.deliveries(), 1)

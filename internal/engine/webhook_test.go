@@ -247,8 +247,7 @@ func newLeadFlow(t *testing.T, db, name, steps string, opts ...func(*engine.Opti
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
 	h := newHarness(t, db, opts...)
-	h.apply(fmt.Sprintf("kind: workflow\nname: "+name+"\nowner: revops@example.com\nreview_every: 90d\nobject: lead\n"+
-		"trigger: { on: lead.created }\nsteps:\n"+steps, srv.URL))
+	h.apply(fmt.Sprintf(leadFlow(name, "{ on: lead.created }", steps), srv.URL))
 	l := h.create("lead", map[string]any{"email": "ann@acme.com"})
 	h.drain()
 	return h, rc, l.ID(), h.only(name)

@@ -127,12 +127,12 @@ func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 // exec, query and queryRow run q as a cached prepared statement of the transaction.
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	t.wrote = true
-	return t.run(ctx, q, args...)
+	return t.runStmt(ctx, q, args...)
 }
 
-// run is exec for statements that write nothing themselves (savepoints): a transaction that only
+// runStmt is exec for statements that write nothing themselves (savepoints): a transaction that only
 // reads, in a savepoint, wakes no one.
-func (t *Tx) run(ctx context.Context, q string, args ...any) (sql.Result, error) {
+func (t *Tx) runStmt(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	ctx = t.context(ctx)
 	if s := t.stmt(ctx, q); s != nil {
 		return s.ExecContext(ctx, args...)

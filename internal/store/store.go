@@ -263,7 +263,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, 
 // Savepoint marks a point in the transaction that RollbackTo returns to, undoing what came after it
 // and keeping what came before. name must be a plain identifier.
 func (t *Tx) Savepoint(ctx context.Context, name string) error {
-	if _, err := t.run(ctx, "SAVEPOINT "+name); err != nil {
+	if _, err := t.runStmt(ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("savepoint %s: %w", name, err)
 	}
 	return nil
@@ -271,7 +271,7 @@ func (t *Tx) Savepoint(ctx context.Context, name string) error {
 
 // RollbackTo undoes everything since Savepoint(name); the transaction goes on and may commit.
 func (t *Tx) RollbackTo(ctx context.Context, name string) error {
-	if _, err := t.run(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
+	if _, err := t.runStmt(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("roll back to %s: %w", name, err)
 	}
 	return nil
@@ -279,7 +279,7 @@ func (t *Tx) RollbackTo(ctx context.Context, name string) error {
 
 // Release forgets Savepoint(name), keeping what came after it.
 func (t *Tx) Release(ctx context.Context, name string) error {
-	if _, err := t.run(ctx, "RELEASE "+name); err != nil {
+	if _, err := t.runStmt(ctx, "RELEASE "+name); err != nil {
 		return fmt.Errorf("release savepoint %s: %w", name, err)
 	}
 	return nil
