@@ -60,8 +60,7 @@ func TestTheFeedRunsANewRunsFirstSegment(t *testing.T) {
 		rc, url := startReceiver(t)
 		h.apply(fmt.Sprintf(firstFlow, url))
 		lead := h.create("lead", map[string]any{"email": "jo@acme.com"}).ID()
-		_, err := h.e.FeedOnce(h.ctx)
-		require.NoError(t, err)
+		h.feedOnce()
 		if db == "postgres" {
 			require.Equal(t, store.RunRunning, h.only("first").Status)
 			require.Empty(t, rc.deliveries())
@@ -96,8 +95,7 @@ func TestAFailingFirstSegmentIsLeftToAWorker(t *testing.T) {
     with: { title: "{{ lead.employees * 2.0 }}" }
 `))
 		lead := h.create("lead", map[string]any{"email": "jo@acme.com"}).ID()
-		_, err := h.e.FeedOnce(h.ctx)
-		require.NoError(t, err)
+		h.feedOnce()
 		run := h.only("broken")
 		require.Equal(t, store.RunRunning, run.Status, "enrolled; the failed segment was undone")
 		require.Empty(t, h.steps(run.ID))

@@ -80,6 +80,23 @@ func (h *harness) drain() {
 	require.NoError(h.t, err)
 }
 
+// feedOnce handles the batch of events written so far, as one FeedOnce does. On PostgreSQL the feed
+// does not read past a transaction still open anywhere in the database (another test's), so it asks
+// again until it has read something.
+func (h *harness) feedOnce() {
+	h.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		n, err := h.e.FeedOnce(h.ctx)
+		require.NoError(h.t, err)
+		if n > 0 {
+			return
+		}
+		require.True(h.t, time.Now().Before(deadline), "the feed read no event in 30 s")
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (h *harness) apply(src string) {
 	h.t.Helper()
 	_, diags, err := h.a.Definitions.Apply(h.ctx, admin, []workflow.Source{{File: "test.yaml", Content: []byte(src)}})
