@@ -300,7 +300,9 @@ func recordBefore(after map[string]any, changes map[string]records.Change) map[s
 
 // runIndex is the active runs a batch of events may concern, by record id and by wait key, read in
 // one query: an event that no active run is about or waits on (a new lead, most of a run's own
-// writes) costs no further reads.
+// writes) costs no further reads. On SQLite the transaction also learns which workflows the batch's
+// records have ever run, so that enrolling a record that never ran the workflow (every new lead)
+// needs no read of its previous run.
 type runIndex map[string][]store.ActiveRunRef
 
 func (e *Engine) runIndex(ctx context.Context, tx *store.Tx, evs []store.Event) (runIndex, error) {
@@ -313,6 +315,9 @@ func (e *Engine) runIndex(ctx context.Context, tx *store.Tx, evs []store.Event) 
 				keys = append(keys, k)
 			}
 		}
+	}
+	if err := tx.PrefetchRuns(ctx, keys); err != nil {
+		return nil, err
 	}
 	refs, err := tx.ActiveRunRefs(ctx, keys)
 	idx := runIndex{}

@@ -192,6 +192,7 @@ func (d FieldDef) Field() records.Field {
 
 // InsertFieldDef stores a custom field definition.
 func (t *Tx) InsertFieldDef(ctx context.Context, d FieldDef) error {
+	t.forgetRows() // records read before lack the new field
 	opts, _ := json.Marshal(d.Options)
 	_, err := t.exec(ctx, `INSERT INTO field_definitions (id, object, name, type, label, required, options, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		d.ID, d.Object, d.Name, d.Type, d.Label, d.Required, string(opts), t.d.TimeArg(d.CreatedAt))

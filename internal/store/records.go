@@ -36,6 +36,7 @@ func (t *Tx) Insert(ctx context.Context, o *records.Object, rec records.Values) 
 	if _, err := t.exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("insert %s: %w", o.Name, err)
 	}
+	t.wroteRow(o, rec.ID())
 	return nil
 }
 
@@ -87,6 +88,7 @@ func (t *Tx) UpdateChanged(ctx context.Context, o *records.Object, rec records.V
 	}
 	args = append(args, rec.ID())
 	fmt.Fprintf(&q, " WHERE id = $%d", len(args))
+	t.forgetRow(o, rec.ID())
 	res, err := t.exec(ctx, q.String(), args...)
 	if err != nil {
 		return fmt.Errorf("update %s %s: %w", o.Name, rec.ID(), err)
@@ -94,6 +96,7 @@ func (t *Tx) UpdateChanged(ctx context.Context, o *records.Object, rec records.V
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("update %s %s: %w", o.Name, rec.ID(), records.ErrNotFound)
 	}
+	t.wroteRow(o, rec.ID())
 	return nil
 }
 
@@ -129,6 +132,13 @@ func (t *Tx) getBy(ctx context.Context, o *records.Object, field string, value a
 	if f, ok := o.Field(field); !ok || f.Custom {
 		return nil, fmt.Errorf("%s has no built-in field %q", o.Name, field)
 	}
+	id, byID := value.(string)
+	byID = byID && field == "id" && lock == ""
+	if byID {
+		if rec, ok := t.cached(o, id); ok {
+			return rec, nil
+		}
+	}
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s = $1 ORDER BY id LIMIT 1%s", selectList(o), o.Table, field, lock)
 	rows, err := t.query(ctx, q, value)
 	if err != nil {
@@ -141,11 +151,17 @@ func (t *Tx) getBy(ctx context.Context, o *records.Object, field string, value a
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("%s with %s %v: %w", o.Name, field, value, records.ErrNotFound)
 	}
+	if byID {
+		t.remember(o, recs[0])
+	}
 	return recs[0], nil
 }
 
 // Exists reports whether a record of o with id exists.
 func (t *Tx) Exists(ctx context.Context, o *records.Object, id string) (bool, error) {
+	if t.known(o, id) {
+		return true, nil
+	}
 	var one int
 	err := t.queryRow(ctx, fmt.Sprintf("SELECT 1 FROM %s WHERE id = $1", o.Table), id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -338,6 +354,7 @@ func readCustom(o *records.Object, raw any, rec records.Values) error {
 // brought in from elsewhere (the demo's leads arrived weeks ago), so that measures from creation
 // (speed to lead) read true.
 func (t *Tx) Backdate(ctx context.Context, o *records.Object, id string, at time.Time) error {
+	t.forgetRow(o, id)
 	if _, err := t.exec(ctx, fmt.Sprintf("UPDATE %s SET created_at = $1 WHERE id = $2", o.Table), t.d.TimeArg(at), id); err != nil {
 		return fmt.Errorf("backdate %s %s: %w", o.Name, id, err)
 	}

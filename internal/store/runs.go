@@ -72,6 +72,7 @@ func (t *Tx) InsertRun(ctx context.Context, r Run) error {
 		}
 		return fmt.Errorf("insert run: %w", err)
 	}
+	t.insertedRun(r.Workflow, r.RecordID)
 	return nil
 }
 
@@ -536,6 +537,9 @@ func (t *Tx) RecordSteps(ctx context.Context, recordID string, p *Position, limi
 // active run if it has one (an older run retried by hand can be active while a newer one has ended),
 // else its newest. One statement instead of LatestRun and ActiveRunOf, on every enrollment.
 func (t *Tx) PreviousRun(ctx context.Context, workflow, recordID string) (Run, bool, error) {
+	if t.neverRan(workflow, recordID) {
+		return Run{}, false, nil
+	}
 	runs, err := t.queryRuns(ctx, `SELECT `+runColumns+` FROM runs WHERE record_id = $1 AND workflow = $2
 		ORDER BY active DESC, started_at DESC, id DESC LIMIT 1`, recordID, workflow)
 	if err != nil || len(runs) == 0 {

@@ -127,6 +127,7 @@ func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 // exec, query and queryRow run q as a cached prepared statement of the transaction.
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	t.wrote = true
+	t.forgetOnDelete(q)
 	return t.runStmt(ctx, q, args...)
 }
 

@@ -190,12 +190,15 @@ type Tx struct {
 	wrote   bool    // it ran a statement that may change rows
 	changes Changes // what it made for the engine: AfterWrite is told once it commits
 	detach  bool    // run statements without their caller's cancellation (see commitGroup)
+	rows    rowCache
+	past    *pastRuns
 }
 
 // SQL exposes the transaction for packages that keep tables of their own in the same commit. What
 // they write is not known, so the engine is woken as for anything.
 func (t *Tx) SQL() *sql.Tx {
 	t.wrote, t.changes = true, Changes{Events: true, Jobs: true}
+	t.forgetRows()
 	return t.tx
 }
 
@@ -271,6 +274,7 @@ func (t *Tx) Savepoint(ctx context.Context, name string) error {
 
 // RollbackTo undoes everything since Savepoint(name); the transaction goes on and may commit.
 func (t *Tx) RollbackTo(ctx context.Context, name string) error {
+	t.forgetRows() // what was read or written since may be undone
 	if _, err := t.runStmt(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("roll back to %s: %w", name, err)
 	}

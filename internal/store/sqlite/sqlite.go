@@ -131,6 +131,10 @@ func Open(ctx context.Context, path string) (*store.Store, error) {
 		return nil, fmt.Errorf("open sqlite readers %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
+	// Keep them all: database/sql keeps two idle by default and closes the rest after each use, and a
+	// new connection parses the whole schema and loses its prepared statements (under load, a fifth of
+	// a check's cost before a webhook).
+	r.SetMaxIdleConns(4)
 	c, err := sql.Open("sqlite", dsn(path, checkpointer))
 	if err != nil {
 		w.Close()

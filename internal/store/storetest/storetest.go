@@ -34,6 +34,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"PreviousRun", testPreviousRun},
 		{"PaddedLists", testPaddedLists},
 		{"SavepointAfterAnError", testSavepointAfterAnError},
+		{"RereadInTransaction", testRereadInTransaction},
+		{"PrefetchRuns", testPrefetchRuns},
 		{"HistoryKeepsOtherSteps", testHistoryKeepsOtherSteps},
 		{"AfterWrite", testAfterWrite},
 		{"GetBy", testGetBy},

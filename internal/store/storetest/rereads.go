@@ -1,0 +1,111 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
+)
+
+// testRereadInTransaction: a record read again in the transaction that read it (SQLite answers from
+// what it read) is as the database has it after every write, rollback and delete in between, and a
+// caller's changes to what it got never show in a later read.
+func testRereadInTransaction(t *testing.T, st *store.Store) {
+	leads := object(t, "lead")
+	rec := complete(leads, insert(t, st, leads, records.Values{"email": "reread@acme.com", "status": "new", "score": 0.0}))
+	id := rec.ID()
+	status := func(ctx context.Context, tx *store.Tx) any {
+		got, err := tx.Get(ctx, leads, id)
+		require.NoError(t, err)
+		return got["status"]
+	}
+	setStatus := func(ctx context.Context, tx *store.Tx, s string) {
+		next := records.Values{}
+		for k, v := range rec {
+			next[k] = v
+		}
+		next["status"] = s
+		require.NoError(t, tx.UpdateChanged(ctx, leads, next, records.Diff(rec, next)))
+	}
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		for range 2 { // the first read, then the same again
+			got, err := tx.Get(ctx, leads, id)
+			require.NoError(t, err)
+			require.Equal(t, "new", got["status"])
+			got["status"] = "changed by the caller"
+		}
+		require.Equal(t, "new", status(ctx, tx), "a caller's change to a record it read")
+
+		setStatus(ctx, tx, "working")
+		require.Equal(t, "working", status(ctx, tx), "after an update")
+
+		require.NoError(t, tx.Savepoint(ctx, "sp"))
+		setStatus(ctx, tx, "lost")
+		require.Equal(t, "lost", status(ctx, tx), "after an update in a savepoint")
+		require.NoError(t, tx.RollbackTo(ctx, "sp"))
+		require.NoError(t, tx.Release(ctx, "sp"))
+		require.Equal(t, "working", status(ctx, tx), "after the savepoint was rolled back")
+
+		missing := complete(leads, records.Values{"id": newID(t), "status": "new"})
+		next := complete(leads, missing)
+		next["status"] = "working"
+		require.ErrorIs(t, tx.UpdateChanged(ctx, leads, next, records.Diff(missing, next)), records.ErrNotFound)
+		ok, err := tx.Exists(ctx, leads, missing.ID())
+		require.NoError(t, err)
+		require.False(t, ok, "a record an update did not find")
+
+		require.NoError(t, tx.Delete(ctx, leads, id))
+		_, err = tx.Get(ctx, leads, id)
+		require.ErrorIs(t, err, records.ErrNotFound, "read after its delete")
+		ok, err = tx.Exists(ctx, leads, id)
+		require.NoError(t, err)
+		require.False(t, ok, "exists after its delete")
+		return nil
+	})
+}
+
+// testPrefetchRuns: after PrefetchRuns (a feed batch's records), PreviousRun still finds every run —
+// those stored before, and those this transaction stored — and finds none where there is none.
+func testPrefetchRuns(t *testing.T, st *store.Store) {
+	ran, fresh, unasked := newID(t), newID(t), newID(t)
+	run := func(workflow, record string, status string) store.Run {
+		return store.Run{ID: newID(t), Workflow: workflow, Version: 1, RecordType: "lead", RecordID: record, Status: status,
+			State: map[string]any{}, StartedAt: at(1), UpdatedAt: at(1)}
+	}
+	before := run("intake", ran, store.RunCompleted)
+	elsewhere := run("intake", unasked, store.RunCompleted)
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.InsertRun(ctx, before); err != nil {
+			return err
+		}
+		return tx.InsertRun(ctx, elsewhere)
+	})
+	previous := func(ctx context.Context, tx *store.Tx, workflow, record string) (string, bool) {
+		r, ok, err := tx.PreviousRun(ctx, workflow, record)
+		require.NoError(t, err)
+		return r.ID, ok
+	}
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		require.NoError(t, tx.PrefetchRuns(ctx, []string{ran, fresh}))
+		got, ok := previous(ctx, tx, "intake", ran)
+		require.True(t, ok, "a run stored before")
+		require.Equal(t, before.ID, got)
+		_, ok = previous(ctx, tx, "another", ran)
+		require.False(t, ok, "another workflow's run")
+		_, ok = previous(ctx, tx, "intake", fresh)
+		require.False(t, ok, "a record without runs")
+		got, ok = previous(ctx, tx, "intake", unasked)
+		require.True(t, ok, "a record the prefetch was not asked about")
+		require.Equal(t, elsewhere.ID, got)
+
+		now := run("intake", fresh, store.RunRunning)
+		require.NoError(t, tx.InsertRun(ctx, now))
+		got, ok = previous(ctx, tx, "intake", fresh)
+		require.True(t, ok, "a run this transaction stored")
+		require.Equal(t, now.ID, got)
+		return nil
+	})
+}
