@@ -102,7 +102,8 @@ func (e *Engine) cancelRun(ctx context.Context, tx *store.Tx, r store.Run, statu
 	if err := tx.UpdateRun(ctx, &r); err != nil {
 		return err
 	}
-	// Counted before the commit: a transaction that then fails (rare; it is retried) counts twice.
-	e.m.finished.WithLabelValues(status).Inc()
+	// Counted once it commits: a first segment that unenrolls and then fails is rolled back and run
+	// again by a worker, and would count the cancel twice.
+	tx.OnCommit(func() { e.m.finished.WithLabelValues(status).Inc() })
 	return tx.DeleteJob(ctx, runJobKey(r.ID))
 }

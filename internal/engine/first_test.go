@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	"github.com/salesflow/salesflow/internal/definitions"
@@ -284,4 +285,50 @@ func TestAHeldCallThatWaitedIsNotMadeTwice(t *testing.T) {
 	for k, n := range keys {
 		require.Equal(t, 1, n, "calls with key %s", k)
 	}
+}
+
+// TestACancelInARolledBackFirstSegmentCountsOnce: on SQLite, 0-mover's first segment unenrolls
+// a-stop's run; a-stop's first segment, run after it in the same batch, unenrolls waiter's run and then
+// finds its own run moved, so it is rolled back, waiter's cancel with it. The runs-finished metric
+// counts only cancels that committed: it agrees with the runs in the database, on either database
+// (on PostgreSQL workers run the segments, in either order).
+func TestACancelInARolledBackFirstSegmentCountsOnce(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db)
+		h.apply(leadFlow("waiter", "{ on: lead.created }", "  - delay: { duration: 1d }\n"))
+		h.apply(leadFlow("a-stop", "{ on: lead.created }", "  - unenroll: { workflow: waiter }\n"))
+		h.apply(leadFlow("0-mover", "{ on: lead.created }", "  - unenroll: { workflow: a-stop }\n"))
+		h.create("lead", map[string]any{"email": "jo@acme.com"})
+		h.drain()
+		cancelled := 0
+		for _, wf := range []string{"waiter", "a-stop", "0-mover"} {
+			if h.only(wf).Status == store.RunCancelled {
+				cancelled++
+			}
+		}
+		require.Equal(t, 1, cancelled, "one of waiter and a-stop is cancelled")
+		if db == "sqlite" {
+			require.Equal(t, store.RunCancelled, h.only("a-stop").Status)
+		}
+		require.Equal(t, float64(cancelled), finishedCount(t, h.e, store.RunCancelled))
+	})
+}
+
+// finishedCount reads the engine's runs-finished counter for one status.
+func finishedCount(t *testing.T, e *engine.Engine, status string) float64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	require.NoError(t, reg.Register(e.Collectors()[1]))
+	families, err := reg.Gather()
+	require.NoError(t, err)
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "status" && l.GetValue() == status {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
 }

@@ -139,6 +139,7 @@ func (s *Store) commitGroup(batch []*writeReq) {
 		fail(fmt.Errorf("commit: %w", err))
 		return
 	}
+	t.committed()
 	// One writer at a time: only a commit that made events or due jobs gives the engine work.
 	if changes.any() && s.afterWrite != nil {
 		s.afterWrite(changes)

@@ -192,6 +192,8 @@ type Tx struct {
 	detach  bool    // run statements without their caller's cancellation (see commitGroup)
 	rows    rowCache
 	past    *pastRuns
+	hooks   []func() // OnCommit
+	marks   []savepointMark
 }
 
 // SQL exposes the transaction for packages that keep tables of their own in the same commit. What
@@ -253,6 +255,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, 
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	t.committed()
 	// Here writers overlap (PostgreSQL; SQLite's go through commitGroup), so any write's commit may be
 	// what gives the engine work it made nothing of itself: events another transaction wrote stay below
 	// the feed's bound while an older transaction runs, and a claim skips a due job whose row another
@@ -269,6 +272,7 @@ func (t *Tx) Savepoint(ctx context.Context, name string) error {
 	if _, err := t.runStmt(ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("savepoint %s: %w", name, err)
 	}
+	t.markSavepoint(name)
 	return nil
 }
 
@@ -278,6 +282,7 @@ func (t *Tx) RollbackTo(ctx context.Context, name string) error {
 	if _, err := t.runStmt(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("roll back to %s: %w", name, err)
 	}
+	t.rolledBackTo(name)
 	return nil
 }
 
@@ -286,6 +291,7 @@ func (t *Tx) Release(ctx context.Context, name string) error {
 	if _, err := t.runStmt(ctx, "RELEASE "+name); err != nil {
 		return fmt.Errorf("release savepoint %s: %w", name, err)
 	}
+	t.released(name)
 	return nil
 }
 

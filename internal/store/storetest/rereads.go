@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -108,4 +109,34 @@ func testPrefetchRuns(t *testing.T, st *store.Store) {
 		require.Equal(t, now.ID, got)
 		return nil
 	})
+}
+
+// testOnCommit: a hook runs once its transaction commits; not when the transaction fails, nor when
+// the savepoint open when it was given is rolled back (one released keeps its hooks).
+func testOnCommit(t *testing.T, st *store.Store) {
+	var ran []string
+	hook := func(name string) func() { return func() { ran = append(ran, name) } }
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		tx.OnCommit(hook("before"))
+		require.NoError(t, tx.Savepoint(ctx, "sp"))
+		tx.OnCommit(hook("undone"))
+		require.NoError(t, tx.Savepoint(ctx, "sp_inner"))
+		tx.OnCommit(hook("undone inner"))
+		require.NoError(t, tx.RollbackTo(ctx, "sp"))
+		require.NoError(t, tx.Release(ctx, "sp"))
+		require.NoError(t, tx.Savepoint(ctx, "sp"))
+		tx.OnCommit(hook("released"))
+		require.NoError(t, tx.Release(ctx, "sp"))
+		require.Empty(t, ran, "nothing runs before the commit")
+		return nil
+	})
+	require.Equal(t, []string{"before", "released"}, ran)
+
+	ran = nil
+	err := st.Write(context.Background(), func(tx *store.Tx) error {
+		tx.OnCommit(hook("failed"))
+		return errors.New("no")
+	})
+	require.Error(t, err)
+	require.Empty(t, ran, "a transaction that failed")
 }
