@@ -332,3 +332,25 @@ func finishedCount(t *testing.T, e *engine.Engine, status string) float64 {
 	}
 	return 0
 }
+
+// TestAStepReadsTheNewOwnersCustomFields: a step gives the lead an owner (the reference check reads
+// the user without its custom fields), and the next step of the same segment reads a custom field of
+// that owner, which the transaction must read whole (not answer from the check's read).
+func TestAStepReadsTheNewOwnersCustomFields(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db)
+		_, err := h.a.Service.DefineField(h.ctx, admin, store.FieldDef{Object: "user", Name: "cf_tier", Type: "string"})
+		require.NoError(t, err)
+		uid := h.create("user", map[string]any{"email": "o@example.com", "name": "O", "cf_tier": "gold"}).ID()
+		h.apply(leadFlow("own", "{ on: lead.created }", `  - action: set
+    with: { owner_id: "`+uid+`" }
+  - action: set
+    with: { title: "tier {{ lead.owner.cf_tier }}" }
+`))
+		lead := h.create("lead", map[string]any{"email": "x@acme.com"})
+		h.drain()
+		run := h.only("own")
+		require.Equal(t, store.RunCompleted, run.Status, run.Error)
+		require.Equal(t, "tier gold", h.get("lead", lead.ID()).String("title"))
+	})
+}

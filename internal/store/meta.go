@@ -212,6 +212,7 @@ func (t *Tx) DeleteFieldDef(ctx context.Context, o *records.Object, name string)
 	if n, _ := res.RowsAffected(); n == 0 {
 		return records.ErrNotFound
 	}
+	t.forgetRows() // every record of o loses the field
 	if _, err := t.exec(ctx, t.d.DropCustom(o.Table, name)); err != nil {
 		return fmt.Errorf("remove %s values of %s: %w", name, o.Plural, err)
 	}

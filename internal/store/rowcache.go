@@ -22,17 +22,27 @@ import (
 // The contract that keeps it true: every write to a record table goes through Insert, UpdateChanged
 // or Backdate (which forget the row's values) or is a DELETE (which may cascade, so everything is
 // forgotten), and a rollback to a savepoint or a write through SQL() forgets everything too.
-type rowCache map[string]records.Values
+//
+// A record is kept with the object it was read with, and only a read with that same object is
+// answered: what a read returns depends on the object's fields (one without the custom fields reads
+// none of them, and a write from such a copy would erase them).
+type rowCache map[string]cachedRow
+
+type cachedRow struct {
+	o   *records.Object
+	rec records.Values // nil: exists, values not kept
+}
 
 func rowKey(o *records.Object, id string) string { return o.Table + "\x00" + id }
 
-// cached returns a copy of the record as this transaction read it, if it did and has not written it.
+// cached returns a copy of the record as this transaction read it with o, if it did and has not
+// written it since.
 func (t *Tx) cached(o *records.Object, id string) (records.Values, bool) {
-	rec := t.rows[rowKey(o, id)]
-	if rec == nil {
+	c := t.rows[rowKey(o, id)]
+	if c.rec == nil || c.o != o {
 		return nil, false
 	}
-	return maps.Clone(rec), true
+	return maps.Clone(c.rec), true
 }
 
 // known reports whether this transaction has read or written the record (so it exists).
@@ -49,13 +59,13 @@ func (t *Tx) remember(o *records.Object, rec records.Values) {
 	if t.rows == nil {
 		t.rows = rowCache{}
 	}
-	t.rows[rowKey(o, rec.ID())] = maps.Clone(rec)
+	t.rows[rowKey(o, rec.ID())] = cachedRow{o: o, rec: maps.Clone(rec)}
 }
 
 // wroteRow notes a successful write of one record: it exists, and its values are to be read again.
 func (t *Tx) wroteRow(o *records.Object, id string) {
 	if t.rows != nil {
-		t.rows[rowKey(o, id)] = nil
+		t.rows[rowKey(o, id)] = cachedRow{}
 	}
 }
 
@@ -65,9 +75,14 @@ func (t *Tx) forgetRow(o *records.Object, id string) { delete(t.rows, rowKey(o, 
 // forgetRows drops everything the transaction knew of its records.
 func (t *Tx) forgetRows() { t.rows, t.past = nil, nil }
 
-// forgetOnDelete drops everything on a DELETE: a foreign key may cascade to rows of other tables.
+// forgetOnDelete drops everything on a DELETE (or a statement with a WITH clause, which may be one): a
+// foreign key may cascade to rows of other tables.
 func (t *Tx) forgetOnDelete(q string) {
-	if t.rows != nil && strings.HasPrefix(q, "DELETE") {
+	if t.rows == nil {
+		return
+	}
+	q = strings.TrimLeft(q, " \t\n")
+	if len(q) >= 6 && strings.EqualFold(q[:6], "DELETE") || len(q) >= 4 && strings.EqualFold(q[:4], "WITH") {
 		t.rows = nil // not past: a run deleted makes it say "ran" of a record that no longer has one, which only costs a read
 	}
 }

@@ -68,6 +68,33 @@ func testRereadInTransaction(t *testing.T, st *store.Store) {
 	})
 }
 
+// testRereadWithAnotherObject: a record read with the catalog's object (no custom fields) and then
+// with the object that has them is read whole the second time, and an update from that read keeps
+// the custom fields it did not change.
+func testRereadWithAnotherObject(t *testing.T, st *store.Store) {
+	bare := object(t, "lead")
+	full := bare.WithCustom([]records.Field{{Name: "cf_region", Type: records.String, Custom: true},
+		{Name: "cf_tier", Type: records.String, Custom: true}})
+	rec := complete(full, insert(t, st, full, records.Values{"email": "objects@acme.com", "status": "new", "score": 0.0,
+		"cf_region": "emea", "cf_tier": "gold"}))
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.Get(ctx, bare, rec.ID())
+		require.NoError(t, err)
+		got, err := tx.GetForUpdate(ctx, full, "id", rec.ID())
+		require.NoError(t, err)
+		require.Equal(t, "emea", got["cf_region"], "read with the custom fields after a read without")
+		next := records.Values{}
+		for k, v := range got {
+			next[k] = v
+		}
+		next["cf_tier"] = "silver"
+		return tx.UpdateChanged(ctx, full, next, records.Diff(got, next))
+	})
+	got := get(t, st, full, rec.ID())
+	require.Equal(t, "emea", got["cf_region"], "a custom field the update did not change")
+	require.Equal(t, "silver", got["cf_tier"])
+}
+
 // testPrefetchRuns: after PrefetchRuns (a feed batch's records), PreviousRun still finds every run —
 // those stored before, and those this transaction stored — and finds none where there is none.
 func testPrefetchRuns(t *testing.T, st *store.Store) {

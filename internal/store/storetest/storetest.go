@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"SavepointAfterAnError", testSavepointAfterAnError},
 		{"RereadInTransaction", testRereadInTransaction},
 		{"PrefetchRuns", testPrefetchRuns},
+		{"RereadWithAnotherObject", testRereadWithAnotherObject},
 		{"OnCommit", testOnCommit},
 		{"HistoryKeepsOtherSteps", testHistoryKeepsOtherSteps},
 		{"AfterWrite", testAfterWrite},
