@@ -30,7 +30,7 @@ func BenchmarkIntake(b *testing.B) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Add(1) }))
 			defer srv.Close()
 			guard, _ := notify.NewGuard("127.0.0.1/32")
-			e := engine.New(a.Service, engine.Options{Logger: slog.New(slog.DiscardHandler), Webhooks: notify.NewSender(guard, 10*time.Second, nil), Workers: benchWorkers})
+			e := engine.New(a.Service, engine.Options{Logger: slog.New(slog.DiscardHandler), Webhooks: notify.NewSender(guard, 10*time.Second, nil)})
 			a.Store.AfterWrite(e.Changed)
 			ctx, cancel := context.WithCancel(context.Background())
 			if err := e.Init(ctx); err != nil { // as serve does before it takes requests: else the feed may start after the first leads
@@ -67,8 +67,6 @@ func BenchmarkIntake(b *testing.B) {
 		})
 	}
 }
-
-var benchWorkers = 8
 
 // BenchmarkTimersFire measures how many due delay timers the engine fires per second: b.N runs wait
 // on a 1 h delay, the clock moves past it, and Drain fires them all (each fire runs the step after the

@@ -22,7 +22,9 @@ import (
 type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time // the clock of timers, history and now() in expressions [time.Now]
-	// Workers is how many jobs run at once in this process [8].
+	// Workers is how many jobs run at once in this process [24]. A worker making an outside call holds
+	// its job through the call and the write after it (a few milliseconds under load): at a thousand
+	// leads a second with one call each, 8 kept the trigger feed waiting to hand calls over.
 	Workers int
 	// Poll is how often idle workers look for due jobs, which bounds how late a timer fires [1s].
 	Poll time.Duration
@@ -78,7 +80,7 @@ func New(svc *crm.Service, opts Options) *Engine {
 			*v = d
 		}
 	}
-	def(&opts.Workers, 8)
+	def(&opts.Workers, 24)
 	def(&opts.MaxAttempts, 5)
 	def(&opts.LoopLimit, 5)
 	if opts.Poll <= 0 {
