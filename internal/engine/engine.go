@@ -18,13 +18,24 @@ import (
 	"github.com/salesflow/salesflow/internal/workflow"
 )
 
+// defaultWorkers is Options.Workers' default for the database (see there).
+func defaultWorkers(d store.Dialect) int {
+	if d.ForUpdate != "" { // PostgreSQL
+		return 8
+	}
+	return 24
+}
+
 // Options configure an Engine. Zero values take the defaults in brackets.
 type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time // the clock of timers, history and now() in expressions [time.Now]
-	// Workers is how many jobs run at once in this process [24]. A worker making an outside call holds
-	// its job through the call and the write after it (a few milliseconds under load): at a thousand
-	// leads a second with one call each, 8 kept the trigger feed waiting to hand calls over.
+	// Workers is how many jobs run at once in this process [24 on SQLite, 8 on PostgreSQL]. A worker
+	// making an outside call holds its job through the call and the write after it (a few milliseconds
+	// under load): on SQLite, at a thousand leads a second with one call each, 8 kept the trigger feed
+	// waiting to hand calls over. On PostgreSQL each worker's transaction holds one of the pool's 24
+	// connections, and a business-calendar lookup inside it takes another: as many workers as
+	// connections can wait on each other for good.
 	Workers int
 	// Poll is how often idle workers look for due jobs, which bounds how late a timer fires [1s].
 	Poll time.Duration
@@ -80,7 +91,7 @@ func New(svc *crm.Service, opts Options) *Engine {
 			*v = d
 		}
 	}
-	def(&opts.Workers, 24)
+	def(&opts.Workers, defaultWorkers(svc.Store().Dialect()))
 	def(&opts.MaxAttempts, 5)
 	def(&opts.LoopLimit, 5)
 	if opts.Poll <= 0 {
