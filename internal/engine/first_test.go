@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	"github.com/salesflow/salesflow/internal/definitions"
@@ -310,27 +309,8 @@ func TestACancelInARolledBackFirstSegmentCountsOnce(t *testing.T) {
 		if db == "sqlite" {
 			require.Equal(t, store.RunCancelled, h.only("a-stop").Status)
 		}
-		require.Equal(t, float64(cancelled), finishedCount(t, h.e, store.RunCancelled))
+		require.Equal(t, float64(cancelled), counterValue(t, h.e.Collectors()[1], store.RunCancelled))
 	})
-}
-
-// finishedCount reads the engine's runs-finished counter for one status.
-func finishedCount(t *testing.T, e *engine.Engine, status string) float64 {
-	t.Helper()
-	reg := prometheus.NewRegistry()
-	require.NoError(t, reg.Register(e.Collectors()[1]))
-	families, err := reg.Gather()
-	require.NoError(t, err)
-	for _, f := range families {
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "status" && l.GetValue() == status {
-					return m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return 0
 }
 
 // TestAStepReadsTheNewOwnersCustomFields: a step gives the lead an owner (the reference check reads

@@ -561,8 +561,10 @@ func permanent(err error) error { return permanentError{err} }
 
 // stepFailed records a failed attempt: the job is retried with backoff, or, when the attempts are
 // spent or retrying cannot help, the run fails with its error and the owner is alerted (T4).
+//
+// The metrics count what committed (OnCommit): not an attempt whose record a shutdown cut short, nor
+// one that found the run moved on.
 func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string, in map[string]any, cause error) {
-	var final bool
 	err := e.st.Write(ctx, func(tx *store.Tx) error {
 		r, seq, err := tx.RunAndLastSeq(ctx, runID)
 		if err != nil || !r.Active() {
@@ -583,7 +585,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 		}
 		retry, after := retryable(cause)
 		try := s.attempt(addr)
-		final = !retry || try >= e.opts.MaxAttempts
+		final := !retry || try >= e.opts.MaxAttempts
 		status := "retrying"
 		if final {
 			status = "failed"
@@ -609,6 +611,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 			if err := tx.TouchJob(ctx, j, map[string]any{"rev": r.Rev}, nil); err != nil {
 				return err
 			}
+			tx.OnCommit(e.m.retries.Inc)
 			return tx.RetryJob(ctx, j, e.now().Add(after))
 		}
 		// A retry starts again where the run's committed position is: the failed step's segment rolled
@@ -620,17 +623,14 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 		if err := s.end(ctx, store.RunFailed, "failed at step "+st.ID, cause.Error()); err != nil {
 			return err
 		}
+		tx.OnCommit(func() {
+			e.m.finished.WithLabelValues(store.RunFailed).Inc()
+			e.log.Warn("run failed", "run", runID, "step", addr, "err", cause)
+		})
 		return e.alertFailure(ctx, tx, r, st.ID, cause)
 	})
 	if err != nil && ctx.Err() == nil {
 		e.log.Error("record step failure", "run", runID, "err", err, "cause", cause)
-		return
-	}
-	if final {
-		e.m.finished.WithLabelValues(store.RunFailed).Inc()
-		e.log.Warn("run failed", "run", runID, "step", addr, "err", cause)
-	} else {
-		e.m.retries.Inc()
 	}
 }
 
