@@ -230,9 +230,13 @@ func (e *Engine) program(ctx context.Context, tx *store.Tx, name string, version
 	if p, err = Compile(d, version); err != nil {
 		return nil, err
 	}
-	e.mu.Lock()
-	e.programs[key] = p
-	e.mu.Unlock()
+	// Kept once tx commits: a version read in a transaction that rolls back (an apply that failed
+	// after moving waiting runs) was never stored, and its number will be another text's.
+	tx.OnCommit(func() {
+		e.mu.Lock()
+		e.programs[key] = p
+		e.mu.Unlock()
+	})
 	return p, nil
 }
 
@@ -258,9 +262,11 @@ func (e *Engine) definition(ctx context.Context, tx *store.Tx, kind, name string
 	if workflow.HasErrors(diags) || len(defs) != 1 {
 		return nil, permanent(fmt.Errorf("%s %s version %d no longer compiles (was a field it uses deleted?): %v", kind, name, version, diags))
 	}
-	e.mu.Lock()
-	e.defs[key] = defs[0]
-	e.mu.Unlock()
+	tx.OnCommit(func() { // as in program
+		e.mu.Lock()
+		e.defs[key] = defs[0]
+		e.mu.Unlock()
+	})
 	return defs[0], nil
 }
 

@@ -206,9 +206,11 @@ func (c *calendars) load(ctx context.Context, tx *store.Tx, name string) (*calen
 	if cd.cal, err = bizcal.New(loc, week, hol); err != nil {
 		return nil, permanent(fmt.Errorf("calendar %s: %w", name, err))
 	}
-	c.mu.Lock()
-	c.byName[name] = cd
-	c.mu.Unlock()
+	tx.OnCommit(func() { // as in Engine.program: a rolled-back version is no version
+		c.mu.Lock()
+		c.byName[name] = cd
+		c.mu.Unlock()
+	})
 	return cd, nil
 }
 
