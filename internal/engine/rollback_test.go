@@ -10,19 +10,12 @@ import (
 	"github.com/salesflow/salesflow/internal/workflow"
 )
 
-const calUser = `kind: workflow
-name: zz-cal
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - id: wait
+var calUser = leadFlow("zz-cal", "{ on: lead.created }", `  - id: wait
     delay: { duration: 1d }
   - id: check
     if: %s
     then: [{ action: set, with: { status: working } }]
-`
+`)
 
 const officeCal = `kind: calendar
 name: office
