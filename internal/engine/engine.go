@@ -271,7 +271,8 @@ func (e *Engine) definition(ctx context.Context, tx *store.Tx, kind, name string
 }
 
 // linter checks stored versions with the custom fields as they are now; references were checked when
-// the version was applied, so every one is taken as existing.
+// the version was applied, so every one is taken as existing, calendars too (which also keeps the check
+// from reading outside the caller's transaction).
 func (e *Engine) linter(ctx context.Context, tx *store.Tx) (*workflow.Linter, error) {
 	custom := map[string][]records.Field{}
 	for _, o := range e.cat.All() {
@@ -283,7 +284,7 @@ func (e *Engine) linter(ctx context.Context, tx *store.Tx) (*workflow.Linter, er
 			custom[o.Name] = append(custom[o.Name], d.Field())
 		}
 	}
-	return workflow.NewLinterWith(e.cat, custom, applied{}, expr.Options{Now: e.opts.Now, Calendars: e.cals})
+	return workflow.NewLinterWith(e.cat, custom, applied{}, expr.Options{Now: e.opts.Now, Calendars: e.cals, TrustCalendarNames: true})
 }
 
 // applied resolves every reference: stored versions were checked against the server when applied.

@@ -27,6 +27,10 @@ type Options struct {
 	// Calendars resolves business calendars by name. Nil at lint time: the business-time functions
 	// still type-check, and evaluating one returns an error.
 	Calendars CalendarResolver
+	// TrustCalendarNames skips the check, when an expression compiles, that a calendar it names exists:
+	// for stored versions, whose names were checked when they were applied (a calendar applied with
+	// them is not visible outside that transaction). Evaluating with a calendar that is gone fails.
+	TrustCalendarNames bool
 }
 
 // CalendarResolver finds a business calendar by name; internal/bizcal implements it.
