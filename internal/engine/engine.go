@@ -216,58 +216,33 @@ func (e *Engine) claimLoop(ctx context.Context, work chan<- store.Job) {
 
 // program returns a workflow version, compiled once.
 func (e *Engine) program(ctx context.Context, tx *store.Tx, name string, version int) (*Program, error) {
-	key := fmt.Sprintf("%s/%d", name, version)
-	e.mu.Lock()
-	p := e.programs[key]
-	e.mu.Unlock()
-	if p != nil {
-		return p, nil
-	}
-	d, err := e.definition(ctx, tx, "workflow", name, version)
-	if err != nil {
-		return nil, err
-	}
-	if p, err = Compile(d, version); err != nil {
-		return nil, err
-	}
-	// Kept once tx commits: a version read in a transaction that rolls back (an apply that failed
-	// after moving waiting runs) was never stored, and its number will be another text's.
-	tx.OnCommit(func() {
-		e.mu.Lock()
-		e.programs[key] = p
-		e.mu.Unlock()
+	return built(tx, &e.mu, &e.programs, fmt.Sprintf("program/%s/%d", name, version), func() (*Program, error) {
+		d, err := e.definition(ctx, tx, "workflow", name, version)
+		if err != nil {
+			return nil, err
+		}
+		return Compile(d, version)
 	})
-	return p, nil
 }
 
 // definition returns a stored version of a definition, checked and with its expressions compiled,
 // once per version.
 func (e *Engine) definition(ctx context.Context, tx *store.Tx, kind, name string, version int) (*workflow.Definition, error) {
-	key := fmt.Sprintf("%s/%s/%d", kind, name, version)
-	e.mu.Lock()
-	d := e.defs[key]
-	e.mu.Unlock()
-	if d != nil {
-		return d, nil
-	}
-	v, err := tx.DefinitionVersion(ctx, kind, name, version)
-	if err != nil {
-		return nil, err
-	}
-	l, err := e.linter(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	defs, diags := l.Lint(ctx, []workflow.Source{{File: name + ".yaml", Content: []byte(v.Source)}})
-	if workflow.HasErrors(diags) || len(defs) != 1 {
-		return nil, permanent(fmt.Errorf("%s %s version %d no longer compiles (was a field it uses deleted?): %v", kind, name, version, diags))
-	}
-	tx.OnCommit(func() { // as in program
-		e.mu.Lock()
-		e.defs[key] = defs[0]
-		e.mu.Unlock()
+	return built(tx, &e.mu, &e.defs, fmt.Sprintf("definition/%s/%s/%d", kind, name, version), func() (*workflow.Definition, error) {
+		v, err := tx.DefinitionVersion(ctx, kind, name, version)
+		if err != nil {
+			return nil, err
+		}
+		l, err := e.linter(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		defs, diags := l.Lint(ctx, []workflow.Source{{File: name + ".yaml", Content: []byte(v.Source)}})
+		if workflow.HasErrors(diags) || len(defs) != 1 {
+			return nil, permanent(fmt.Errorf("%s %s version %d no longer compiles (was a field it uses deleted?): %v", kind, name, version, diags))
+		}
+		return defs[0], nil
 	})
-	return defs[0], nil
 }
 
 // linter checks stored versions with the custom fields as they are now; references were checked when

@@ -37,11 +37,7 @@ func (e *Engine) activePolicies(ctx context.Context, tx *store.Tx, workflow, nam
 		if d.State != store.StateActive {
 			continue
 		}
-		key := fmt.Sprintf("%s/%d", d.Name, d.Version)
-		e.pols.mu.Lock()
-		p := e.pols.m[key]
-		e.pols.mu.Unlock()
-		if p == nil {
+		p, err := built(tx, &e.pols.mu, &e.pols.m, fmt.Sprintf("policy/%s/%d", d.Name, d.Version), func() (*policy.Policy, error) {
 			def, err := e.definition(ctx, tx, "policy", d.Name, d.Version)
 			if err != nil {
 				return nil, err
@@ -54,15 +50,14 @@ func (e *Engine) activePolicies(ctx context.Context, tx *store.Tx, workflow, nam
 				}
 				cal = cd.cal
 			}
-			if p, err = policy.Compile(def.Root, cal); err != nil {
+			p, err := policy.Compile(def.Root, cal)
+			if err != nil {
 				return nil, permanent(fmt.Errorf("contact policy %s: %w", d.Name, err))
 			}
-			e.pols.mu.Lock()
-			if e.pols.m == nil {
-				e.pols.m = map[string]*policy.Policy{}
-			}
-			e.pols.m[key] = p
-			e.pols.mu.Unlock()
+			return p, nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		if p.Applies(workflow) || p.Name == named {
 			out = append(out, p)

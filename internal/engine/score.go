@@ -45,29 +45,17 @@ func (e *Engine) scoreModel(ctx context.Context, tx *store.Tx, name string) (*co
 	if err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("%s/%d", name, sd.Version)
-	e.models.mu.Lock()
-	cm := e.models.m[key]
-	e.models.mu.Unlock()
-	if cm != nil {
-		return cm, nil
-	}
-	d, err := e.definition(ctx, tx, "scoring", name, sd.Version)
-	if err != nil {
-		return nil, err
-	}
-	m, err := scoring.Compile(d, sd.Version)
-	if err != nil {
-		return nil, permanent(err)
-	}
-	cm = &compiledModel{model: m, need: needs(definitionReads(d))["lead"], reads: m.Reads()}
-	e.models.mu.Lock()
-	if e.models.m == nil {
-		e.models.m = map[string]*compiledModel{}
-	}
-	e.models.m[key] = cm
-	e.models.mu.Unlock()
-	return cm, nil
+	return built(tx, &e.models.mu, &e.models.m, fmt.Sprintf("model/%s/%d", name, sd.Version), func() (*compiledModel, error) {
+		d, err := e.definition(ctx, tx, "scoring", name, sd.Version)
+		if err != nil {
+			return nil, err
+		}
+		m, err := scoring.Compile(d, sd.Version)
+		if err != nil {
+			return nil, permanent(err)
+		}
+		return &compiledModel{model: m, need: needs(definitionReads(d))["lead"], reads: m.Reads()}, nil
+	})
 }
 
 // scoreLead scores a lead under a model and writes the score, grade and breakdown; each threshold the

@@ -193,6 +193,7 @@ type Tx struct {
 	rows    rowCache
 	past    *pastRuns
 	hooks   []func() // OnCommit
+	memo    []memoEntry
 	marks   []savepointMark
 }
 

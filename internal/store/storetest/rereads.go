@@ -167,3 +167,25 @@ func testOnCommit(t *testing.T, st *store.Store) {
 	require.Error(t, err)
 	require.Empty(t, ran, "a transaction that failed")
 }
+
+// testRemember: what a transaction remembers it recalls until it ends, except what was remembered
+// inside a savepoint that is rolled back.
+func testRemember(t *testing.T, st *store.Store) {
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		tx.Remember("a", 1)
+		require.NoError(t, tx.Savepoint(ctx, "sp"))
+		tx.Remember("b", 2)
+		tx.Remember("a", 3)
+		v, ok := tx.Recall("a")
+		require.True(t, ok)
+		require.Equal(t, 3, v, "the newest")
+		require.NoError(t, tx.RollbackTo(ctx, "sp"))
+		require.NoError(t, tx.Release(ctx, "sp"))
+		_, ok = tx.Recall("b")
+		require.False(t, ok, "remembered in the savepoint rolled back")
+		v, ok = tx.Recall("a")
+		require.True(t, ok)
+		require.Equal(t, 1, v, "as before the savepoint")
+		return nil
+	})
+}

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"PrefetchRuns", testPrefetchRuns},
 		{"RereadWithAnotherObject", testRereadWithAnotherObject},
 		{"OnCommit", testOnCommit},
+		{"Remember", testRemember},
 		{"HistoryKeepsOtherSteps", testHistoryKeepsOtherSteps},
 		{"AfterWrite", testAfterWrite},
 		{"GetBy", testGetBy},
