@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/salesflow/salesflow/internal/store"
@@ -18,7 +19,7 @@ func built[T any](tx *store.Tx, mu *sync.Mutex, cache *map[string]T, key string,
 	if ok {
 		return v, nil
 	}
-	memo := "engine cache/" + key
+	memo := fmt.Sprintf("%p/%s", cache, key) // this engine's: two engines may share a transaction (tests)
 	if m, ok := tx.Recall(memo); ok {
 		return m.(T), nil
 	}
