@@ -105,7 +105,7 @@ func New(svc *crm.Service, opts Options) *Engine {
 	}
 	e := &Engine{st: svc.Store(), crm: svc, cat: svc.Catalog(), opts: opts, log: opts.Logger,
 		wakeJ: make(chan struct{}, 1), wakeF: make(chan struct{}, 1), programs: map[string]*Program{}, defs: map[string]*workflow.Definition{}, m: newMetrics()}
-	e.cals = &calendars{e: e, byName: map[string]*calendarDef{}}
+	e.cals = &calendars{e: e}
 	return e
 }
 

@@ -255,3 +255,21 @@ func TestCustomEventsTriggerWorkflows(t *testing.T) {
 	}
 	require.Equal(t, 2, events, "custom events are on the record's timeline")
 }
+
+// TestANewCalendarVersionAppliesToTheNextDelay: a calendar applied again with a holiday added counts
+// it from then on, though its first version was built and cached before.
+func TestANewCalendarVersionAppliesToTheNextDelay(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db)
+		berlin, _ := time.LoadLocation("Europe/Berlin")
+		h.setClock(time.Date(2026, 12, 24, 10, 0, 0, 0, berlin)) // Thursday
+		h.apply(strings.Replace(holidayFlow, "holidays: [2026-12-25]\n", "", 1))
+		before := h.create("lead", map[string]any{"email": "before@acme.com"}).ID()
+		h.drain()
+		require.Equal(t, time.Date(2026, 12, 25, 10, 0, 0, 0, berlin).UTC(), runFor(h, "follow", before).WaitUntil.UTC(), "no holiday yet")
+		h.apply(holidayFlow[strings.Index(holidayFlow, "kind: calendar"):]) // the calendar alone, with Friday a holiday
+		after := h.create("lead", map[string]any{"email": "after@acme.com"}).ID()
+		h.drain()
+		require.Equal(t, time.Date(2026, 12, 28, 10, 0, 0, 0, berlin).UTC(), runFor(h, "follow", after).WaitUntil.UTC(), "over the new holiday and the weekend")
+	})
+}

@@ -151,38 +151,38 @@ func (e *Engine) stepCalendar(ctx context.Context, tx *store.Tx, name any, rec m
 
 // calendars loads business calendar definitions; it also serves the expression functions.
 type calendars struct {
-	e      *Engine
-	mu     sync.Mutex
-	byName map[string]*calendarDef
+	e  *Engine
+	mu sync.Mutex
+	m  map[string]*calendarDef // by name/version
 }
 
 type calendarDef struct {
-	version   int
 	cal       *bizcal.Calendar
 	perPerson bool // timezone: owner / recipient — shifted into each person's zone
-	loaded    time.Time
 }
 
+// load returns the current version of a calendar, built once per version (see built).
 func (c *calendars) load(ctx context.Context, tx *store.Tx, name string) (*calendarDef, error) {
 	sd, err := tx.Definition(ctx, "calendar", name)
 	if err != nil {
 		return nil, permanent(fmt.Errorf("calendar %s: %w", name, err))
 	}
-	c.mu.Lock()
-	cd := c.byName[name]
-	c.mu.Unlock()
-	if cd != nil && cd.version == sd.Version {
-		return cd, nil
-	}
-	d, err := c.e.definition(ctx, tx, "calendar", name, sd.Version)
-	if err != nil {
-		return nil, err
-	}
-	plan := d.Plan()
+	return built(tx, &c.mu, &c.m, fmt.Sprintf("calendar/%s/%d", name, sd.Version), func() (*calendarDef, error) {
+		d, err := c.e.definition(ctx, tx, "calendar", name, sd.Version)
+		if err != nil {
+			return nil, err
+		}
+		return newCalendar(name, d.Plan())
+	})
+}
+
+// newCalendar builds a calendar from its definition's plan.
+func newCalendar(name string, plan map[string]any) (*calendarDef, error) {
 	zone, _ := plan["timezone"].(string)
-	cd = &calendarDef{version: sd.Version, perPerson: zone == "owner" || zone == "recipient", loaded: c.e.now()}
+	cd := &calendarDef{perPerson: zone == "owner" || zone == "recipient"}
 	loc := time.UTC
 	if !cd.perPerson {
+		var err error
 		if loc, err = time.LoadLocation(zone); err != nil {
 			return nil, permanent(fmt.Errorf("calendar %s: %w", name, err))
 		}
@@ -206,11 +206,6 @@ func (c *calendars) load(ctx context.Context, tx *store.Tx, name string) (*calen
 	if cd.cal, err = bizcal.New(loc, week, hol); err != nil {
 		return nil, permanent(fmt.Errorf("calendar %s: %w", name, err))
 	}
-	tx.OnCommit(func() { // as in Engine.program: a rolled-back version is no version
-		c.mu.Lock()
-		c.byName[name] = cd
-		c.mu.Unlock()
-	})
 	return cd, nil
 }
 

@@ -53,7 +53,7 @@ func (t *Tx) known(o *records.Object, id string) bool {
 
 // remember keeps a copy of a record read by id.
 func (t *Tx) remember(o *records.Object, rec records.Values) {
-	if t.d.ForUpdate != "" {
+	if t.LocksRows() {
 		return
 	}
 	if t.rows == nil {
@@ -99,7 +99,7 @@ type pastRuns struct {
 // PrefetchRuns reads, in one statement, which workflows the records with these ids have run. Only on
 // SQLite (see rowCache); elsewhere it does nothing, and PreviousRun asks each time.
 func (t *Tx) PrefetchRuns(ctx context.Context, recordIDs []string) error {
-	if t.d.ForUpdate != "" || len(recordIDs) == 0 {
+	if t.LocksRows() || len(recordIDs) == 0 {
 		return nil
 	}
 	in, args := inList(1, recordIDs)
