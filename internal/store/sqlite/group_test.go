@@ -32,6 +32,22 @@ func TestWriterKeepsSubJournalsInMemory(t *testing.T) {
 	require.Equal(t, 2, mode, "temp_store: 2 is MEMORY")
 }
 
+// TestTheWriterCheckpointsRarely: the writer's own checkpoint, which holds every write while it syncs
+// two files, waits for a WAL of writerCheckpointPages (30,000) pages rather than SQLite's 1,000; the
+// checkpointer beside it copies the pages meanwhile.
+func TestTheWriterCheckpointsRarely(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "salesflow.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	var pages int
+	require.NoError(t, st.Write(ctx, func(tx *store.Tx) error {
+		return tx.SQL().QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages)
+	}))
+	require.Equal(t, 30_000, pages)
+}
+
 // TestGroupCommitKeepsWritesApart: concurrent writes share commits, yet each stands or falls alone —
 // one that fails, hits a unique key or panics leaves no trace and takes no other write with it.
 func TestGroupCommitKeepsWritesApart(t *testing.T) {
@@ -115,7 +131,7 @@ func TestGroupCommitKeepsWritesApart(t *testing.T) {
 }
 
 // TestCheckpointsBesideTheWriter: the checkpointer copies what the writer wrote into the database file
-// on its own, well before the writer's own checkpoint at 1,000 WAL pages would: 200 small writes grow
+// on its own, well before the writer's own checkpoint at 30,000 WAL pages would: 200 small writes grow
 // the file.
 func TestCheckpointsBesideTheWriter(t *testing.T) {
 	t.Parallel()

@@ -87,6 +87,7 @@ func dsn(path string, mode connMode) string {
 		// restore in a sub-journal, a temporary file once it passes 64 KiB: in memory it costs no
 		// system calls (it was an eighth of the server's CPU under load). It is discarded at commit.
 		q.Add("_pragma", "temp_store(MEMORY)")
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerCheckpointPages))
 	}
 	return "file:" + path + "?" + q.Encode()
 }
@@ -151,11 +152,22 @@ func Open(ctx context.Context, path string) (*store.Store, error) {
 // checkpointEvery is how often the checkpointer copies the WAL into the database file.
 const checkpointEvery = 250 * time.Millisecond
 
+// writerCheckpointPages is the WAL size, in pages, at which the writer checkpoints itself (SQLite's
+// default is 1,000). That checkpoint holds every write: even with all but the last few frames already
+// copied by the checkpointer, it syncs the WAL and the database file (5–25 ms on a virtual disk), and
+// the first commit after it syncs the WAL's header again. At 1,000 pages it came four times a second at
+// 200 leads a second and was the slowest 5 % of leads; at 30,000, every few seconds (POST → webhook p95
+// 8–10 → 3–3.5 ms, p99 11–15 → 6–8 ms; docs/performance.md). The cost is disk: under such a load the
+// WAL file grows to about 120 MiB, which SQLite then reuses from its start and removes at a clean stop.
+// A lighter load never grows it that far: in a pause between writes the checkpointer's copy is
+// complete, and the next write starts the WAL again.
+const writerCheckpointPages = 30_000
+
 // checkpoints copies committed pages from the WAL into the database on its own connection, PASSIVE:
 // it never waits for the writer or for readers, and the writer never waits for it. The writer still
-// checkpoints itself when the WAL passes 1,000 pages (SQLite's default), which is what lets the WAL start
-// again from its beginning under constant load; but by then nearly every frame has been copied here, so
-// that checkpoint, which holds the writer, has little left to do. It returns the function that stops it.
+// checkpoints itself when the WAL passes writerCheckpointPages, which is what lets the WAL start again
+// from its beginning under constant load; but by then nearly every frame has been copied here, so that
+// checkpoint, which holds the writer, has little left to copy. It returns the function that stops it.
 func checkpoints(c *sql.DB) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
