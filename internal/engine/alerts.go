@@ -70,7 +70,7 @@ func (e *Engine) fireAlert(ctx context.Context, j store.Job) error {
 			return err
 		}
 	}
-	return e.st.Write(ctx, func(tx *store.Tx) error {
+	return e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.SetAlertSent(ctx, alertKey(name), e.now()); err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func (e *Engine) fireMail(ctx context.Context, j store.Job) error {
 	} else if err := e.opts.Mailer.Send(ctx, notify.Message{To: []string{to}, Subject: subject, Text: text, IdempotencyKey: j.Key}); err != nil {
 		return err
 	}
-	return e.st.Write(ctx, func(tx *store.Tx) error {
+	return e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		_, err := tx.FinishJob(ctx, j)
 		return err
 	})

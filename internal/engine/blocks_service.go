@@ -16,7 +16,7 @@ func (e *Engine) Route(ctx context.Context, a auth.Actor, ruleset, object, id st
 	var r Routed
 	do := func(tx *store.Tx) error {
 		var err error
-		r, err = e.route(ctx, tx, a, ruleset, object, id, "", dry)
+		r, err = e.route(withTx(ctx, tx), tx, a, ruleset, object, id, "", dry)
 		return err
 	}
 	if dry {
@@ -51,7 +51,7 @@ func (e *UnknownDefinitionError) Error() string {
 // Score scores a lead with a model now, as the score action would.
 func (e *Engine) Score(ctx context.Context, a auth.Actor, model, leadID string) (scoring.Result, error) {
 	var res scoring.Result
-	err := e.st.Write(ctx, func(tx *store.Tx) error {
+	err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		res, err = e.scoreLead(ctx, tx, a, model, leadID)
 		return err

@@ -91,7 +91,7 @@ func (e *Engine) scheduleOverdue(ctx context.Context, tx *store.Tx, p *Program, 
 // overdue task, the task is still open.
 func (e *Engine) fireDate(ctx context.Context, j store.Job) error {
 	started := false
-	err := e.st.Write(ctx, func(tx *store.Tx) error {
+	err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if cur, ok, err := tx.JobByKey(ctx, j.Key); err != nil || !ok || cur.Gen != j.Gen {
 			return err // the date moved (a new generation fires at the new moment) or the timer was dropped
 		}
@@ -165,7 +165,7 @@ func nextTick(p *Program, t time.Time) (time.Time, error) {
 
 // syncCron makes sure every active schedule-triggered workflow has its next tick scheduled.
 func (e *Engine) syncCron(ctx context.Context) error {
-	return e.st.Write(ctx, func(tx *store.Tx) error {
+	return e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		defs, err := tx.Definitions(ctx, "workflow")
 		if err != nil {
 			return err
@@ -197,7 +197,7 @@ func (e *Engine) syncCron(ctx context.Context) error {
 // schedules the next tick. The page position lives in the job, so a crash resumes the same tick.
 func (e *Engine) fireCron(ctx context.Context, j store.Job) error {
 	started := 0
-	err := e.st.Write(ctx, func(tx *store.Tx) error {
+	err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		name, _ := j.Payload["workflow"].(string)
 		d, err := tx.Definition(ctx, "workflow", name)
 		if err != nil || d.State != store.StateActive {

@@ -34,8 +34,7 @@ type Options struct {
 	// making an outside call holds its job through the call and the write after it (a few milliseconds
 	// under load): on SQLite, at a thousand leads a second with one call each, 8 kept the trigger feed
 	// waiting to hand calls over. On PostgreSQL each worker's transaction holds one of the pool's 24
-	// connections, and a business-calendar lookup inside it takes another: as many workers as
-	// connections can wait on each other for good.
+	// connections, which the HTTP handlers and the trigger feed share, and 24 workers measured no faster.
 	Workers int
 	// Poll is how often idle workers look for due jobs, which bounds how late a timer fires [1s].
 	Poll time.Duration
@@ -144,7 +143,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	if e.st.Dialect().Name == "sqlite" { // the file lock makes this the only process: its leases are orphans
-		err := e.st.Write(ctx, func(tx *store.Tx) error {
+		err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			n, err := tx.ReleaseLeases(ctx)
 			if n > 0 {
 				e.log.Info("jobs of a stopped process released", "jobs", n)
@@ -188,7 +187,7 @@ func (e *Engine) claimLoop(ctx context.Context, work chan<- store.Job) {
 	defer t.Stop()
 	for ctx.Err() == nil {
 		var jobs []store.Job
-		err := e.st.Write(ctx, func(tx *store.Tx) error {
+		err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			var err error
 			jobs, err = tx.ClaimJobs(ctx, e.now(), e.opts.Lease, e.opts.Workers*4)
 			return err
@@ -300,7 +299,7 @@ func (e *Engine) Drain(ctx context.Context) (int, error) {
 			return total, err
 		}
 		var jobs []store.Job
-		err = e.st.Write(ctx, func(tx *store.Tx) error {
+		err = e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 			var err error
 			jobs, err = tx.ClaimJobs(ctx, e.now(), e.opts.Lease, 64)
 			return err

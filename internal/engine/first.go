@@ -113,7 +113,7 @@ func (e *Engine) handOver(ctx context.Context, segs []*segment, calls chan<- *se
 // release puts the jobs of held segments back for the claim loop, due now, while they still carry the
 // lease the segments took (nobody else has them).
 func (e *Engine) release(ctx context.Context, segs []*segment) {
-	err := e.st.Write(ctx, func(tx *store.Tx) error {
+	err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		for _, c := range segs {
 			if _, err := tx.ReturnJob(ctx, c.job, c.leaseUntil, e.now()); err != nil {
 				return err

@@ -318,7 +318,7 @@ func (s *segment) tellHandoffFailed(ctx context.Context, h map[string]any, state
 // expireHandoff skips an acceptance task still open at its deadline, which resumes the waiting run
 // on its expiry path.
 func (e *Engine) expireHandoff(ctx context.Context, j store.Job) error {
-	return e.st.Write(ctx, func(tx *store.Tx) error {
+	return e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		o, err := e.crm.Object(ctx, tx, "task")
 		if err != nil {
 			return err

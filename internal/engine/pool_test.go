@@ -3,8 +3,11 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/salesflow/salesflow/internal/engine"
 	"github.com/salesflow/salesflow/internal/store"
@@ -27,14 +30,14 @@ steps:
     then: [{ action: set, with: { status: working } }]
 `
 
-// TestBusinessHoursInEverySegmentWithTheDefaultWorkers: with the default worker count, 300 runs whose
-// step after a delay calls add_business_hours all finish. The calendar lookup reads in a transaction
-// of its own while the worker's holds a connection; on PostgreSQL, 24 workers (as many as the pool's
-// connections) could each hold one and wait for another, and the engine stopped for good (found by
-// review).
-func TestBusinessHoursInEverySegmentWithTheDefaultWorkers(t *testing.T) {
+// TestBusinessHoursWithMoreWorkersThanConnections: 300 runs whose step after a delay calls
+// add_business_hours all finish with 32 workers, more than PostgreSQL's pool has connections (24). The
+// expression reads its calendar through the worker's transaction. It used to read on a connection of
+// its own while the worker's transaction held one, and workers holding every connection waited for
+// another for good (found by review; with 24 workers it stopped 2 runs in 3).
+func TestBusinessHoursWithMoreWorkersThanConnections(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
-		h := newHarness(t, db, withDefaultWorkers)
+		h := newHarness(t, db, func(o *engine.Options) { o.Workers = 32 })
 		h.apply(calendarFlow)
 		for i := range 300 {
 			h.create("lead", map[string]any{"email": fmt.Sprintf("l%d@acme.com", i)})
@@ -76,5 +79,46 @@ func activeRuns(h *harness, workflow string) (int, error) {
 	return active, err
 }
 
-// withDefaultWorkers leaves the worker count to the engine's default, as serve does.
-func withDefaultWorkers(o *engine.Options) { o.Workers = 0 }
+// TestExplainingAFilterOnBusinessHoursTakesNoSecondConnection: 40 explanations at once of a workflow
+// whose filter calls add_business_hours all answer. The filter's calendar used to be read on a
+// connection of its own while the explanation's read held one, so 40 of them held every connection of
+// the pool (4 readers on SQLite, 24 on PostgreSQL) and waited for another (found by review: 36 of 40
+// timed out on SQLite, 40 of 40 on PostgreSQL).
+func TestExplainingAFilterOnBusinessHoursTakesNoSecondConnection(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h := newHarness(t, db)
+		h.apply(`kind: calendar
+name: office
+timezone: Europe/Berlin
+hours: { mon-fri: "09:00-17:00" }
+---
+kind: workflow
+name: soon
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created, when: 'add_business_hours(now(), 4, "office") > now()' }
+steps:
+  - action: set
+    with: { status: working }
+`)
+		lead := h.create("lead", map[string]any{"email": "x@acme.com"})
+		var wg sync.WaitGroup
+		errs := make([]error, 40)
+		for i := range errs {
+			wg.Go(func() {
+				ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+				defer cancel()
+				x, err := h.e.Explain(ctx, "lead", lead.ID(), "soon")
+				if err == nil && x.FilterNow["value"] != true {
+					err = fmt.Errorf("filter now: %v", x.FilterNow)
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			require.NoError(t, err)
+		}
+	})
+}

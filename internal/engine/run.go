@@ -164,7 +164,7 @@ type segment struct {
 }
 
 func (s *segment) do(tx *store.Tx) error {
-	ctx := context.Background()
+	ctx := withTx(context.Background(), tx)
 	s.tx = tx
 	if s.held != nil && !tx.LocksRows() {
 		return s.goOnFromHeld(ctx)
@@ -565,7 +565,7 @@ func permanent(err error) error { return permanentError{err} }
 // The metrics count what committed (OnCommit): not an attempt whose record a shutdown cut short, nor
 // one that found the run moved on.
 func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string, in map[string]any, cause error) {
-	err := e.st.Write(ctx, func(tx *store.Tx) error {
+	err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		r, seq, err := tx.RunAndLastSeq(ctx, runID)
 		if err != nil || !r.Active() {
 			return err

@@ -77,7 +77,7 @@ func (e *Engine) Retry(ctx context.Context, a auth.Actor, id, on string) (store.
 		return store.Run{}, fmt.Errorf("%w: only admins and managers retry runs", crm.ErrForbidden)
 	}
 	var out store.Run
-	err := e.st.Write(ctx, func(tx *store.Tx) error {
+	err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		r, err := tx.Run(ctx, id)
 		if err != nil {
 			return err
@@ -96,7 +96,7 @@ func (e *Engine) RetryMany(ctx context.Context, a auth.Actor, workflow, on strin
 	}
 	n := 0
 	var problems []string
-	err := e.st.Write(ctx, func(tx *store.Tx) error {
+	err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		runs, err := tx.ListRuns(ctx, store.RunFilter{Workflow: workflow, Status: store.RunFailed, Limit: 10_000})
 		if err != nil {
 			return err
@@ -176,7 +176,7 @@ func (e *Engine) Enroll(ctx context.Context, a auth.Actor, workflow, recordID st
 		return nil, fmt.Errorf("%w: only admins and managers enroll records by hand", crm.ErrForbidden)
 	}
 	var out map[string]any
-	err := e.st.Write(ctx, func(tx *store.Tx) error {
+	err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		out, err = e.enrollManual(ctx, tx, workflow, recordID, a.Scope(), "")
 		return err
@@ -228,7 +228,7 @@ func (e *Engine) Explain(ctx context.Context, recordType, recordID, workflow str
 		if x.Runs, err = tx.ListRuns(ctx, store.RunFilter{Workflow: workflow, RecordID: recordID, Limit: 20}); err != nil {
 			return err
 		}
-		x.FilterNow = e.filterNow(ctx, tx, p, recordType, recordID)
+		x.FilterNow = e.filterNow(withTx(ctx, tx), tx, p, recordType, recordID)
 		x.Summary = summary(p, d, recordType, x)
 		return nil
 	})

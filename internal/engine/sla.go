@@ -68,7 +68,7 @@ func (s *segment) scheduleSLA(ctx context.Context, st *Step, taskID string, due 
 // reassign through a routing ruleset, move to a team's pool). Each is recorded on the task's timeline
 // and in the history of the run that made the task.
 func (e *Engine) fireSLA(ctx context.Context, j store.Job) error {
-	return e.st.Write(ctx, func(tx *store.Tx) error {
+	return e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		o, err := e.crm.Object(ctx, tx, "task")
 		if err != nil {
 			return err

@@ -78,7 +78,7 @@ func (e *Engine) feed(ctx context.Context) (int, []*segment, error) {
 	var n, started int
 	var calls []*segment
 	var ended []string
-	err := e.st.Write(ctx, func(tx *store.Tx) error {
+	err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		pos, err := tx.LockFeedCursor(ctx, feedName)
 		if err != nil {
 			return err

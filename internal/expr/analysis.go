@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -70,12 +71,12 @@ func literalRules() []literalRule {
 		if env.opts.Calendars == nil || env.opts.TrustCalendarNames {
 			return nil // lint without a server: the linter checks Program.Calendars against the files
 		}
-		if _, err := env.opts.Calendars.Calendar(s); err != nil {
+		if _, err := env.opts.Calendars.Calendar(context.Background(), s); err != nil {
 			return fmt.Errorf("unknown business calendar %q: %v", s, err)
 		}
 		return nil
 	}
-	for _, fn := range []string{"add_business_hours", "add_business_days", "business_hours_between"} {
+	for _, fn := range businessTimeFuncs {
 		rules = append(rules, literalRule{fn: fn, arg: 2, check: calendar})
 	}
 	for _, getter := range []string{"getFullYear", "getMonth", "getDayOfYear", "getDayOfMonth", "getDate",
@@ -201,17 +202,24 @@ func stringLiteral(e ast.Expr) (string, bool) {
 	return string(s), ok
 }
 
+// businessTimeFuncs are bound per evaluation (Env.businessTime).
+var businessTimeFuncs = []string{"add_business_hours", "add_business_days", "business_hours_between"}
+
+// callsBusinessTime says whether the expression calls a business-time function.
+func callsBusinessTime(checked *cel.Ast) bool {
+	return slices.ContainsFunc(calls(checked), func(c ast.NavigableExpr) bool {
+		return slices.Contains(businessTimeFuncs, c.AsCall().FunctionName())
+	})
+}
+
 // calendars collects the literal calendar names of the business-time functions.
 func calendars(checked *cel.Ast) []string {
 	var out []string
 	for _, call := range calls(checked) {
 		fc := call.AsCall()
-		switch fc.FunctionName() {
-		case "add_business_hours", "add_business_days", "business_hours_between":
-			if len(fc.Args()) == 3 {
-				if s, ok := stringLiteral(fc.Args()[2]); ok && !slices.Contains(out, s) {
-					out = append(out, s)
-				}
+		if slices.Contains(businessTimeFuncs, fc.FunctionName()) && len(fc.Args()) == 3 {
+			if s, ok := stringLiteral(fc.Args()[2]); ok && !slices.Contains(out, s) {
+				out = append(out, s)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -33,9 +34,10 @@ type Options struct {
 	TrustCalendarNames bool
 }
 
-// CalendarResolver finds a business calendar by name; internal/bizcal implements it.
+// CalendarResolver finds a business calendar by name. ctx is the evaluation's (Program.Eval): the
+// engine reads the calendar through the transaction it carries.
 type CalendarResolver interface {
-	Calendar(name string) (BusinessCalendar, error)
+	Calendar(ctx context.Context, name string) (BusinessCalendar, error)
 }
 
 // BusinessCalendar is the business-time arithmetic the expression functions need.

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/url"
@@ -108,14 +109,14 @@ func (e *Env) helpers() []helper {
 				})))},
 		{FuncDoc{"add_business_hours", "add_business_hours(timestamp, int|number, string) -> timestamp", "The instant a number of business hours after the timestamp on the named business calendar (working hours, weekends and holidays).", `add_business_hours(now(), 4, "emea-support")`},
 			cel.Function("add_business_hours",
-				cel.Overload("add_business_hours_int", []*cel.Type{ts, i64, str}, ts, cel.FunctionBinding(e.addBusinessHours)),
-				cel.Overload("add_business_hours_double", []*cel.Type{ts, dbl, str}, ts, cel.FunctionBinding(e.addBusinessHours)))},
+				cel.Overload("add_business_hours_int", []*cel.Type{ts, i64, str}, ts, cel.LateFunctionBinding()),
+				cel.Overload("add_business_hours_double", []*cel.Type{ts, dbl, str}, ts, cel.LateFunctionBinding()))},
 		{FuncDoc{"add_business_days", "add_business_days(timestamp, int, string) -> timestamp", "The instant a number of business days after the timestamp on the named business calendar.", `add_business_days(lead.created_at, 2, "emea-support")`},
 			cel.Function("add_business_days", cel.Overload("add_business_days_int", []*cel.Type{ts, i64, str}, ts,
-				cel.FunctionBinding(e.addBusinessDays)))},
+				cel.LateFunctionBinding()))},
 		{FuncDoc{"business_hours_between", "business_hours_between(timestamp, timestamp, string) -> number", "The business hours between two instants on the named business calendar (negative when the second is earlier).", `business_hours_between(lead.created_at, now(), "emea-support") > 8`},
 			cel.Function("business_hours_between", cel.Overload("business_hours_between", []*cel.Type{ts, ts, str}, dbl,
-				cel.FunctionBinding(e.businessHoursBetween)))},
+				cel.LateFunctionBinding()))},
 		{FuncDoc{"find", "find(string, string) -> string", "The first match of a regular expression (RE2 syntax) in the text, or \"\" when there is none or the text is null. Use CEL's text.matches(re) to test for a match.", `find(lead.title, "(?i)vp|director|chief") != ""`},
 			cel.Function("find", cel.Overload("find_string_string", []*cel.Type{nstr, str}, str,
 				cel.BinaryBinding(func(s, re ref.Val) ref.Val {
@@ -214,48 +215,54 @@ func parseClock(s string) (int, int, error) {
 	return t.Hour(), t.Minute(), nil
 }
 
+// businessTime binds the business-time functions for one evaluation. They are bound then rather than
+// with the Env because they look calendars up through the evaluation's context: the engine evaluates
+// inside a transaction, and a lookup on a connection of its own could wait for the one the transaction
+// holds (PostgreSQL's pool) and would not see a calendar the transaction applied.
+func (e *Env) businessTime(ctx context.Context) map[string]cel.LateBoundFunction {
+	return map[string]cel.LateBoundFunction{
+		"add_business_hours": func(_ string, args ...ref.Val) ref.Val {
+			cal, bad := e.calendar(ctx, "add_business_hours", args[2])
+			if bad != nil {
+				return bad
+			}
+			var h float64
+			switch n := args[1].(type) {
+			case types.Int:
+				h = float64(n)
+			case types.Double:
+				h = float64(n)
+			}
+			return types.Timestamp{Time: cal.AddBusinessHours(args[0].(types.Timestamp).Time, h).UTC()}
+		},
+		"add_business_days": func(_ string, args ...ref.Val) ref.Val {
+			cal, bad := e.calendar(ctx, "add_business_days", args[2])
+			if bad != nil {
+				return bad
+			}
+			return types.Timestamp{Time: cal.AddBusinessDays(args[0].(types.Timestamp).Time, int(args[1].(types.Int))).UTC()}
+		},
+		"business_hours_between": func(_ string, args ...ref.Val) ref.Val {
+			cal, bad := e.calendar(ctx, "business_hours_between", args[2])
+			if bad != nil {
+				return bad
+			}
+			return types.Double(cal.BusinessHoursBetween(args[0].(types.Timestamp).Time, args[1].(types.Timestamp).Time))
+		},
+	}
+}
+
 // calendar resolves the calendar named by v, or explains why it cannot.
-func (e *Env) calendar(fn string, v ref.Val) (BusinessCalendar, ref.Val) {
+func (e *Env) calendar(ctx context.Context, fn string, v ref.Val) (BusinessCalendar, ref.Val) {
 	if e.opts.Calendars == nil {
 		return nil, types.NewErr("%s: %v", fn, errNoCalendars)
 	}
 	name := string(v.(types.String))
-	cal, err := e.opts.Calendars.Calendar(name)
+	cal, err := e.opts.Calendars.Calendar(ctx, name)
 	if err != nil {
 		return nil, types.NewErr("%s: calendar %q: %v", fn, name, err)
 	}
 	return cal, nil
-}
-
-func (e *Env) addBusinessHours(args ...ref.Val) ref.Val {
-	cal, bad := e.calendar("add_business_hours", args[2])
-	if bad != nil {
-		return bad
-	}
-	var h float64
-	switch n := args[1].(type) {
-	case types.Int:
-		h = float64(n)
-	case types.Double:
-		h = float64(n)
-	}
-	return types.Timestamp{Time: cal.AddBusinessHours(args[0].(types.Timestamp).Time, h).UTC()}
-}
-
-func (e *Env) addBusinessDays(args ...ref.Val) ref.Val {
-	cal, bad := e.calendar("add_business_days", args[2])
-	if bad != nil {
-		return bad
-	}
-	return types.Timestamp{Time: cal.AddBusinessDays(args[0].(types.Timestamp).Time, int(args[1].(types.Int))).UTC()}
-}
-
-func (e *Env) businessHoursBetween(args ...ref.Val) ref.Val {
-	cal, bad := e.calendar("business_hours_between", args[2])
-	if bad != nil {
-		return bad
-	}
-	return types.Double(cal.BusinessHoursBetween(args[0].(types.Timestamp).Time, args[1].(types.Timestamp).Time))
 }
 
 // maxDuration is the longest duration days(), hours() and minutes() make: a century, well inside

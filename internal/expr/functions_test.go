@@ -177,3 +177,32 @@ func TestDocumentedExamples(t *testing.T) {
 		require.True(t, env.base.HasFunction(d.Name), d.Name)
 	}
 }
+
+// ctxResolver answers every calendar and notes what the evaluation's context carried under ctxMark.
+type ctxResolver struct{ seen *[]any }
+
+type ctxMark struct{}
+
+func (r ctxResolver) Calendar(ctx context.Context, _ string) (BusinessCalendar, error) {
+	*r.seen = append(*r.seen, ctx.Value(ctxMark{}))
+	return fakeCalendar{}, nil
+}
+
+// TestBusinessTimeResolvesInTheEvaluationsContext: the business-time functions ask for their calendar
+// with the context given to Eval, through which the engine passes its transaction. Each evaluation
+// gets its own: two in turn on one Program see their own values.
+func TestBusinessTimeResolvesInTheEvaluationsContext(t *testing.T) {
+	t.Parallel()
+	var seen []any
+	env := newTestEnv(t, func(o *Options) { o.Calendars = ctxResolver{seen: &seen} })
+	p := mustCompile(t, env, `add_business_hours(now(), 4, "a") > now() &&
+		add_business_days(now(), 1, "b") > now() && business_hours_between(now(), now(), "c") == 0.0`,
+		Scope{Object: "lead"}, Bool())
+	seen = nil // compiling checked that the three names exist, outside any evaluation
+	for _, mark := range []string{"first", "second"} {
+		v, err := p.Eval(context.WithValue(t.Context(), ctxMark{}, mark), Vars{"lead": sampleLead()})
+		require.NoError(t, err)
+		require.Equal(t, true, v)
+	}
+	require.Equal(t, []any{"first", "first", "first", "second", "second", "second"}, seen)
+}

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func (c fakeCalendar) BusinessHoursBetween(a, b time.Time) float64 {
 
 type fakeResolver map[string]BusinessCalendar
 
-func (r fakeResolver) Calendar(name string) (BusinessCalendar, error) {
+func (r fakeResolver) Calendar(_ context.Context, name string) (BusinessCalendar, error) {
 	if c, ok := r[name]; ok {
 		return c, nil
 	}

@@ -29,6 +29,8 @@ type Program struct {
 	reads     []string
 	calendars []string
 	limit     uint64
+	// businessTime binds the business-time functions for an evaluation (nil: the expression calls none).
+	businessTime func(context.Context) map[string]cel.LateBoundFunction
 }
 
 // Compile type-checks src in scope and checks that it yields want. Every problem is reported, each
@@ -65,10 +67,14 @@ func (e *Env) Compile(src string, scope Scope, want Type) (*Program, []Issue) {
 	if err != nil {
 		return nil, []Issue{{Line: 1, Col: 1, Message: err.Error()}}
 	}
-	return &Program{
+	p := &Program{
 		src: src, prg: prg, want: want, out: out, vars: se.vars, limit: e.opts.CostLimit,
 		reads: reads(checked, se.vars), calendars: calendars(checked),
-	}, nil
+	}
+	if callsBusinessTime(checked) {
+		p.businessTime = e.businessTime
+	}
+	return p, nil
 }
 
 // name is the expression as error messages quote it.
@@ -109,7 +115,15 @@ func (p *Program) Eval(ctx context.Context, vars Vars) (any, error) {
 		}
 		act[name] = v
 	}
-	val, _, err := p.prg.ContextEval(ctx, act)
+	var in any = act
+	if p.businessTime != nil {
+		fv, err := cel.FunctionVars(act, p.businessTime(ctx))
+		if err != nil {
+			return nil, fmt.Errorf("evaluate %s: %w", p.name(), err)
+		}
+		in = fv
+	}
+	val, _, err := p.prg.ContextEval(ctx, in)
 	if err != nil {
 		return nil, p.evalError(ctx, err)
 	}
