@@ -18,8 +18,8 @@ import (
 	"github.com/salesflow/salesflow/internal/notify"
 )
 
-// hookReceiver is the outside system: it answers 503 to its first calls, then 200, and keeps every
-// delivery with its idempotency key.
+// hookReceiver is the outside system: it answers 503 to its first calls, then 200 after a while (so
+// that a kill finds calls in flight), and keeps every delivery with its idempotency key.
 type hookReceiver struct {
 	mu       sync.Mutex
 	failures int
@@ -30,16 +30,23 @@ type hookReceiver struct {
 func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if err := notify.Verify("crash-secret", r.Header.Get(notify.SignatureHeader), body, time.Now(), time.Hour); err != nil {
 		h.bad = append(h.bad, err.Error())
 	}
 	email := strings.TrimSuffix(strings.TrimPrefix(string(body), `{"email":"`), `"}`)
 	h.byLead[email] = append(h.byLead[email], r.Header.Get("Idempotency-Key"))
-	if h.failures > 0 {
+	fail := h.failures > 0
+	if fail {
 		h.failures--
+	}
+	h.mu.Unlock()
+	if fail {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
+	}
+	select {
+	case <-time.After(400 * time.Millisecond):
+	case <-r.Context().Done(): // the server was killed during the call
 	}
 	w.WriteHeader(http.StatusOK)
 }
@@ -66,7 +73,8 @@ steps:
 // TestKill9MidStreamLosesNothingAndRepeatsNothing drives leads into a workflow with a webhook and a
 // delay, kills the server with SIGKILL three times while it works, and checks that every accepted
 // lead's run finished, every internal effect happened once, and every webhook was delivered with one
-// idempotency key.
+// idempotency key. The receiver takes 400 ms to answer, so kills land during calls; every delivery the
+// receiver got is in the run's history (a 503 as `retrying`, a call cut short as `interrupted`).
 func TestKill9MidStreamLosesNothingAndRepeatsNothing(t *testing.T) {
 	rc := &hookReceiver{failures: 8, byLead: map[string][]string{}}
 	hook := httptest.NewServer(rc)
@@ -113,6 +121,12 @@ func TestKill9MidStreamLosesNothingAndRepeatsNothing(t *testing.T) {
 	_, all := s.do(t, "GET", "/api/v1/runs?workflow=crash-intake&limit=500", token, "")
 	require.Len(t, all["items"], len(accepted), "one run per lead")
 
+	runOf := map[string]string{} // lead id → run id
+	for _, it := range all["items"].([]any) {
+		r := it.(map[string]any)
+		runOf[r["record_id"].(string)] = r["id"].(string)
+	}
+	pushEntries := map[string]int{} // lead email → history entries of its webhook step
 	for _, email := range accepted {
 		_, page := s.do(t, "GET", "/api/v1/leads?email="+email, token, "")
 		require.Len(t, page["items"], 1)
@@ -120,9 +134,18 @@ func TestKill9MidStreamLosesNothingAndRepeatsNothing(t *testing.T) {
 		require.Equal(t, "done", lead["title"], email)
 		_, notes := s.do(t, "GET", "/api/v1/activities?record_id="+lead["id"].(string)+"&type=note", token, "")
 		require.Len(t, notes["items"], 1, "the note of %s is logged once", email)
+		_, run := s.do(t, "GET", "/api/v1/runs/"+runOf[lead["id"].(string)], token, "")
+		for _, st := range run["steps"].([]any) {
+			if st.(map[string]any)["step_id"] == "push" {
+				pushEntries[email]++
+			}
+		}
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	for email, keys := range rc.byLead { // a delivery the history does not explain (a 503, a cut-short call) is a silent repeat
+		require.LessOrEqual(t, len(keys), pushEntries[email], "%s: %d deliveries, %d history entries of the webhook step", email, len(keys), pushEntries[email])
+	}
 	require.Empty(t, rc.bad, "every delivery is signed")
 	require.Zero(t, rc.failures, "the 503s were retried through")
 	require.Len(t, rc.byLead, len(accepted), "every lead's webhook arrived")

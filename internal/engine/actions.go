@@ -40,6 +40,9 @@ func (s *segment) action(ctx context.Context, st *Step) (flow, error) {
 	case "enrich":
 		return s.enrichStep(ctx, st, with)
 	case "webhook", "send_email", "notify":
+		if err := s.cutShort(ctx, st); err != nil {
+			return flow{}, err
+		}
 		if s.result == nil || s.result.addr != st.Addr { // before the call: the contact policy decides
 			req, governed, err := s.touchFor(ctx, name, with, "")
 			if err != nil {

@@ -144,7 +144,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	if e.st.Dialect().Name == "sqlite" { // the file lock makes this the only process: its leases are orphans
 		err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
-			n, err := tx.ReleaseLeases(ctx)
+			n, err := tx.ReleaseLeases(ctx, e.now())
 			if n > 0 {
 				e.log.Info("jobs of a stopped process released", "jobs", n)
 			}

@@ -50,6 +50,7 @@ func idempotencyKey(runID, stepID string) string {
 // call it records the result. A dry-run workflow records what it would have sent.
 func (s *segment) external(ctx context.Context, st *Step, name string, with map[string]any) (flow, error) {
 	if s.result != nil && s.result.addr == st.Addr {
+		delete(s.run.State, callingKey)
 		out := s.result.output
 		if out != nil {
 			s.steps[st.ID] = out
@@ -66,7 +67,37 @@ func (s *segment) external(ctx context.Context, st *Step, name string, with map[
 		_, err := s.history(ctx, st, "dry_run", c.input, nil, map[string]any{"note": "dry run: evaluated and recorded, nothing sent"}, "")
 		return flow{next: st.Next}, err
 	}
+	s.run.State[callingKey] = st.ID // committed with the run before the call; its result clears it
 	return flow{call: c}, nil
+}
+
+// callingKey marks, in a run's state, the step (by id, which a version move keeps) whose outside call
+// the run committed and whose result it has not recorded yet. A failed attempt's record clears it too.
+const callingKey = "calling"
+
+// cutShort records, before a call is made again (and before the contact policy looks at it again), that
+// the attempt before it was cut short: the run committed the call (callingKey) and the process holding
+// its job stopped before recording the result (Job.Interrupted: killed, shut down, or past its lease).
+// The receiver may have it already, so the history says why it may get it twice, with the same
+// idempotency key. The attempt counts as one (a call that brings the server down every time must not
+// be made for ever) and, for the contact policy, as one that may have been delivered (settleTouch). A
+// shutdown can also stop a worker just before it makes the call; the entry then says the same, truly:
+// the next process cannot know.
+func (s *segment) cutShort(ctx context.Context, st *Step) error {
+	if !s.job.Interrupted || s.run.State[callingKey] != st.ID || (s.result != nil && s.result.addr == st.Addr) {
+		return nil
+	}
+	try, most := s.attempt(st.Addr), s.e.opts.MaxAttempts
+	if try >= most {
+		return permanent(fmt.Errorf("step %s: the server stopped during this call's attempt %d of %d; whether it arrived is unknown, and it is not made again", st.ID, try, most))
+	}
+	_, err := s.history(ctx, st, "interrupted", nil, nil, map[string]any{"attempt": try, "max_attempts": most},
+		"the server stopped during this call, so whether it arrived is unknown; it is made again with the same idempotency key")
+	if err != nil {
+		return err
+	}
+	s.failedTry(st.Addr)
+	return s.settleTouch(ctx, st, true)
 }
 
 func (s *segment) prepare(ctx context.Context, st *Step, name string, with map[string]any) (*externalCall, error) {

@@ -102,8 +102,9 @@ func (e *Engine) handOver(ctx context.Context, segs []*segment, calls chan<- *se
 		case calls <- c:
 			continue
 		case <-limit.C:
-		case <-ctx.Done():
-			return // the jobs stay leased: the next start releases them
+		case <-ctx.Done(): // shutting down: give the calls back, or the next start takes them as cut short
+			e.release(context.WithoutCancel(ctx), segs[i:])
+			return
 		}
 		e.release(ctx, segs[i:])
 		return
@@ -144,10 +145,10 @@ func (e *Engine) stillHeld(ctx context.Context, s *segment) bool {
 	})
 	switch {
 	case err != nil:
-		if ctx.Err() == nil { // else shutting down: the next start releases the lease
+		if ctx.Err() == nil {
 			e.log.Error("check a run before its call", "run", s.runID, "err", err)
-			e.release(ctx, []*segment{s})
 		}
+		e.release(context.WithoutCancel(ctx), []*segment{s}) // not made: not to be taken as cut short
 		return false
 	case rev != s.run.Rev || !active:
 		if active {

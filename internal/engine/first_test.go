@@ -165,7 +165,7 @@ func (h *harness) settled(workflow string, n int) {
 // TestAHeldCallWhoseLeaseRunsShortIsMadeOnce: the feed ran eight first segments, each stopped before a
 // webhook and leased to this process, and one worker makes the calls, each taking 50 s of the engine's
 // clock. A held call is made only while its lease leaves it time; the others go back to the claim loop,
-// which leases them afresh: each call is made once. (One worker: with two, one call's 50 s would pass
+// which leases them afresh: each call is made once, and its history says nothing was cut short. (One worker: with two, one call's 50 s would pass
 // on the clock during the other's, and a call could outlast its lease, which its timeout forbids in
 // real time; the lease would then rightly let a claim repeat it.)
 func TestAHeldCallWhoseLeaseRunsShortIsMadeOnce(t *testing.T) {
@@ -192,6 +192,11 @@ func TestAHeldCallWhoseLeaseRunsShortIsMadeOnce(t *testing.T) {
 	require.Len(t, keys, leads)
 	for k, n := range keys {
 		require.Equal(t, 1, n, "calls with key %s", k)
+	}
+	for _, r := range h.runs("push") { // a call given back before it was made was not cut short
+		for _, s := range h.steps(r.ID) {
+			require.NotEqual(t, "interrupted", s.Status, "run %s", r.ID)
+		}
 	}
 }
 

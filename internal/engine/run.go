@@ -577,6 +577,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 		if err != nil {
 			return err
 		}
+		delete(r.State, callingKey) // this attempt's end is recorded: a later claim must not take it as cut short
 		s := &segment{e: e, tx: tx, job: j, run: &r, p: p}
 		s.passSeq(seq)
 		st := p.Steps[addr]

@@ -16,7 +16,7 @@ func runSchemas() obj {
 		"RunStep": props([]string{"seq", "step_id", "type", "status", "attempts"}, obj{
 			"seq": integer, "version": integer, "step_id": str, "addr": str,
 			"type":   obj{"type": "string", "description": "The step kind; action:<name> for actions; loop_guard and retry for notes."},
-			"status": obj{"type": "string", "enum": []string{"done", "waiting", "retrying", "failed", "dry_run", "blocked", "deferred", "skipped"}, "description": "deferred and skipped: stopped by the contact policy, named in decision."},
+			"status": obj{"type": "string", "enum": []string{"done", "waiting", "retrying", "interrupted", "failed", "dry_run", "blocked", "deferred", "skipped"}, "description": "interrupted: the server stopped during this outside call, which is made again with the same idempotency key. deferred and skipped: stopped by the contact policy, named in decision."},
 			"input":  anyObj, "output": anyObj,
 			"decision": obj{"type": "object", "description": "The values that chose a branch: conditions and their values, the switch value, the split bucket."},
 			"attempts": integer, "error": str, "started_at": dateTime, "finished_at": dateTime}),

@@ -22,6 +22,10 @@ type Job struct {
 	Payload  map[string]any
 	DueAt    time.Time
 	Attempts int
+	// Interrupted is set by ClaimJobs when the job's previous lease ended without being given back:
+	// the process that held it stopped (killed, shut down) or outlived its lease while it ran the job.
+	// An outside call that job had committed may or may not have been made.
+	Interrupted bool
 }
 
 // UpsertJob schedules j, replacing the job with its key (and resetting its attempts and lease).
@@ -104,12 +108,12 @@ func (t *Tx) ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, 
 	if t.d.Name == "postgres" {
 		skip = " FOR UPDATE SKIP LOCKED"
 	}
-	rows, err := t.query(ctx, fmt.Sprintf(`SELECT id, key, kind, gen, payload, due_at, attempts FROM jobs
+	rows, err := t.query(ctx, fmt.Sprintf(`SELECT id, key, kind, gen, payload, due_at, attempts, locked_until IS NOT NULL FROM jobs
 		WHERE due_at <= $1 AND (locked_until IS NULL OR locked_until <= $1) ORDER BY due_at LIMIT %d%s`, limit, skip), t.d.TimeArg(now))
 	if err != nil {
 		return nil, fmt.Errorf("claim jobs: %w", err)
 	}
-	jobs, err := scanJobs(rows)
+	jobs, err := scanJobs(rows, true)
 	if err != nil || len(jobs) == 0 {
 		return nil, err
 	}
@@ -133,7 +137,7 @@ func (t *Tx) JobByKey(ctx context.Context, key string) (Job, bool, error) {
 	if err != nil {
 		return Job{}, false, fmt.Errorf("read job %s: %w", key, err)
 	}
-	jobs, err := scanJobs(rows)
+	jobs, err := scanJobs(rows, false)
 	if err != nil || len(jobs) == 0 {
 		return Job{}, false, err
 	}
@@ -147,14 +151,19 @@ func (t *Tx) CountJobs(ctx context.Context, kind string) (int, error) {
 	return n, err
 }
 
-func scanJobs(rows *sql.Rows) ([]Job, error) {
+// scanJobs reads jobs; with interrupted, a last column says whether each had a lease (ClaimJobs).
+func scanJobs(rows *sql.Rows, interrupted bool) ([]Job, error) {
 	defer rows.Close()
 	var out []Job
 	for rows.Next() {
 		var j Job
 		var payload string
 		var due any
-		if err := rows.Scan(&j.ID, &j.Key, &j.Kind, &j.Gen, &payload, &due, &j.Attempts); err != nil {
+		dest := []any{&j.ID, &j.Key, &j.Kind, &j.Gen, &payload, &due, &j.Attempts}
+		if interrupted {
+			dest = append(dest, &j.Interrupted)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("scan job: %w", err)
 		}
 		if err := json.Unmarshal([]byte(payload), &j.Payload); err != nil {
@@ -358,11 +367,12 @@ func (t *Tx) TouchJob(ctx context.Context, j Job, payload map[string]any, leaseU
 	return nil
 }
 
-// ReleaseLeases frees every leased job. Only for SQLite at startup: one process holds the database,
-// so a lease that exists was taken by a process that is gone (killed); waiting for it to run out
-// would only delay the work.
-func (t *Tx) ReleaseLeases(ctx context.Context) (int64, error) {
-	res, err := t.exec(ctx, `UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL`)
+// ReleaseLeases ends every lease that has not run out yet, as if it had: only for SQLite at startup,
+// where one process holds the database, so a lease that exists was taken by a process that is gone
+// (killed); waiting for it to run out would only delay the work. The job is not given back (the lease
+// is not cleared), so that its claim knows it was cut short (Job.Interrupted).
+func (t *Tx) ReleaseLeases(ctx context.Context, now time.Time) (int64, error) {
+	res, err := t.exec(ctx, `UPDATE jobs SET locked_until = $1 WHERE locked_until > $1`, t.d.TimeArg(now))
 	if err != nil {
 		return 0, fmt.Errorf("release job leases: %w", err)
 	}

@@ -147,3 +147,69 @@ func testHistoryKeepsOtherSteps(t *testing.T, st *store.Store) {
 		return nil
 	})
 }
+
+// testInterruptedClaims: a claim says whether the job's previous lease ended without the job being
+// given back (its process stopped during it): only then may an outside call it had committed have
+// been made already. A job given back (ReturnJob), put back for a retry (RetryJob) or new is not.
+// ReleaseLeases (SQLite at startup) ends leases as if they had run out.
+func testInterruptedClaims(t *testing.T, st *store.Store) {
+	const lease = time.Minute
+	claim := func(now time.Time) map[string]store.Job {
+		out := map[string]store.Job{}
+		write(t, st, func(ctx context.Context, tx *store.Tx) error {
+			jobs, err := tx.ClaimJobs(ctx, now, lease, 10)
+			for _, j := range jobs {
+				out[j.Key] = j
+			}
+			return err
+		})
+		return out
+	}
+	schedule := func(now time.Time, keys ...string) {
+		write(t, st, func(ctx context.Context, tx *store.Tx) error {
+			for _, k := range keys {
+				if err := tx.UpsertJob(ctx, store.Job{Key: k, Kind: "run", DueAt: now}, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	schedule(at(0), "lapsed", "returned", "retried")
+	first := claim(at(0))
+	require.Len(t, first, 3)
+	for k, j := range first {
+		require.False(t, j.Interrupted, "%s: a new job", k)
+	}
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		if _, err := tx.ReturnJob(ctx, first["returned"], at(0).Add(lease), at(0)); err != nil {
+			return err
+		}
+		return tx.RetryJob(ctx, first["retried"], at(0))
+	})
+	early := claim(at(0).Add(2 * time.Second)) // before "lapsed"'s lease runs out
+	require.Len(t, early, 2)
+	require.False(t, early["returned"].Interrupted, "given back")
+	require.False(t, early["retried"].Interrupted, "put back for a retry")
+	late := claim(at(0).Add(lease + time.Second))
+	require.Len(t, late, 1)
+	require.True(t, late["lapsed"].Interrupted, "its lease ran out")
+
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		for _, k := range []string{"lapsed", "returned", "retried"} {
+			if err := tx.DeleteJob(ctx, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	schedule(at(10), "released")
+	require.False(t, claim(at(10))["released"].Interrupted)
+	write(t, st, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.ReleaseLeases(ctx, at(10).Add(time.Second))
+		return err
+	})
+	again := claim(at(10).Add(2 * time.Second))
+	require.Len(t, again, 1)
+	require.True(t, again["released"].Interrupted, "its process is gone")
+}

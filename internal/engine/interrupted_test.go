@@ -1,0 +1,199 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/salesflow/salesflow/internal/engine"
+	"github.com/salesflow/salesflow/internal/notify"
+	"github.com/salesflow/salesflow/internal/store"
+)
+
+// TestACallCutShortSaysSoWhenMadeAgain: the engine stops while a webhook call is in flight (a crash
+// or a shutdown), so the call's result is never recorded. The next engine makes the call again, with
+// the same idempotency key, and the run's history says why the receiver may have it twice: an
+// "interrupted" entry (attempt 1), then the call (attempt 2). Before, the history showed one call.
+func TestACallCutShortSaysSoWhenMadeAgain(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h, keys := cutShortCall(t, db, 5)
+		require.Len(t, keys(), 2)
+		require.Equal(t, keys()[0], keys()[1], "the same idempotency key")
+		run := h.only("push")
+		require.Equal(t, store.RunCompleted, run.Status, run.Error)
+		var statuses []string
+		var attempts []int
+		for _, s := range h.steps(run.ID) {
+			if s.StepID == "push" {
+				statuses, attempts = append(statuses, s.Status), append(attempts, s.Attempts)
+				if s.Status == "interrupted" {
+					require.Contains(t, s.Error, "the same idempotency key")
+				}
+			}
+		}
+		require.Equal(t, []string{"interrupted", "done"}, statuses)
+		require.Equal(t, []int{1, 2}, attempts)
+	})
+}
+
+// TestACallCutShortOnItsLastAttemptIsNotMadeAgain: an interrupted attempt counts, so a call that
+// brings the server down every time is not made for ever: cut short on its last attempt, the run fails,
+// saying why, and the call is not made again.
+func TestACallCutShortOnItsLastAttemptIsNotMadeAgain(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h, keys := cutShortCall(t, db, 1)
+		require.Len(t, keys(), 1)
+		run := h.only("push")
+		require.Equal(t, store.RunFailed, run.Status)
+		require.Contains(t, run.Error, "whether it arrived is unknown, and it is not made again")
+	})
+}
+
+// cutShortCall makes a lead's webhook call, stops the engine during it, starts another and waits until
+// the run settles. It returns the idempotency keys of the calls the receiver got.
+func cutShortCall(t *testing.T, db string, maxAttempts int) (*harness, func() []string) {
+	h := newHarness(t, db)
+	var mu sync.Mutex
+	var keys []string
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+		first := len(keys) == 1
+		mu.Unlock()
+		if first { // never answers: the engine stops during the call
+			arrived <- struct{}{}
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // before Close, which waits for the handlers
+	h.apply(fmt.Sprintf(pushFlow, srv.URL))
+	h.create("lead", map[string]any{"email": "jo@acme.com"})
+	start := func() func() {
+		return startEngine(t, h, engine.Options{Workers: 2, MaxAttempts: maxAttempts, Poll: 10 * time.Millisecond})
+	}
+	stop := start()
+	select {
+	case <-arrived:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the call was not made")
+	}
+	stop()
+	if db == "postgres" { // another process takes the job once its lease has run out
+		h.mu.Lock()
+		h.clock = h.clock.Add(3 * time.Minute)
+		h.mu.Unlock()
+	} // on SQLite the next start ends the stopped process's leases
+	t.Cleanup(start())
+	h.settled("push", 1)
+	return h, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), keys...)
+	}
+}
+
+// TestAFailedAttemptIsNotTakenAsCutShort: a call answered 503 is recorded as a retry; then a process
+// claims the job and stops before running it (its lease not given back). The next claim finds the lease
+// ended, but the failed attempt's record cleared the run's mark, so nothing is said to be cut short: the
+// history is retrying, done (found by review: it said retrying, interrupted, done for two deliveries).
+func TestAFailedAttemptIsNotTakenAsCutShort(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		rc := &receiver{script: []func(http.ResponseWriter){status(503)}}
+		srv := httptest.NewServer(rc)
+		t.Cleanup(srv.Close)
+		h := newHarness(t, db)
+		h.apply(fmt.Sprintf(pushFlow, srv.URL))
+		h.create("lead", map[string]any{"email": "ann@acme.com"})
+		h.drain()
+		require.Len(t, rc.deliveries(), 1)
+		h.mu.Lock()
+		h.clock = h.clock.Add(10 * time.Minute) // past the retry's backoff
+		h.mu.Unlock()
+		require.NoError(t, h.a.Store.Write(h.ctx, func(tx *store.Tx) error { // a process that claims and stops
+			jobs, err := tx.ClaimJobs(h.ctx, h.now(), 2*time.Minute, 10)
+			require.Len(t, jobs, 1)
+			return err
+		}))
+		h.advance(3 * time.Minute) // its lease runs out; the job runs again
+		require.Len(t, rc.deliveries(), 2)
+		var statuses []string
+		for _, s := range h.steps(h.only("push").ID) {
+			if s.StepID == "push" {
+				statuses = append(statuses, s.Status)
+			}
+		}
+		require.Equal(t, []string{"retrying", "done"}, statuses)
+	})
+}
+
+// TestCallsHandedOverAtShutdownAreNotTakenAsCutShort: one worker is in a slow call when the engine stops,
+// and the feed holds a second lead's call, waiting for a free worker. The held call is given back at the
+// shutdown, so after the restart its history shows one call, not one cut short (found by review).
+func TestCallsHandedOverAtShutdownAreNotTakenAsCutShort(t *testing.T) {
+	h := newHarness(t, "sqlite")
+	arrived, release := make(chan string, 8), make(chan struct{})
+	var slow atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ Email string }
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		arrived <- body.Email
+		if body.Email == "slow@acme.com" && slow.Add(1) == 1 { // the first call is still running at the stop
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	h.apply(fmt.Sprintf(pushFlow, srv.URL))
+	start := func() func() {
+		// Poll bounds both how soon the feed sees a lead and how long it waits to hand a call over.
+		return startEngine(t, h, engine.Options{Workers: 1, Poll: 3 * time.Second})
+	}
+	stop := start()
+	h.create("lead", map[string]any{"email": "slow@acme.com"})
+	require.Equal(t, "slow@acme.com", <-arrived)
+	h.create("lead", map[string]any{"email": "held@acme.com"}) // the feed holds its call: no free worker
+	require.Eventually(t, func() bool { return len(h.runs("push")) == 2 }, 10*time.Second, 10*time.Millisecond)
+	time.Sleep(100 * time.Millisecond) // let the feed reach its wait for a worker
+	stop()
+	t.Cleanup(start())
+	h.settled("push", 2)
+	for _, r := range h.runs("push") {
+		for _, s := range h.steps(r.ID) {
+			if r.RecordID != "" && s.StepID == "push" && s.Status == "interrupted" {
+				lead := h.get("lead", r.RecordID)
+				require.Equal(t, "slow@acme.com", lead.String("email"), "only the call in flight was cut short")
+			}
+		}
+	}
+}
+
+// startEngine runs an engine with opts over h's application, as a server does (its clock, webhooks to
+// local receivers), until the function it returns stops it.
+func startEngine(t *testing.T, h *harness, opts engine.Options) (stop func()) {
+	t.Helper()
+	guard, err := notify.NewGuard("127.0.0.1/32,::1/128,localhost")
+	require.NoError(t, err)
+	opts.Logger, opts.Now, opts.Webhooks = slog.New(slog.DiscardHandler), h.now, notify.NewSender(guard, 5*time.Second, nil)
+	e := engine.New(h.a.Service, opts)
+	ctx, cancel := context.WithCancel(h.ctx)
+	done := make(chan struct{})
+	go func() { _ = e.Run(ctx); close(done) }()
+	return func() { cancel(); <-done }
+}
