@@ -67,29 +67,40 @@ func (s *segment) external(ctx context.Context, st *Step, name string, with map[
 		_, err := s.history(ctx, st, "dry_run", c.input, nil, map[string]any{"note": "dry run: evaluated and recorded, nothing sent"}, "")
 		return flow{next: st.Next}, err
 	}
-	s.run.State[callingKey] = st.ID // committed with the run before the call; its result clears it
+	// Committed with the run before the call; its result (or a failed attempt's record) clears it.
+	s.run.State[callingKey] = map[string]any{"step": st.ID, "claim": s.job.Attempts}
 	return flow{call: c}, nil
 }
 
+// errCutShort ends a call whose last attempt was cut short: it fails for good, yet may have been
+// delivered, so the contact policy keeps its touch (stepFailed).
+var errCutShort = errors.New("cut short")
+
 // callingKey marks, in a run's state, the step (by id, which a version move keeps) whose outside call
-// the run committed and whose result it has not recorded yet. A failed attempt's record clears it too.
+// the run committed and whose result it has not recorded yet, with the claim of the job (its attempts
+// count) under which it did.
 const callingKey = "calling"
 
 // cutShort records, before a call is made again (and before the contact policy looks at it again), that
-// the attempt before it was cut short: the run committed the call (callingKey) and the process holding
-// its job stopped before recording the result (Job.Interrupted: killed, shut down, or past its lease).
-// The receiver may have it already, so the history says why it may get it twice, with the same
+// the attempt before it was cut short: the run committed the call (callingKey) under the job's previous
+// claim, and that claim's lease ended without the job being given back (Job.Interrupted: the process
+// was killed, shut down, or outlived its lease). A claim in between (a call given back and claimed
+// again, then abandoned at a shutdown) makes no such entry: the call was not made under it. The
+// receiver may have the call already, so the history says why it may get it twice, with the same
 // idempotency key. The attempt counts as one (a call that brings the server down every time must not
-// be made for ever) and, for the contact policy, as one that may have been delivered (settleTouch). A
-// shutdown can also stop a worker just before it makes the call; the entry then says the same, truly:
-// the next process cannot know.
+// be made for ever) and, for the contact policy, as one that may have been delivered (settleTouch).
 func (s *segment) cutShort(ctx context.Context, st *Step) error {
-	if !s.job.Interrupted || s.run.State[callingKey] != st.ID || (s.result != nil && s.result.addr == st.Addr) {
+	mark, _ := s.run.State[callingKey].(map[string]any)
+	if mark == nil || mark["step"] != st.ID || !s.job.Interrupted || (s.result != nil && s.result.addr == st.Addr) {
+		return nil
+	}
+	delete(s.run.State, callingKey) // recorded here; the call, when made again, marks it afresh
+	if int(num(mark["claim"]))+1 != s.job.Attempts {
 		return nil
 	}
 	try, most := s.attempt(st.Addr), s.e.opts.MaxAttempts
 	if try >= most {
-		return permanent(fmt.Errorf("step %s: the server stopped during this call's attempt %d of %d; whether it arrived is unknown, and it is not made again", st.ID, try, most))
+		return permanent(fmt.Errorf("step %s: the server stopped during this call's attempt %d of %d; whether it arrived is unknown, and it is not made again: %w", st.ID, try, most, errCutShort))
 	}
 	_, err := s.history(ctx, st, "interrupted", nil, nil, map[string]any{"attempt": try, "max_attempts": most},
 		"the server stopped during this call, so whether it arrived is unknown; it is made again with the same idempotency key")

@@ -140,47 +140,51 @@ func TestAFailedAttemptIsNotTakenAsCutShort(t *testing.T) {
 	})
 }
 
-// TestCallsHandedOverAtShutdownAreNotTakenAsCutShort: one worker is in a slow call when the engine stops,
-// and the feed holds a second lead's call, waiting for a free worker. The held call is given back at the
-// shutdown, so after the restart its history shows one call, not one cut short (found by review).
-func TestCallsHandedOverAtShutdownAreNotTakenAsCutShort(t *testing.T) {
-	h := newHarness(t, "sqlite")
-	arrived, release := make(chan string, 8), make(chan struct{})
-	var slow atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body struct{ Email string }
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		arrived <- body.Email
-		if body.Email == "slow@acme.com" && slow.Add(1) == 1 { // the first call is still running at the stop
-			select {
-			case <-r.Context().Done():
-			case <-release:
+// TestCallsNotMadeAtShutdownAreNotTakenAsCutShort: one worker is in a slow call when the engine stops,
+// and a second lead's call waits for it: held by the feed, or (after the feed's wait ran out) given back
+// and claimed again by the claim loop. Either way that call was not made, so after the restart its
+// history shows one call, not one cut short (both found by review, the second 3 runs in 3).
+func TestCallsNotMadeAtShutdownAreNotTakenAsCutShort(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		poll, wait time.Duration // the feed's wait for a worker is at most poll
+	}{{"held by the feed", 3 * time.Second, 100 * time.Millisecond}, {"claimed again", 200 * time.Millisecond, 1500 * time.Millisecond}} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, "sqlite")
+			arrived, release := make(chan string, 8), make(chan struct{})
+			var slow atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var body struct{ Email string }
+				_ = json.NewDecoder(r.Body).Decode(&body)
+				arrived <- body.Email
+				if body.Email == "slow@acme.com" && slow.Add(1) == 1 { // the first call is still running at the stop
+					select {
+					case <-r.Context().Done():
+					case <-release:
+					}
+				}
+			}))
+			t.Cleanup(srv.Close)
+			t.Cleanup(func() { close(release) })
+			h.apply(fmt.Sprintf(pushFlow, srv.URL))
+			start := func() func() { return startEngine(t, h, engine.Options{Workers: 1, Poll: c.poll}) }
+			stop := start()
+			h.create("lead", map[string]any{"email": "slow@acme.com"})
+			require.Equal(t, "slow@acme.com", <-arrived)
+			h.create("lead", map[string]any{"email": "held@acme.com"}) // its call waits: no free worker
+			require.Eventually(t, func() bool { return len(h.runs("push")) == 2 }, 10*time.Second, 10*time.Millisecond)
+			time.Sleep(c.wait)
+			stop()
+			t.Cleanup(start())
+			h.settled("push", 2)
+			for _, r := range h.runs("push") {
+				for _, s := range h.steps(r.ID) {
+					if s.StepID == "push" && s.Status == "interrupted" {
+						require.Equal(t, "slow@acme.com", h.get("lead", r.RecordID).String("email"), "only the call in flight was cut short")
+					}
+				}
 			}
-		}
-	}))
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() { close(release) })
-	h.apply(fmt.Sprintf(pushFlow, srv.URL))
-	start := func() func() {
-		// Poll bounds both how soon the feed sees a lead and how long it waits to hand a call over.
-		return startEngine(t, h, engine.Options{Workers: 1, Poll: 3 * time.Second})
-	}
-	stop := start()
-	h.create("lead", map[string]any{"email": "slow@acme.com"})
-	require.Equal(t, "slow@acme.com", <-arrived)
-	h.create("lead", map[string]any{"email": "held@acme.com"}) // the feed holds its call: no free worker
-	require.Eventually(t, func() bool { return len(h.runs("push")) == 2 }, 10*time.Second, 10*time.Millisecond)
-	time.Sleep(100 * time.Millisecond) // let the feed reach its wait for a worker
-	stop()
-	t.Cleanup(start())
-	h.settled("push", 2)
-	for _, r := range h.runs("push") {
-		for _, s := range h.steps(r.ID) {
-			if r.RecordID != "" && s.StepID == "push" && s.Status == "interrupted" {
-				lead := h.get("lead", r.RecordID)
-				require.Equal(t, "slow@acme.com", lead.String("email"), "only the call in flight was cut short")
-			}
-		}
+		})
 	}
 }
 
@@ -196,4 +200,35 @@ func startEngine(t *testing.T, h *harness, opts engine.Options) (stop func()) {
 	done := make(chan struct{})
 	go func() { _ = e.Run(ctx); close(done) }()
 	return func() { cancel(); <-done }
+}
+
+// TestAnEmailCutShortOnItsLastAttemptKeepsItsTouch: the relay has kept the welcome email but not yet
+// answered when the send's lease runs out (a process that outlived it), and the step has no attempt
+// left. The claim after the lease finds the call cut short: the run fails, but the contact may have
+// the email, so the touch stays and a cap of one email a day holds the next one back (the failure
+// took the touch back, as for a send refused for good; found by review).
+func TestAnEmailCutShortOnItsLastAttemptKeepsItsTouch(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		mail, withMail := withSMTP(t)
+		h := newHarness(t, db, withMail, func(o *engine.Options) { o.MaxAttempts = 1 })
+		h.apply("kind: policy\nname: default\ncontact:\n  max_emails: { per_contact: 1, per: 1d }\non_blocked: defer\n")
+		h.apply(welcomeAndNudge)
+		mail.StallNext(1, 3*time.Second) // kept, answered late
+		opts := engine.Options{Workers: 2, MaxAttempts: 1, Poll: 10 * time.Millisecond}
+		withMail(&opts)
+		stop := startEngine(t, h, opts)
+		l := h.create("lead", map[string]any{"email": "ann@acme.com", "first_name": "Ann"})
+		require.Eventually(t, func() bool { return len(mail.Messages()) == 1 }, 20*time.Second, 10*time.Millisecond)
+		h.mu.Lock()
+		h.clock = h.clock.Add(3 * time.Minute) // the send's lease runs out while the relay has not answered
+		h.mu.Unlock()
+		require.Eventually(t, func() bool { return h.only("welcome").Status == store.RunFailed }, 20*time.Second, 10*time.Millisecond)
+		stop() // the late answer finds the run moved on
+		require.Contains(t, h.only("welcome").Error, "whether it arrived is unknown")
+
+		h.update("lead", l.ID(), map[string]any{"status": "working"})
+		h.drain()
+		require.Equal(t, store.RunWaiting, h.only("nudge").Status, "the cap holds the nudge back")
+		require.Equal(t, 1, messagesTo(mail, "ann@acme.com"))
+	})
 }

@@ -597,7 +597,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 		if err := s.flush(ctx); err != nil {
 			return err
 		}
-		if err := s.settleTouch(ctx, st, retry); err != nil {
+		if err := s.settleTouch(ctx, st, retry || errors.Is(cause, errCutShort)); err != nil {
 			return err
 		}
 		if !final {
