@@ -136,16 +136,24 @@ func TestAFirstSegmentAfterItsRunMovedInTheSameBatch(t *testing.T) {
 // runEngine runs an engine on h's installation and clock, as serve does, until the test ends.
 func runEngine(t *testing.T, h *harness, workers int) *engine.Engine {
 	t.Helper()
+	e, stop := startEngine(t, h, engine.Options{Workers: workers, Poll: 10 * time.Millisecond})
+	h.a.Definitions.SetRuntime(e)
+	t.Cleanup(stop)
+	return e
+}
+
+// startEngine runs an engine with opts over h's application, as a server does (its clock, webhooks to
+// local receivers), until the function it returns stops it.
+func startEngine(t *testing.T, h *harness, opts engine.Options) (*engine.Engine, func()) {
+	t.Helper()
 	guard, err := notify.NewGuard("127.0.0.1/32,::1/128,localhost")
 	require.NoError(t, err)
-	e := engine.New(h.a.Service, engine.Options{Logger: slog.New(slog.DiscardHandler), Workers: workers, Poll: 10 * time.Millisecond,
-		Now: h.now, Webhooks: notify.NewSender(guard, 5*time.Second, nil)})
-	h.a.Definitions.SetRuntime(e)
+	opts.Logger, opts.Now, opts.Webhooks = slog.New(slog.DiscardHandler), h.now, notify.NewSender(guard, 5*time.Second, nil)
+	e := engine.New(h.a.Service, opts)
 	ctx, cancel := context.WithCancel(h.ctx)
 	done := make(chan struct{})
 	go func() { _ = e.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return e
+	return e, func() { cancel(); <-done }
 }
 
 // settled waits until the workflow has n runs and none is active.

@@ -1,10 +1,8 @@
 package engine_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -15,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/salesflow/salesflow/internal/engine"
-	"github.com/salesflow/salesflow/internal/notify"
 	"github.com/salesflow/salesflow/internal/store"
 )
 
@@ -83,7 +80,8 @@ func cutShortCall(t *testing.T, db string, maxAttempts int) (*harness, func() []
 	h.apply(fmt.Sprintf(pushFlow, srv.URL))
 	h.create("lead", map[string]any{"email": "jo@acme.com"})
 	start := func() func() {
-		return startEngine(t, h, engine.Options{Workers: 2, MaxAttempts: maxAttempts, Poll: 10 * time.Millisecond})
+		_, stop := startEngine(t, h, engine.Options{Workers: 2, MaxAttempts: maxAttempts, Poll: 10 * time.Millisecond})
+		return stop
 	}
 	stop := start()
 	select {
@@ -167,7 +165,10 @@ func TestCallsNotMadeAtShutdownAreNotTakenAsCutShort(t *testing.T) {
 			t.Cleanup(srv.Close)
 			t.Cleanup(func() { close(release) })
 			h.apply(fmt.Sprintf(pushFlow, srv.URL))
-			start := func() func() { return startEngine(t, h, engine.Options{Workers: 1, Poll: c.poll}) }
+			start := func() func() {
+				_, stop := startEngine(t, h, engine.Options{Workers: 1, Poll: c.poll})
+				return stop
+			}
 			stop := start()
 			h.create("lead", map[string]any{"email": "slow@acme.com"})
 			require.Equal(t, "slow@acme.com", <-arrived)
@@ -188,20 +189,6 @@ func TestCallsNotMadeAtShutdownAreNotTakenAsCutShort(t *testing.T) {
 	}
 }
 
-// startEngine runs an engine with opts over h's application, as a server does (its clock, webhooks to
-// local receivers), until the function it returns stops it.
-func startEngine(t *testing.T, h *harness, opts engine.Options) (stop func()) {
-	t.Helper()
-	guard, err := notify.NewGuard("127.0.0.1/32,::1/128,localhost")
-	require.NoError(t, err)
-	opts.Logger, opts.Now, opts.Webhooks = slog.New(slog.DiscardHandler), h.now, notify.NewSender(guard, 5*time.Second, nil)
-	e := engine.New(h.a.Service, opts)
-	ctx, cancel := context.WithCancel(h.ctx)
-	done := make(chan struct{})
-	go func() { _ = e.Run(ctx); close(done) }()
-	return func() { cancel(); <-done }
-}
-
 // TestAnEmailCutShortOnItsLastAttemptKeepsItsTouch: the relay has kept the welcome email but not yet
 // answered when the send's lease runs out (a process that outlived it), and the step has no attempt
 // left. The claim after the lease finds the call cut short: the run fails, but the contact may have
@@ -216,7 +203,7 @@ func TestAnEmailCutShortOnItsLastAttemptKeepsItsTouch(t *testing.T) {
 		mail.StallNext(1, 3*time.Second) // kept, answered late
 		opts := engine.Options{Workers: 2, MaxAttempts: 1, Poll: 10 * time.Millisecond}
 		withMail(&opts)
-		stop := startEngine(t, h, opts)
+		_, stop := startEngine(t, h, opts)
 		l := h.create("lead", map[string]any{"email": "ann@acme.com", "first_name": "Ann"})
 		require.Eventually(t, func() bool { return len(mail.Messages()) == 1 }, 20*time.Second, 10*time.Millisecond)
 		h.mu.Lock()

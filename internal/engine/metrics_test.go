@@ -1,9 +1,7 @@
 package engine_test
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -15,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/salesflow/salesflow/internal/engine"
-	"github.com/salesflow/salesflow/internal/notify"
 )
 
 // TestAShutdownDuringACallCountsNoRetry: a worker is in a webhook call when the engine stops. The call
@@ -39,20 +36,13 @@ func TestAShutdownDuringACallCountsNoRetry(t *testing.T) {
 		t.Cleanup(func() { close(release) })
 		h.apply(fmt.Sprintf(pushFlow, srv.URL))
 		h.create("lead", map[string]any{"email": "jo@acme.com"})
-		guard, err := notify.NewGuard("127.0.0.1/32,::1/128,localhost")
-		require.NoError(t, err)
-		e := engine.New(h.a.Service, engine.Options{Logger: slog.New(slog.DiscardHandler), Workers: 2, Poll: 10 * time.Millisecond,
-			Now: h.now, Webhooks: notify.NewSender(guard, 5*time.Second, nil)})
-		ctx, cancel := context.WithCancel(h.ctx)
-		done := make(chan struct{})
-		go func() { _ = e.Run(ctx); close(done) }()
+		e, stop := startEngine(t, h, engine.Options{Workers: 2, Poll: 10 * time.Millisecond})
 		select {
 		case <-arrived:
 		case <-time.After(20 * time.Second):
 			t.Fatal("the call was not made")
 		}
-		cancel()
-		<-done
+		stop()
 		retrying := 0
 		for _, s := range h.steps(h.only("push").ID) {
 			if s.Status == "retrying" {

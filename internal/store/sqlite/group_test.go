@@ -17,35 +17,23 @@ import (
 	"github.com/salesflow/salesflow/internal/store/sqlite"
 )
 
-// TestWriterKeepsSubJournalsInMemory: the savepoints of group commit write sub-journals, which the
-// writer keeps in memory (temp_store=MEMORY) rather than in temporary files.
-func TestWriterKeepsSubJournalsInMemory(t *testing.T) {
+// TestWriterPragmas: the writer keeps the sub-journals of group commit's savepoints in memory
+// (temp_store=MEMORY, 2) rather than in temporary files, and checkpoints itself only at a WAL of
+// writerCheckpointPages (30,000) pages rather than SQLite's 1,000: that checkpoint holds every write
+// while it syncs two files, and the checkpointer beside it copies the pages meanwhile.
+func TestWriterPragmas(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "salesflow.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, st.Close()) })
-	var mode int
-	require.NoError(t, st.Write(ctx, func(tx *store.Tx) error {
-		return tx.SQL().QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&mode)
-	}))
-	require.Equal(t, 2, mode, "temp_store: 2 is MEMORY")
-}
-
-// TestTheWriterCheckpointsRarely: the writer's own checkpoint, which holds every write while it syncs
-// two files, waits for a WAL of writerCheckpointPages (30,000) pages rather than SQLite's 1,000; the
-// checkpointer beside it copies the pages meanwhile.
-func TestTheWriterCheckpointsRarely(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "salesflow.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, st.Close()) })
-	var pages int
-	require.NoError(t, st.Write(ctx, func(tx *store.Tx) error {
-		return tx.SQL().QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages)
-	}))
-	require.Equal(t, 30_000, pages)
+	for pragma, want := range map[string]int{"temp_store": 2, "wal_autocheckpoint": 30_000} {
+		var got int
+		require.NoError(t, st.Write(ctx, func(tx *store.Tx) error {
+			return tx.SQL().QueryRowContext(ctx, `PRAGMA `+pragma).Scan(&got)
+		}))
+		require.Equal(t, want, got, pragma)
+	}
 }
 
 // TestGroupCommitKeepsWritesApart: concurrent writes share commits, yet each stands or falls alone —
