@@ -40,10 +40,10 @@ func (s *segment) action(ctx context.Context, st *Step) (flow, error) {
 	case "enrich":
 		return s.enrichStep(ctx, st, with)
 	case "webhook", "send_email", "notify":
-		if err := s.cutShort(ctx, st); err != nil {
-			return flow{}, err
-		}
 		if s.result == nil || s.result.addr != st.Addr { // before the call: the contact policy decides
+			if err := s.cutShort(ctx, st); err != nil { // after saying why the call may be repeated
+				return flow{}, err
+			}
 			req, governed, err := s.touchFor(ctx, name, with, "")
 			if err != nil {
 				return flow{}, permanent(fmt.Errorf("step %s (%s): %w", st.ID, name, err))

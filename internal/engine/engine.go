@@ -18,6 +18,27 @@ import (
 	"github.com/salesflow/salesflow/internal/workflow"
 )
 
+// txKey carries, in a context, the transaction the engine evaluates expressions in.
+type txKey struct{}
+
+// withTx returns ctx carrying tx, for the business-time functions of the expressions evaluated with
+// it: they look calendars up through tx rather than on a second connection, which on PostgreSQL could
+// wait for good on a pool whose every connection a worker's transaction holds.
+func withTx(ctx context.Context, tx *store.Tx) context.Context {
+	return context.WithValue(ctx, txKey{}, tx)
+}
+
+// write runs fn in a write transaction, with a context carrying the transaction (withTx).
+func (e *Engine) write(ctx context.Context, fn func(context.Context, *store.Tx) error) error {
+	return e.st.Write(ctx, func(tx *store.Tx) error { return fn(withTx(ctx, tx), tx) })
+}
+
+// txOf is the transaction withTx put in ctx, or nil.
+func txOf(ctx context.Context) *store.Tx {
+	tx, _ := ctx.Value(txKey{}).(*store.Tx)
+	return tx
+}
+
 // defaultWorkers is Options.Workers' default for the database (see there).
 func defaultWorkers(d store.Dialect) int {
 	if d.ForUpdate != "" { // PostgreSQL

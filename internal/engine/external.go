@@ -81,7 +81,8 @@ var errCutShort = errors.New("cut short")
 // count) under which it did.
 const callingKey = "calling"
 
-// cutShort records, before a call is made again (and before the contact policy looks at it again), that
+// cutShort records, before a call is made again (and before the contact policy looks at it again: the
+// caller runs it only for a call still to make), that
 // the attempt before it was cut short: the run committed the call (callingKey) under the job's previous
 // claim, and that claim's lease ended without the job being given back (Job.Interrupted: the process
 // was killed, shut down, or outlived its lease). A claim in between (a call given back and claimed
@@ -91,7 +92,7 @@ const callingKey = "calling"
 // be made for ever) and, for the contact policy, as one that may have been delivered (settleTouch).
 func (s *segment) cutShort(ctx context.Context, st *Step) error {
 	mark, _ := s.run.State[callingKey].(map[string]any)
-	if mark == nil || mark["step"] != st.ID || !s.job.Interrupted || (s.result != nil && s.result.addr == st.Addr) {
+	if mark == nil || mark["step"] != st.ID || !s.job.Interrupted {
 		return nil
 	}
 	delete(s.run.State, callingKey) // recorded here; the call, when made again, marks it afresh

@@ -213,44 +213,21 @@ func newCalendar(name string, plan map[string]any) (*calendarDef, error) {
 // through the transaction ctx carries (see withTx), or else in a read of its own. A per-person
 // calendar is taken in UTC here: an expression names no person.
 func (c *calendars) Calendar(ctx context.Context, name string) (expr.BusinessCalendar, error) {
-	if tx := txOf(ctx); tx != nil {
-		cd, err := c.load(ctx, tx, name)
-		if err != nil {
-			return nil, err
-		}
-		return cd.cal, nil
-	}
 	var cd *calendarDef
-	err := c.e.st.Read(ctx, func(tx *store.Tx) error {
-		var err error
+	load := func(tx *store.Tx) (err error) {
 		cd, err = c.load(ctx, tx, name)
 		return err
-	})
+	}
+	var err error
+	if tx := txOf(ctx); tx != nil {
+		err = load(tx)
+	} else {
+		err = c.e.st.Read(ctx, load)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return cd.cal, nil
-}
-
-// txKey carries, in a context, the transaction the engine evaluates expressions in.
-type txKey struct{}
-
-// withTx returns ctx carrying tx, for the business-time functions of the expressions evaluated with
-// it: they look calendars up through tx rather than on a second connection, which on PostgreSQL could
-// wait for good on a pool whose every connection a worker's transaction holds.
-func withTx(ctx context.Context, tx *store.Tx) context.Context {
-	return context.WithValue(ctx, txKey{}, tx)
-}
-
-// write runs fn in a write transaction, with a context carrying the transaction (withTx).
-func (e *Engine) write(ctx context.Context, fn func(context.Context, *store.Tx) error) error {
-	return e.st.Write(ctx, func(tx *store.Tx) error { return fn(withTx(ctx, tx), tx) })
-}
-
-// txOf is the transaction withTx put in ctx, or nil.
-func txOf(ctx context.Context) *store.Tx {
-	tx, _ := ctx.Value(txKey{}).(*store.Tx)
-	return tx
 }
 
 // dateValue reads a date or datetime field as a time (dates at midnight UTC).
