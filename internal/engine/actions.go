@@ -40,7 +40,7 @@ func (s *segment) action(ctx context.Context, st *Step) (flow, error) {
 	case "enrich":
 		return s.enrichStep(ctx, st, with)
 	case "webhook", "send_email", "notify":
-		if s.result == nil || s.result.addr != st.Addr { // before the call: the contact policy decides
+		if !s.resultFor(st) { // before the call: the contact policy decides
 			if err := s.cutShort(ctx, st); err != nil { // after saying why the call may be repeated
 				return flow{}, err
 			}
@@ -373,7 +373,7 @@ func (s *segment) createDeal(ctx context.Context, with map[string]any, account, 
 // task creates the step's task and waits for the rep; completion, skip and decline resume the run.
 func (s *segment) task(ctx context.Context, st *Step) (flow, error) {
 	// A task step waiting out the contact policy is resumed by the gate, not as a completed task.
-	if s.run.State["deferred"] != st.Addr {
+	if s.run.State["deferred"] != st.ID {
 		if res := s.resumed(st); res != nil {
 			data, _ := res["task"].(map[string]any)
 			out := map[string]any{"outcome": data["outcome"], "status": data["status"], "owner": s.userValue(ctx, data["owner"]), "completed_at": data["completed_at"], "reason": data["reason"]}

@@ -52,7 +52,7 @@ func (s EnrichStore) Put(ctx context.Context, provider, key string, f enrich.Fie
 // HTTP provider) happens between commits; the next segment merges the answers into the lead under the
 // never-overwrite rule and records where each value came from.
 func (s *segment) enrichStep(ctx context.Context, st *Step, with map[string]any) (flow, error) {
-	if s.result != nil && s.result.addr == st.Addr {
+	if s.resultFor(st) {
 		res := s.result
 		s.result = nil
 		out, err := s.mergeEnrichment(ctx, with, res)
@@ -74,7 +74,7 @@ func (s *segment) enrichStep(ctx context.Context, st *Step, with map[string]any)
 	if dry, _ := s.p.Plan["dry_run"].(bool); dry {
 		only = localProviders(only) // a dry run sends nothing out, not even a lookup
 	}
-	c := &externalCall{addr: st.Addr, stepID: st.ID, kind: "enrich", lookup: &q, only: only,
+	c := &externalCall{stepID: st.ID, kind: "enrich", lookup: &q, only: only,
 		input: map[string]any{"email": q.Email, "domain": q.Domain, "company": q.Company, "providers": only}}
 	return flow{call: c}, nil
 }
@@ -103,7 +103,7 @@ func text(v any) string {
 
 // lookup asks the providers (between commits).
 func (e *Engine) lookup(ctx context.Context, c *externalCall) *callResult {
-	res := &callResult{addr: c.addr, input: c.input}
+	res := &callResult{stepID: c.stepID, input: c.input}
 	found, err := e.opts.Enricher.Lookup(ctx, *c.lookup, c.only)
 	res.found = found
 	if err != nil {

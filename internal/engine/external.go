@@ -20,24 +20,30 @@ import (
 
 // externalCall is an outside call prepared inside a segment and made after its commit.
 type externalCall struct {
-	addr, stepID, kind string
-	key                string // the idempotency key: the same for every attempt of the step
-	hook               *notify.Webhook
-	mail               *notify.Message
-	slackURL, text     string
-	lookup             *enrich.Query // enrich: whom to ask about
-	only               []string      // enrich: which providers
-	input              map[string]any
+	stepID, kind   string // the step by id: a version move during the call keeps it, not its address
+	key            string // the idempotency key: the same for every attempt of the step
+	hook           *notify.Webhook
+	mail           *notify.Message
+	slackURL, text string
+	lookup         *enrich.Query // enrich: whom to ask about
+	only           []string      // enrich: which providers
+	input          map[string]any
 }
 
 // callResult is what the call gave, recorded by the next segment.
 type callResult struct {
-	addr      string
+	stepID    string
 	output    map[string]any
 	err       error
 	found     []enrich.Found // enrich: the providers' answers
 	lookupErr string         // enrich: a provider that could not answer (not retried)
 	input     map[string]any // what was sent (the URL, the idempotency key …), for the step's history
+}
+
+// resultFor tells whether the segment carries the result of st's outside call. Steps are matched by
+// id: a version move during the call puts the run at the step with the same id, wherever it sits.
+func (s *segment) resultFor(st *Step) bool {
+	return s.result != nil && s.result.stepID == st.ID
 }
 
 // idempotencyKey is stable for a run's step across retries, crashes and a move to a new version.
@@ -49,7 +55,7 @@ func idempotencyKey(runID, stepID string) string {
 // external handles webhook, send_email and notify: the first time it prepares the call; after the
 // call it records the result. A dry-run workflow records what it would have sent.
 func (s *segment) external(ctx context.Context, st *Step, name string, with map[string]any) (flow, error) {
-	if s.result != nil && s.result.addr == st.Addr {
+	if s.resultFor(st) {
 		delete(s.run.State, callingKey)
 		out := s.result.output
 		if out != nil {
@@ -99,7 +105,7 @@ func (s *segment) cutShort(ctx context.Context, st *Step) error {
 	if int(num(mark["claim"]))+1 != s.job.Attempts {
 		return nil
 	}
-	try, most := s.attempt(st.Addr), s.e.opts.MaxAttempts
+	try, most := s.attempt(st), s.e.opts.MaxAttempts
 	if try >= most {
 		return permanent(fmt.Errorf("step %s: the server stopped during this call's attempt %d of %d; whether it arrived is unknown, and it is not made again: %w", st.ID, try, most, errCutShort))
 	}
@@ -108,12 +114,12 @@ func (s *segment) cutShort(ctx context.Context, st *Step) error {
 	if err != nil {
 		return err
 	}
-	s.failedTry(st.Addr)
+	s.failedTry(st)
 	return s.settleTouch(ctx, st, true)
 }
 
 func (s *segment) prepare(ctx context.Context, st *Step, name string, with map[string]any) (*externalCall, error) {
-	c := &externalCall{addr: st.Addr, stepID: st.ID, kind: name, key: idempotencyKey(s.run.ID, st.ID)}
+	c := &externalCall{stepID: st.ID, kind: name, key: idempotencyKey(s.run.ID, st.ID)}
 	vars := s.vars()
 	var err error
 	switch name {
@@ -261,7 +267,7 @@ func (s *segment) notification(ctx context.Context, c *externalCall, with map[st
 
 // perform makes the call. Errors keep the notify package's types, which say whether to retry.
 func (e *Engine) perform(ctx context.Context, c *externalCall) *callResult {
-	res := &callResult{addr: c.addr, input: c.input}
+	res := &callResult{stepID: c.stepID, input: c.input}
 	cctx, cancel := context.WithTimeout(ctx, e.opts.Lease/2)
 	defer cancel()
 	switch {

@@ -155,6 +155,26 @@ func (h *harness) steps(runID string) []store.StepRecord {
 	return out
 }
 
+// stepsOf is a run's history of one step, by its id.
+func (h *harness) stepsOf(runID, stepID string) []store.StepRecord {
+	var out []store.StepRecord
+	for _, s := range h.steps(runID) {
+		if s.StepID == stepID {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// statuses lists the statuses of one step's history entries, oldest first.
+func (h *harness) statuses(runID, stepID string) []string {
+	var out []string
+	for _, s := range h.stepsOf(runID, stepID) {
+		out = append(out, s.Status)
+	}
+	return out
+}
+
 // stepsByID indexes a run's history by step id (the last entry of each).
 func (h *harness) stepsByID(runID string) map[string]store.StepRecord {
 	out := map[string]store.StepRecord{}

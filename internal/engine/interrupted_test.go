@@ -128,13 +128,7 @@ func TestAFailedAttemptIsNotTakenAsCutShort(t *testing.T) {
 		}))
 		h.advance(3 * time.Minute) // its lease runs out; the job runs again
 		require.Len(t, rc.deliveries(), 2)
-		var statuses []string
-		for _, s := range h.steps(h.only("push").ID) {
-			if s.StepID == "push" {
-				statuses = append(statuses, s.Status)
-			}
-		}
-		require.Equal(t, []string{"retrying", "done"}, statuses)
+		require.Equal(t, []string{"retrying", "done"}, h.statuses(h.only("push").ID, "push"))
 	})
 }
 

@@ -71,7 +71,7 @@ func (e *Engine) activePolicies(ctx context.Context, tx *store.Tx, workflow, nam
 // step is checked again) or skipped (the run goes on without it); either is in the run's history with
 // the policy and rule that stopped it.
 func (s *segment) gate(ctx context.Context, st *Step, req touchReq) (f flow, stop bool, err error) {
-	if s.run.State["deferred"] == st.Addr {
+	if s.run.State["deferred"] == st.ID {
 		if res := s.resumed(st); res != nil {
 			// The deferral's history entry stays as it was written; the step writes its own.
 			delete(s.run.State, "deferred")
@@ -125,7 +125,7 @@ func (s *segment) gate(ctx context.Context, st *Step, req touchReq) (f flow, sto
 	}
 	until := blocked.NotBefore
 	decision["until"] = until
-	s.run.State["deferred"] = st.Addr
+	s.run.State["deferred"] = st.ID // by id, which a move to a new version keeps
 	return flow{wait: &waitSpec{kind: "delay", until: &until, status: "deferred", decision: decision,
 		input: map[string]any{"channel": req.channel, "contact": req.contact}}}, true, nil
 }

@@ -68,7 +68,7 @@ func (e *Engine) execute(ctx context.Context, j store.Job, held *segment) {
 		rev, held = seg.run.Rev, seg
 		res = e.perform(ctx, seg.call)
 		if res.err != nil {
-			e.stepFailed(ctx, j, runID, seg.call.addr, res.input, res.err)
+			e.stepFailed(ctx, j, runID, seg.call.stepID, res.input, res.err)
 			return
 		}
 	}
@@ -93,14 +93,14 @@ func (e *Engine) segment(ctx context.Context, j store.Job, runID string, rev int
 	case ctx.Err() != nil:
 		return nil // shutting down: the lease runs out and the job runs again
 	case err != nil:
-		e.stepFailed(ctx, j, runID, seg.at, nil, err)
+		e.stepFailed(ctx, j, runID, seg.stepID(), nil, err)
 		return nil
 	}
 	if seg.ended != "" {
 		e.m.finished.WithLabelValues(seg.ended).Inc()
 	}
 	if seg.failed != nil { // a step after an outside call's result failed; the result is committed
-		e.stepFailed(ctx, j, runID, seg.at, nil, seg.failed)
+		e.stepFailed(ctx, j, runID, seg.stepID(), nil, seg.failed)
 		return nil
 	}
 	if seg.call == nil {
@@ -507,33 +507,41 @@ func (s *segment) nextSeq() int {
 
 func (s *segment) saveHistory(ctx context.Context, seq int, st *Step, status string, in, out, decision map[string]any, errText string) error {
 	now := s.e.now()
-	attempts := s.attempt(st.Addr)
+	attempts := s.attempt(st)
 	s.pending = append(s.pending, store.StepRecord{RunID: s.run.ID, Seq: seq, Version: s.run.Version, StepID: st.ID, Addr: st.Addr,
 		Type: stepLabel(st), Status: status, Input: in, Output: out, Decision: decision, Attempts: attempts, Error: errText,
 		StartedAt: now, FinishedAt: &now})
 	return nil
 }
 
-// attempt is the number of the attempt at the step at addr: its failed tries so far, plus one.
-func (s *segment) attempt(addr string) int {
+// attempt is the number of the attempt at st: its failed tries so far, plus one. Tries are counted by
+// step id, which a move to a new version keeps.
+func (s *segment) attempt(st *Step) int {
 	tries, _ := s.run.State["tries"].(map[string]any)
-	n, _ := tries[addr].(float64)
-	if i, ok := tries[addr].(int); ok {
+	n, _ := tries[st.ID].(float64)
+	if i, ok := tries[st.ID].(int); ok {
 		n = float64(i)
 	}
 	return int(n) + 1
 }
 
-// failedTry counts one more failed try at the step at addr and returns the count.
-func (s *segment) failedTry(addr string) int {
-	n := s.attempt(addr)
+// failedTry counts one more failed try at st.
+func (s *segment) failedTry(st *Step) {
+	n := s.attempt(st)
 	tries, _ := s.run.State["tries"].(map[string]any)
 	if tries == nil {
 		tries = map[string]any{}
 		s.run.State["tries"] = tries
 	}
-	tries[addr] = n
-	return n
+	tries[st.ID] = n
+}
+
+// stepID is the id of the step the segment was at ("" before any: the run's own failure).
+func (s *segment) stepID() string {
+	if s.p != nil && s.p.Steps[s.at] != nil {
+		return s.p.Steps[s.at].ID
+	}
+	return s.at
 }
 
 // flush writes the segment's history entries, in one statement, before its transaction commits.
@@ -564,7 +572,7 @@ func permanent(err error) error { return permanentError{err} }
 //
 // The metrics count what committed (OnCommit): not an attempt whose record a shutdown cut short, nor
 // one that found the run moved on.
-func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string, in map[string]any, cause error) {
+func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, stepID string, in map[string]any, cause error) {
 	err := e.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		r, seq, err := tx.RunAndLastSeq(ctx, runID)
 		if err != nil || !r.Active() {
@@ -580,12 +588,12 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 		delete(r.State, callingKey) // this attempt's end is recorded: a later claim must not take it as cut short
 		s := &segment{e: e, tx: tx, job: j, run: &r, p: p}
 		s.passSeq(seq)
-		st := p.Steps[addr]
+		st := p.Steps[p.ByID[stepID]] // by id: the run may have moved to another version meanwhile
 		if st == nil {
-			st = &Step{Addr: addr, ID: addr, Type: "run"}
+			st = &Step{Addr: stepID, ID: stepID, Type: "run"}
 		}
 		retry, after := retryable(cause)
-		try := s.attempt(addr)
+		try := s.attempt(st)
 		final := !retry || try >= e.opts.MaxAttempts
 		status := "retrying"
 		if final {
@@ -601,7 +609,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 			return err
 		}
 		if !final {
-			s.failedTry(addr)
+			s.failedTry(st)
 			if after <= 0 {
 				after = backoff(try)
 			}
@@ -617,7 +625,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 		}
 		// A retry starts again where the run's committed position is: the failed step's segment rolled
 		// back, so the steps before it in the segment must run again too.
-		r.State["failed_at"] = addr
+		r.State["failed_at"] = st.Addr
 		if r.Cursor != "" {
 			r.State["failed_at"] = r.Cursor
 		}
@@ -626,7 +634,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, addr string
 		}
 		tx.OnCommit(func() {
 			e.m.finished.WithLabelValues(store.RunFailed).Inc()
-			e.log.Warn("run failed", "run", runID, "step", addr, "err", cause)
+			e.log.Warn("run failed", "run", runID, "step", st.ID, "err", cause)
 		})
 		return e.alertFailure(ctx, tx, r, st.ID, cause)
 	})

@@ -1,12 +1,16 @@
 package engine_test
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/salesflow/salesflow/internal/definitions"
+	"github.com/salesflow/salesflow/internal/engine"
 	"github.com/salesflow/salesflow/internal/store"
 	"github.com/salesflow/salesflow/internal/workflow"
 )
@@ -64,4 +68,115 @@ func TestWaitingRunsFinishMoveOrCancelOnApply(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestARunMovedDuringItsCallKeepsTheCallsResult: a run is in its webhook call when an apply moves it to
+// a version where the webhook's step sits at another address (a step was put before it). The call's
+// answer belongs to the step with the same id in the new version: a success is recorded there once and
+// the run goes on (before, the answer was dropped and the call made again), and a failure counts as that
+// step's first attempt (before, it was recorded against whatever step sat at the old address).
+func TestARunMovedDuringItsCallKeepsTheCallsResult(t *testing.T) {
+	for _, answer := range []int{http.StatusOK, http.StatusServiceUnavailable} {
+		t.Run(fmt.Sprint(answer), func(t *testing.T) {
+			eachDB(t, func(t *testing.T, db string) {
+				arrived, release := make(chan struct{}, 1), make(chan struct{})
+				rc := &receiver{script: []func(http.ResponseWriter){func(w http.ResponseWriter) {
+					arrived <- struct{}{}
+					<-release
+					w.WriteHeader(answer)
+				}}}
+				srv := httptest.NewServer(rc)
+				t.Cleanup(srv.Close)
+				h := newHarness(t, db)
+				h.a.Definitions.SetRuntime(h.e)
+				flow := func(before, title string) string {
+					return fmt.Sprintf(movedCall, before, srv.URL, title)
+				}
+				h.apply(flow("", "v1"))
+				lead := h.create("lead", map[string]any{"email": "mo@acme.com"})
+				_, stop := startEngine(t, h, engine.Options{Workers: 2, MaxAttempts: 3, Poll: 10 * time.Millisecond})
+				t.Cleanup(stop)
+				select {
+				case <-arrived:
+				case <-time.After(20 * time.Second):
+					t.Fatal("the call was not made")
+				}
+				v2 := flow("- { id: hello, action: set, with: { status: working } }", "v2")
+				res, _, err := h.a.Definitions.ApplyWith(h.ctx, admin, []workflow.Source{{File: "v2.yaml", Content: []byte(v2)}},
+					definitions.ApplyOptions{Waiting: definitions.WaitingMove})
+				require.NoError(t, err)
+				require.Equal(t, 1, res.Applied[0].Waiting["moved"])
+				close(release)
+				if answer != http.StatusOK {
+					require.Eventually(t, func() bool { return len(h.stepsOf(h.only("moved").ID, "push")) == 1 }, 20*time.Second, 10*time.Millisecond)
+					h.mu.Lock()
+					h.clock = h.clock.Add(10 * time.Minute) // past the retry's backoff
+					h.mu.Unlock()
+				}
+				h.settled("moved", 1)
+				run := h.only("moved")
+				require.Equal(t, store.RunCompleted, run.Status, run.Error)
+				require.Equal(t, 2, run.Version)
+				require.Equal(t, "v2", h.get("lead", lead.ID()).String("title"))
+				require.Equal(t, "new", h.get("lead", lead.ID()).String("status"), "the moved run went on from its step")
+				var got []string
+				for _, s := range h.stepsOf(run.ID, "push") {
+					got = append(got, fmt.Sprintf("%s %d", s.Status, s.Attempts))
+				}
+				require.Empty(t, h.stepsOf(run.ID, "hello"), "nothing is recorded against the step at the call's old address")
+				if answer == http.StatusOK {
+					require.Equal(t, 1, len(rc.deliveries()), "the call is not made again")
+					require.Equal(t, []string{"done 1"}, got)
+				} else {
+					require.Equal(t, 2, len(rc.deliveries()))
+					require.Equal(t, []string{"retrying 1", "done 2"}, got)
+				}
+			})
+		})
+	}
+}
+
+const movedCall = `kind: workflow
+name: moved
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  %s
+  - id: push
+    action: webhook
+    with: { url: "%s/leads" }
+  - id: stamp
+    action: set
+    with: { title: "%s" }
+`
+
+// TestAMovedRunKeepsItsStepsAttempts: a webhook failed once, and while its retry waits, an apply moves
+// the run to a version where the step sits at another address. The retry is the step's second attempt,
+// not its first: attempts are counted by step id, which the move keeps.
+func TestAMovedRunKeepsItsStepsAttempts(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		rc := &receiver{script: []func(http.ResponseWriter){status(503)}}
+		srv := httptest.NewServer(rc)
+		t.Cleanup(srv.Close)
+		h := newHarness(t, db)
+		h.a.Definitions.SetRuntime(h.e)
+		h.apply(fmt.Sprintf(movedCall, "", srv.URL, "v1"))
+		h.create("lead", map[string]any{"email": "mo@acme.com"})
+		h.drain()
+		v2 := fmt.Sprintf(movedCall, "- { id: hello, action: set, with: { status: working } }", srv.URL, "v2")
+		res, _, err := h.a.Definitions.ApplyWith(h.ctx, admin, []workflow.Source{{File: "v2.yaml", Content: []byte(v2)}},
+			definitions.ApplyOptions{Waiting: definitions.WaitingMove})
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Applied[0].Waiting["moved"])
+		h.advance(10 * time.Minute) // past the retry's backoff
+		run := h.only("moved")
+		require.Equal(t, store.RunCompleted, run.Status, run.Error)
+		var got []string
+		for _, s := range h.stepsOf(run.ID, "push") {
+			got = append(got, fmt.Sprintf("%s %d", s.Status, s.Attempts))
+		}
+		require.Equal(t, []string{"retrying 1", "done 2"}, got)
+	})
 }
