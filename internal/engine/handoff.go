@@ -28,12 +28,13 @@ func (s *segment) handoff(ctx context.Context, st *Step) (flow, error) {
 	return s.handoffTo(ctx, st, h, 1, "")
 }
 
-// handoffState is what the step keeps between its attempts.
+// handoffState is what the step keeps between its attempts, by step id, which a move to a new
+// version keeps.
 func (s *segment) handoffState(st *Step) map[string]any {
-	m, _ := s.run.State["handoff:"+st.Addr].(map[string]any)
+	m, _ := s.run.State["handoff:"+st.ID].(map[string]any)
 	if m == nil {
 		m = map[string]any{}
-		s.run.State["handoff:"+st.Addr] = m
+		s.run.State["handoff:"+st.ID] = m
 	}
 	return m
 }

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -8,7 +9,9 @@ import (
 
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/crm"
+	"github.com/salesflow/salesflow/internal/definitions"
 	"github.com/salesflow/salesflow/internal/store"
+	"github.com/salesflow/salesflow/internal/workflow"
 )
 
 const handoffFlow = `kind: routing
@@ -142,12 +145,45 @@ steps:
 	})
 }
 
+// TestHandoffNobodyTakesGoesBackToThePreviousOwner: the only AE declines, so the record goes back to
+// its owner before the handoff. Also when an apply moved the waiting run to a version where the
+// handoff sits at another address: the handoff's state (who was tried, whose it was) is kept by step
+// id (found by review: kept by address, it was lost, and the run handed the lead over again).
 func TestHandoffNobodyTakesGoesBackToThePreviousOwner(t *testing.T) {
-	eachDB(t, func(t *testing.T, db string) {
-		h := newHarness(t, db)
-		sdr := h.create("user", map[string]any{"email": "sam@example.com", "name": "Sam"}).ID()
-		aes := h.team("AE", "ada@example.com")
-		h.apply(`kind: routing
+	for _, moved := range []bool{false, true} {
+		t.Run(fmt.Sprintf("moved=%v", moved), func(t *testing.T) {
+			eachDB(t, func(t *testing.T, db string) {
+				h := newHarness(t, db)
+				h.a.Definitions.SetRuntime(h.e)
+				sdr := h.create("user", map[string]any{"email": "sam@example.com", "name": "Sam"}).ID()
+				aes := h.team("AE", "ada@example.com")
+				h.apply(sprintf(giveBack, ""))
+				lead := h.create("lead", map[string]any{"email": "ann@acme.com", "owner_id": sdr})
+				h.update("lead", lead.ID(), map[string]any{"status": "qualified"})
+				h.drain()
+				task := h.get("task", h.only("give").WaitKey)
+				require.Equal(t, aes[0], h.get("lead", lead.ID())["owner_id"])
+				if moved {
+					v2 := sprintf(giveBack, "- { id: hello, action: set, with: { title: hello } }")
+					res, _, err := h.a.Definitions.ApplyWith(h.ctx, admin, []workflow.Source{{File: "v2.yaml", Content: []byte(v2)}},
+						definitions.ApplyOptions{Waiting: definitions.WaitingMove})
+					require.NoError(t, err)
+					require.Equal(t, 1, res.Applied[1].Waiting["moved"], "%+v", res.Applied)
+				}
+				ada := auth.Actor{Kind: auth.KindToken, UserID: aes[0], Role: auth.Rep, ID: "t"}
+				_, err := h.a.Service.ChangeTask(h.ctx, ada, task.ID(), crm.TaskChange{Action: "decline", Reason: "busy"})
+				require.NoError(t, err)
+				h.drain()
+				got := h.get("lead", lead.ID())
+				require.Equal(t, store.RunCompleted, h.only("give").Status)
+				require.Equal(t, sdr, got["owner_id"], "back to Sam: the only AE gave it back")
+				require.Contains(t, got["title"], "nobody could take it")
+			})
+		})
+	}
+}
+
+const giveBack = `kind: routing
 name: aes
 rules:
   - name: all
@@ -160,6 +196,7 @@ review_every: 90d
 object: lead
 trigger: { on: lead.updated, changed: status, to: qualified }
 steps:
+  %s
   - id: handoff
     handoff:
       to: { routing: aes }
@@ -168,19 +205,4 @@ steps:
   - if: steps.handoff.accepted
     then: [{ action: set, with: { title: accepted } }]
     else: [{ action: set, with: { title: "{{ steps.handoff.reason }}" } }]
-`)
-		lead := h.create("lead", map[string]any{"email": "ann@acme.com", "owner_id": sdr})
-		h.update("lead", lead.ID(), map[string]any{"status": "qualified"})
-		h.drain()
-		task := h.get("task", h.only("give").WaitKey)
-		require.Equal(t, aes[0], h.get("lead", lead.ID())["owner_id"])
-		ada := auth.Actor{Kind: auth.KindToken, UserID: aes[0], Role: auth.Rep, ID: "t"}
-		_, err := h.a.Service.ChangeTask(h.ctx, ada, task.ID(), crm.TaskChange{Action: "decline", Reason: "busy"})
-		require.NoError(t, err)
-		h.drain()
-		got := h.get("lead", lead.ID())
-		require.Equal(t, sdr, got["owner_id"], "back to Sam: the only AE gave it back")
-		require.Contains(t, got["title"], "nobody could take it")
-		require.Equal(t, store.RunCompleted, h.only("give").Status)
-	})
-}
+`

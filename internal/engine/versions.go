@@ -42,7 +42,7 @@ func (e *Engine) MigrateWaiting(ctx context.Context, tx *store.Tx, name string, 
 				}
 			}
 			addr, ok := target.ByID[idOrEmpty(st)]
-			if !ok || target.Steps[addr].Type != st.Type {
+			if !ok || !sameKind(target.Steps[addr], st) {
 				counts["stayed"]++
 				report["stayed_at"] = appendStr(report["stayed_at"], where)
 				continue
@@ -62,6 +62,12 @@ func (e *Engine) MigrateWaiting(ctx context.Context, tx *store.Tx, name string, 
 		report[k] = v
 	}
 	return report, nil
+}
+
+// sameKind tells whether a run at a may go on at b: the same kind of step, and for an action the same
+// action (a webhook in flight must not have its answer recorded by an email step).
+func sameKind(a, b *Step) bool {
+	return a != nil && b != nil && stepLabel(a) == stepLabel(b)
 }
 
 func idOrEmpty(st *Step) string {
@@ -150,7 +156,7 @@ func (e *Engine) Waiting(ctx context.Context, name string) ([]WaitingStep, error
 				if st := p.Steps[addr]; st != nil {
 					w.StepID, w.Type = st.ID, st.Type
 					a, ok := cur.ByID[st.ID]
-					w.InCurrent = ok && cur.Steps[a].Type == st.Type
+					w.InCurrent = ok && sameKind(cur.Steps[a], st)
 				}
 				out = append(out, w)
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,14 +80,7 @@ func TestARunMovedDuringItsCallKeepsTheCallsResult(t *testing.T) {
 	for _, answer := range []int{http.StatusOK, http.StatusServiceUnavailable} {
 		t.Run(fmt.Sprint(answer), func(t *testing.T) {
 			eachDB(t, func(t *testing.T, db string) {
-				arrived, release := make(chan struct{}, 1), make(chan struct{})
-				rc := &receiver{script: []func(http.ResponseWriter){func(w http.ResponseWriter) {
-					arrived <- struct{}{}
-					<-release
-					w.WriteHeader(answer)
-				}}}
-				srv := httptest.NewServer(rc)
-				t.Cleanup(srv.Close)
+				rc, srv, arrived, release := heldCall(t, answer)
 				h := newHarness(t, db)
 				h.a.Definitions.SetRuntime(h.e)
 				flow := func(before, title string) string {
@@ -106,7 +100,7 @@ func TestARunMovedDuringItsCallKeepsTheCallsResult(t *testing.T) {
 					definitions.ApplyOptions{Waiting: definitions.WaitingMove})
 				require.NoError(t, err)
 				require.Equal(t, 1, res.Applied[0].Waiting["moved"])
-				close(release)
+				release()
 				if answer != http.StatusOK {
 					require.Eventually(t, func() bool { return len(h.stepsOf(h.only("moved").ID, "push")) == 1 }, 20*time.Second, 10*time.Millisecond)
 					h.mu.Lock()
@@ -134,6 +128,23 @@ func TestARunMovedDuringItsCallKeepsTheCallsResult(t *testing.T) {
 			})
 		})
 	}
+}
+
+// heldCall starts a receiver whose first call arrives (a value on arrived) and is answered with
+// status once release is called (at the latest when the test ends).
+func heldCall(t *testing.T, status int) (rc *receiver, srv *httptest.Server, arrived chan struct{}, release func()) {
+	arrived, held := make(chan struct{}, 1), make(chan struct{})
+	rc = &receiver{script: []func(http.ResponseWriter){func(w http.ResponseWriter) {
+		arrived <- struct{}{}
+		<-held
+		w.WriteHeader(status)
+	}}}
+	srv = httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	var once sync.Once
+	release = func() { once.Do(func() { close(held) }) }
+	t.Cleanup(release) // before Close, which waits for the handler
+	return rc, srv, arrived, release
 }
 
 const movedCall = `kind: workflow
@@ -180,3 +191,58 @@ func TestAMovedRunKeepsItsStepsAttempts(t *testing.T) {
 		require.Equal(t, []string{"retrying 1", "done 2"}, got)
 	})
 }
+
+// TestAMoveLeavesARunWhoseStepBecameAnotherAction: a run is in its webhook call when an apply would
+// move it to a version where the step with the same id sends an email instead. The move leaves it on
+// its version, where the webhook's answer is recorded; it is not taken as the email's (found by review:
+// the email step recorded the webhook's answer as done, and the email was never sent).
+func TestAMoveLeavesARunWhoseStepBecameAnotherAction(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		rc, srv, arrived, release := heldCall(t, http.StatusOK)
+		mail, withMail := withSMTP(t)
+		h := newHarness(t, db)
+		h.a.Definitions.SetRuntime(h.e)
+		h.apply(fmt.Sprintf(oneStep, `action: webhook
+    with: { url: "`+srv.URL+`/leads" }`))
+		h.create("lead", map[string]any{"email": "mo@acme.com", "first_name": "Mo"})
+		opts := engine.Options{Workers: 2, MaxAttempts: 3, Poll: 10 * time.Millisecond}
+		withMail(&opts)
+		_, stop := startEngine(t, h, opts)
+		t.Cleanup(stop)
+		select {
+		case <-arrived:
+		case <-time.After(20 * time.Second):
+			t.Fatal("the call was not made")
+		}
+		v2 := fmt.Sprintf(oneStep, "action: send_email\n    with: { to: lead, template: hello }")
+		res, _, err := h.a.Definitions.ApplyWith(h.ctx, admin, []workflow.Source{{File: "v2.yaml", Content: []byte(v2)}},
+			definitions.ApplyOptions{Waiting: definitions.WaitingMove})
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Applied[0].Waiting["stayed"], "%+v", res.Applied[0].Waiting)
+		preview, err := h.e.Waiting(h.ctx, "kinds")
+		require.NoError(t, err)
+		require.Len(t, preview, 1)
+		require.Equal(t, "push", preview[0].StepID)
+		require.False(t, preview[0].InCurrent, "the preview says the run would not move")
+		release()
+		h.settled("kinds", 1)
+		run := h.only("kinds")
+		require.Equal(t, store.RunCompleted, run.Status, run.Error)
+		require.Equal(t, 1, run.Version)
+		require.Equal(t, []string{"done"}, h.statuses(run.ID, "push"))
+		require.Equal(t, 1, len(rc.deliveries()))
+		require.Empty(t, mail.Messages())
+	})
+}
+
+const oneStep = `kind: workflow
+name: kinds
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+  - id: push
+    %s
+---
+` + helloTemplate
