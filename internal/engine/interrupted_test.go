@@ -213,3 +213,49 @@ func TestAnEmailCutShortOnItsLastAttemptKeepsItsTouch(t *testing.T) {
 		require.Equal(t, 1, messagesTo(mail, "ann@acme.com"))
 	})
 }
+
+// TestACutShortEmailDeferredByThePolicyIsNotCutShortTwice: the relay has kept a welcome email but not
+// answered when the send's lease runs out, at 19:01 in the recipient's zone. The next claim records the
+// interrupted attempt, and the contact policy's quiet hours then defer the repeat to 08:00. In the
+// morning a process claims the deferred job and stops before anything is sent; the claim after it must
+// not report a second cut-short call: none was made (the first report cleared the run's mark; left in
+// place, it made a false report on PostgreSQL, where the claim counts line up: the deferral's new job
+// counts its claims from zero, like the first one, which a worker claimed; on SQLite the feed ran that).
+func TestACutShortEmailDeferredByThePolicyIsNotCutShortTwice(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		mail, withMail := withSMTP(t)
+		h := newHarness(t, db, withMail)
+		h.mu.Lock()
+		h.clock = time.Date(2026, 12, 7, 17, 58, 0, 0, time.UTC) // 18:58 in Berlin
+		h.mu.Unlock()
+		h.apply("kind: policy\nname: default\nquiet_hours: { from: \"19:00\", to: \"08:00\", timezone: recipient }\n")
+		h.apply(fmt.Sprintf(emailOnCreate, "welcome") + "---\n" + helloTemplate)
+		mail.StallNext(1, 2*time.Second) // kept, answered late
+		opts := engine.Options{Workers: 2, MaxAttempts: 3, Poll: 10 * time.Millisecond}
+		withMail(&opts)
+		_, stop := startEngine(t, h, opts)
+		h.create("lead", map[string]any{"email": "ann@acme.de", "first_name": "Ann", "timezone": "Europe/Berlin"})
+		require.Eventually(t, func() bool { return len(mail.Messages()) == 1 }, 20*time.Second, 10*time.Millisecond)
+		h.mu.Lock()
+		h.clock = h.clock.Add(3 * time.Minute) // the lease runs out, now in quiet hours
+		h.mu.Unlock()
+		require.Eventually(t, func() bool { return h.only("welcome").Status == store.RunWaiting }, 20*time.Second, 10*time.Millisecond)
+		stop() // the late answer finds the run moved on
+		run := h.only("welcome")
+		require.Equal(t, []string{"interrupted", "deferred"}, h.statuses(run.ID, "hello"))
+		require.Equal(t, time.Date(2026, 12, 8, 7, 0, 0, 0, time.UTC), run.WaitUntil.UTC())
+
+		h.mu.Lock()
+		h.clock = time.Date(2026, 12, 8, 7, 0, 0, 0, time.UTC)
+		h.mu.Unlock()
+		require.NoError(t, h.a.Store.Write(h.ctx, func(tx *store.Tx) error { // a process that claims and stops
+			jobs, err := tx.ClaimJobs(h.ctx, h.now(), 2*time.Minute, 10)
+			require.Len(t, jobs, 1)
+			return err
+		}))
+		h.advance(3 * time.Minute) // its lease runs out; the job runs again
+		require.Equal(t, store.RunCompleted, h.only("welcome").Status)
+		require.Equal(t, []string{"interrupted", "deferred", "done"}, h.statuses(run.ID, "hello"))
+		require.Len(t, mail.Messages(), 2)
+	})
+}
