@@ -187,7 +187,41 @@ func (s *segment) do(tx *store.Tx) error {
 	}
 	s.actor = auth.Actor{Kind: auth.KindRun, ID: r.ID, Role: auth.Admin}
 	s.bindSteps()
+	s.upgradeState()
 	return s.proceed(ctx, r.Rev)
+}
+
+// upgradeState renames what a build before 2026-12-06 kept by step address in a run's state (a contact
+// policy's deferral, a handoff's state, the attempts) to the step's id, as kept now: else a run waiting
+// across the upgrade would take its deferral's end for a task's completion, or hand a lead over again to
+// whoever declined it. Addresses begin with a digit and ids with a letter; a step without an id of its
+// own is keyed by its address either way.
+func (s *segment) upgradeState() {
+	idAt := func(addr string) string {
+		if st := s.p.Steps[addr]; st != nil {
+			return st.ID
+		}
+		return addr
+	}
+	state := s.run.State
+	if d, ok := state["deferred"].(string); ok {
+		state["deferred"] = idAt(d)
+	}
+	tries, _ := state["tries"].(map[string]any)
+	for k, v := range tries {
+		if id := idAt(k); id != k {
+			delete(tries, k)
+			tries[id] = v
+		}
+	}
+	for k, v := range state {
+		if addr, ok := strings.CutPrefix(k, "handoff:"); ok {
+			if id := idAt(addr); id != addr {
+				delete(state, k)
+				state["handoff:"+id] = v
+			}
+		}
+	}
 }
 
 // goOnFromHeld runs the segment after an outside call from the run as the segment before the call
@@ -587,6 +621,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, stepID stri
 		}
 		delete(r.State, callingKey) // this attempt's end is recorded: a later claim must not take it as cut short
 		s := &segment{e: e, tx: tx, job: j, run: &r, p: p}
+		s.upgradeState()
 		s.passSeq(seq)
 		st := p.Steps[p.ByID[stepID]] // by id: the run may have moved to another version meanwhile
 		if st == nil {

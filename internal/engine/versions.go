@@ -123,7 +123,7 @@ type WaitingStep struct {
 	Version int    `json:"version"`
 	StepID  string `json:"step_id"`
 	Addr    string `json:"addr"`
-	Type    string `json:"type"`
+	Type    string `json:"type"` // the step's kind; for an action, which ("action:webhook"), as in run history
 	Runs    int    `json:"runs"`
 	// InCurrent says whether the current version has a step with this id and kind, where `move` would
 	// put these runs.
@@ -154,7 +154,7 @@ func (e *Engine) Waiting(ctx context.Context, name string) ([]WaitingStep, error
 			for addr, n := range byAddr {
 				w := WaitingStep{Version: v, Addr: addr, Runs: n}
 				if st := p.Steps[addr]; st != nil {
-					w.StepID, w.Type = st.ID, st.Type
+					w.StepID, w.Type = st.ID, stepLabel(st)
 					a, ok := cur.ByID[st.ID]
 					w.InCurrent = ok && sameKind(cur.Steps[a], st)
 				}

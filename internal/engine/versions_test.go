@@ -223,6 +223,7 @@ func TestAMoveLeavesARunWhoseStepBecameAnotherAction(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, preview, 1)
 		require.Equal(t, "push", preview[0].StepID)
+		require.Equal(t, "action:webhook", preview[0].Type)
 		require.False(t, preview[0].InCurrent, "the preview says the run would not move")
 		release()
 		h.settled("kinds", 1)

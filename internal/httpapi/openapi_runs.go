@@ -56,8 +56,9 @@ func runPaths(paths obj) {
 		"201", resp("Enrolled (200 with enrolled false and the reason when not).", props([]string{"enrolled"}, obj{"enrolled": boolean, "run_id": str, "reason": str})), "403", "404", "422")}
 	paths["/api/v1/workflows/{name}/waiting"] = obj{"get": op("Where a workflow's active runs sit, by version and step: the preview before an apply's waiting=move|cancel", "waitingRuns",
 		[]obj{param("name", "path", "The workflow.", str)}, nil, "200", resp("Counts by version and step.", props([]string{"items"}, obj{"items": obj{"type": "array", "items": props(nil, obj{
-			"version": obj{"type": "integer"}, "step_id": str, "addr": str, "type": str, "runs": obj{"type": "integer"},
-			"in_current": obj{"type": "boolean", "description": "The current version has a step with this id and kind (where move puts them)."}})}})), "404")}
+			"version": obj{"type": "integer"}, "step_id": str, "addr": str, "runs": obj{"type": "integer"},
+			"type":       obj{"type": "string", "description": "The step's kind; for an action, which one (action:webhook)."},
+			"in_current": obj{"type": "boolean", "description": "The current version has a step with this id and kind, for an action the same action (where move puts them)."}})}})), "404")}
 	paths["/api/v1/events"] = obj{"post": op("Post a custom event about a record; workflows with `on: event` and waits for it react", "postEvent", nil,
 		jsonBody(props([]string{"name", "record_type", "record_id"}, obj{"name": obj{"type": "string", "pattern": "^[a-z][a-z0-9_.-]{0,99}$"},
 			"record_type": obj{"type": "string", "enum": []string{"lead", "contact", "account", "deal", "task", "activity"}}, "record_id": str, "payload": obj{"type": "object"}})),
