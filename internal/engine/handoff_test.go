@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -147,11 +146,12 @@ steps:
 
 // TestHandoffNobodyTakesGoesBackToThePreviousOwner: the only AE declines, so the record goes back to
 // its owner before the handoff. Also when an apply moved the waiting run to a version where the
-// handoff sits at another address: the handoff's state (who was tried, whose it was) is kept by step
-// id (found by review: kept by address, it was lost, and the run handed the lead over again).
+// handoff sits at another address, and when the run's handoff state was kept by an older build (by
+// step address): the handoff's state (who was tried, whose it was) is kept by step id (found by
+// review: kept by address, it was lost, and the run handed the lead over again).
 func TestHandoffNobodyTakesGoesBackToThePreviousOwner(t *testing.T) {
-	for _, moved := range []bool{false, true} {
-		t.Run(fmt.Sprintf("moved=%v", moved), func(t *testing.T) {
+	for _, c := range []string{"as applied", "moved", "older build"} {
+		t.Run(c, func(t *testing.T) {
 			eachDB(t, func(t *testing.T, db string) {
 				h := newHarness(t, db)
 				h.a.Definitions.SetRuntime(h.e)
@@ -161,14 +161,22 @@ func TestHandoffNobodyTakesGoesBackToThePreviousOwner(t *testing.T) {
 				lead := h.create("lead", map[string]any{"email": "ann@acme.com", "owner_id": sdr})
 				h.update("lead", lead.ID(), map[string]any{"status": "qualified"})
 				h.drain()
-				task := h.get("task", h.only("give").WaitKey)
+				run := h.only("give")
+				task := h.get("task", run.WaitKey)
 				require.Equal(t, aes[0], h.get("lead", lead.ID())["owner_id"])
-				if moved {
+				switch c {
+				case "moved":
 					v2 := sprintf(giveBack, "- { id: hello, action: set, with: { title: hello } }")
 					res, _, err := h.a.Definitions.ApplyWith(h.ctx, admin, []workflow.Source{{File: "v2.yaml", Content: []byte(v2)}},
 						definitions.ApplyOptions{Waiting: definitions.WaitingMove})
 					require.NoError(t, err)
 					require.Equal(t, 1, res.Applied[1].Waiting["moved"], "%+v", res.Applied)
+				case "older build":
+					asOlderBuild(t, h, run.ID, func(r *store.Run) {
+						require.NotNil(t, r.State["handoff:handoff"])
+						r.State["handoff:"+r.Cursor] = r.State["handoff:handoff"]
+						delete(r.State, "handoff:handoff")
+					})
 				}
 				ada := auth.Actor{Kind: auth.KindToken, UserID: aes[0], Role: auth.Rep, ID: "t"}
 				_, err := h.a.Service.ChangeTask(h.ctx, ada, task.ID(), crm.TaskChange{Action: "decline", Reason: "busy"})
