@@ -187,7 +187,7 @@ func (s *segment) do(tx *store.Tx) error {
 	}
 	s.actor = auth.Actor{Kind: auth.KindRun, ID: r.ID, Role: auth.Admin}
 	s.bindSteps()
-	s.upgradeState()
+	upgradeState(r.State, s.p)
 	return s.proceed(ctx, r.Rev)
 }
 
@@ -195,15 +195,14 @@ func (s *segment) do(tx *store.Tx) error {
 // policy's deferral, a handoff's state, the attempts) to the step's id, as kept now: else a run waiting
 // across the upgrade would take its deferral's end for a task's completion, or hand a lead over again to
 // whoever declined it. Addresses begin with a digit and ids with a letter; a step without an id of its
-// own is keyed by its address either way.
-func (s *segment) upgradeState() {
+// own is keyed by its address either way. p is the version the run is on (a move upgrades it first).
+func upgradeState(state map[string]any, p *Program) {
 	idAt := func(addr string) string {
-		if st := s.p.Steps[addr]; st != nil {
+		if st := p.Steps[addr]; st != nil {
 			return st.ID
 		}
 		return addr
 	}
-	state := s.run.State
 	if d, ok := state["deferred"].(string); ok {
 		state["deferred"] = idAt(d)
 	}
@@ -621,7 +620,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, stepID stri
 		}
 		delete(r.State, callingKey) // this attempt's end is recorded: a later claim must not take it as cut short
 		s := &segment{e: e, tx: tx, job: j, run: &r, p: p}
-		s.upgradeState()
+		upgradeState(r.State, p)
 		s.passSeq(seq)
 		st := p.Steps[p.ByID[stepID]] // by id: the run may have moved to another version meanwhile
 		if st == nil {

@@ -47,6 +47,7 @@ func (e *Engine) MigrateWaiting(ctx context.Context, tx *store.Tx, name string, 
 				report["stayed_at"] = appendStr(report["stayed_at"], where)
 				continue
 			}
+			upgradeState(r.State, old) // keys of an older build name old's addresses
 			if err := e.moveRun(ctx, tx, r, to, addr); err != nil {
 				return nil, err
 			}
