@@ -8,9 +8,7 @@ import (
 
 	"github.com/salesflow/salesflow/internal/auth"
 	"github.com/salesflow/salesflow/internal/crm"
-	"github.com/salesflow/salesflow/internal/definitions"
 	"github.com/salesflow/salesflow/internal/store"
-	"github.com/salesflow/salesflow/internal/workflow"
 )
 
 const handoffFlow = `kind: routing
@@ -154,7 +152,6 @@ func TestHandoffNobodyTakesGoesBackToThePreviousOwner(t *testing.T) {
 		t.Run(c, func(t *testing.T) {
 			eachDB(t, func(t *testing.T, db string) {
 				h := newHarness(t, db)
-				h.a.Definitions.SetRuntime(h.e)
 				sdr := h.create("user", map[string]any{"email": "sam@example.com", "name": "Sam"}).ID()
 				aes := h.team("AE", "ada@example.com")
 				h.apply(sprintf(giveBack, ""))
@@ -166,13 +163,9 @@ func TestHandoffNobodyTakesGoesBackToThePreviousOwner(t *testing.T) {
 				require.Equal(t, aes[0], h.get("lead", lead.ID())["owner_id"])
 				switch c {
 				case "moved":
-					v2 := sprintf(giveBack, "- { id: hello, action: set, with: { title: hello } }")
-					res, _, err := h.a.Definitions.ApplyWith(h.ctx, admin, []workflow.Source{{File: "v2.yaml", Content: []byte(v2)}},
-						definitions.ApplyOptions{Waiting: definitions.WaitingMove})
-					require.NoError(t, err)
-					require.Equal(t, 1, res.Applied[1].Waiting["moved"], "%+v", res.Applied)
+					require.Equal(t, 1, h.applyMoving(sprintf(giveBack, "- { id: hello, action: set, with: { title: hello } }"))["moved"])
 				case "older build":
-					asOlderBuild(t, h, run.ID, func(r *store.Run) {
+					h.asOlderBuild(run.ID, func(r *store.Run) {
 						require.NotNil(t, r.State["handoff:handoff"])
 						r.State["handoff:"+r.Cursor] = r.State["handoff:handoff"]
 						delete(r.State, "handoff:handoff")

@@ -14,6 +14,7 @@ import (
 	"github.com/salesflow/salesflow/internal/app"
 	"github.com/salesflow/salesflow/internal/app/apptest"
 	"github.com/salesflow/salesflow/internal/auth"
+	"github.com/salesflow/salesflow/internal/definitions"
 	"github.com/salesflow/salesflow/internal/engine"
 	"github.com/salesflow/salesflow/internal/notify"
 	"github.com/salesflow/salesflow/internal/records"
@@ -101,6 +102,38 @@ func (h *harness) apply(src string) {
 	h.t.Helper()
 	_, diags, err := h.a.Definitions.Apply(h.ctx, admin, []workflow.Source{{File: "test.yaml", Content: []byte(src)}})
 	require.NoError(h.t, err, "%v", diags)
+}
+
+// applyMoving applies src with the waiting runs of older versions moved to the new one (apply
+// --waiting move) and returns what the apply did with them.
+func (h *harness) applyMoving(src string) map[string]any {
+	h.t.Helper()
+	h.a.Definitions.SetRuntime(h.e)
+	res, diags, err := h.a.Definitions.ApplyWith(h.ctx, admin, []workflow.Source{{File: "moving.yaml", Content: []byte(src)}},
+		definitions.ApplyOptions{Waiting: definitions.WaitingMove})
+	require.NoError(h.t, err, "%v", diags)
+	for _, a := range res.Applied {
+		if a.Waiting != nil {
+			return a.Waiting
+		}
+	}
+	return nil
+}
+
+// asOlderBuild rewrites a stored run's state as a build before 2026-12-06 would have left it.
+func (h *harness) asOlderBuild(runID string, f func(r *store.Run)) {
+	h.t.Helper()
+	require.NoError(h.t, h.a.Store.Write(h.ctx, func(tx *store.Tx) error {
+		r, err := tx.ReadRun(h.ctx, runID)
+		if err != nil {
+			return err
+		}
+		f(&r)
+		if err := tx.UpdateRun(h.ctx, &r); err != nil {
+			return err
+		}
+		return tx.SetJobPayload(h.ctx, "run:"+r.ID, map[string]any{"rev": r.Rev})
+	}))
 }
 
 func (h *harness) create(object string, fields map[string]any) records.Values {

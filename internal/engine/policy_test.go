@@ -8,12 +8,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/salesflow/salesflow/internal/definitions"
 	"github.com/salesflow/salesflow/internal/engine"
 	"github.com/salesflow/salesflow/internal/notify"
 	"github.com/salesflow/salesflow/internal/notify/smtptest"
 	"github.com/salesflow/salesflow/internal/store"
-	"github.com/salesflow/salesflow/internal/workflow"
 )
 
 // helloTemplate is the email template the policy tests' workflows send.
@@ -272,36 +270,41 @@ steps:
 ---
 ` + helloTemplate
 
-// TestAMovedDeferredTaskIsStillCreated: the contact policy deferred a task step by a day, and an apply
-// then moved the run to a version where the task sits at another address. When the deferral ends the
-// task is created and the run waits on it (found by reading: the deferral was kept by address, so the
-// moved run took the deferral's end for the task's completion and went on without creating it).
-func TestAMovedDeferredTaskIsStillCreated(t *testing.T) {
-	eachDB(t, func(t *testing.T, db string) {
-		mail, opt := withSMTP(t)
-		h := newHarness(t, db, opt)
-		h.a.Definitions.SetRuntime(h.e)
-		h.apply("kind: policy\nname: default\ncontact:\n  max_touches: { per_contact: 1, per: 1d }\non_blocked: defer\n")
-		h.apply(fmt.Sprintf(emailThenTask, ""))
-		lead := h.create("lead", map[string]any{"email": "ann@acme.com", "first_name": "Ann", "owner_id": h.owner})
-		h.drain()
-		require.Len(t, mail.Messages(), 1)
-		run := h.only("touches")
-		require.Equal(t, "deferred", h.stepsByID(run.ID)["call"].Status)
-
-		v2 := fmt.Sprintf(emailThenTask, "- { id: hello, action: set, with: { title: moved } }")
-		res, _, err := h.a.Definitions.ApplyWith(h.ctx, admin, []workflow.Source{{File: "v2.yaml", Content: []byte(v2)}},
-			definitions.ApplyOptions{Waiting: definitions.WaitingMove})
-		require.NoError(t, err)
-		require.Equal(t, 1, res.Applied[0].Waiting["moved"])
-		h.advance(25 * time.Hour)
-		run = h.only("touches")
-		require.Equal(t, store.RunWaiting, run.Status, run.Error)
-		require.Equal(t, "task", run.WaitKind)
-		task := h.get("task", run.WaitKey)
-		require.Equal(t, "Call Ann", task.String("title"))
-		require.Equal(t, lead.ID(), task.String("record_id"))
-	})
+// TestADeferredTaskIsCreatedWhenItsDeferralEnds: the contact policy deferred a task step by a day;
+// when the deferral ends the task is created and the run waits on it. Also when an apply moved the run
+// meanwhile to a version where the task sits at another address, and when the deferral was kept by an
+// older build, by address (found by reading and by review: the run took the deferral's end for the
+// task's completion and went on without creating it).
+func TestADeferredTaskIsCreatedWhenItsDeferralEnds(t *testing.T) {
+	for _, c := range []struct{ older, moved bool }{{false, false}, {false, true}, {true, false}, {true, true}} {
+		t.Run(fmt.Sprintf("older=%v,moved=%v", c.older, c.moved), func(t *testing.T) {
+			eachDB(t, func(t *testing.T, db string) {
+				mail, opt := withSMTP(t)
+				h := newHarness(t, db, opt)
+				h.apply("kind: policy\nname: default\ncontact:\n  max_touches: { per_contact: 1, per: 1d }\non_blocked: defer\n")
+				h.apply(fmt.Sprintf(emailThenTask, ""))
+				lead := h.create("lead", map[string]any{"email": "ann@acme.com", "first_name": "Ann", "owner_id": h.owner})
+				h.drain()
+				require.Len(t, mail.Messages(), 1)
+				run := h.only("touches")
+				require.Equal(t, "deferred", h.stepsByID(run.ID)["call"].Status)
+				if c.older {
+					h.asOlderBuild(run.ID, func(r *store.Run) { r.State["deferred"] = r.Cursor })
+				}
+				if c.moved { // to a version where the task's old address is the email's
+					v2 := fmt.Sprintf(emailThenTask, "- { id: hello, action: set, with: { title: moved } }")
+					require.Equal(t, 1, h.applyMoving(v2)["moved"])
+				}
+				h.advance(25 * time.Hour)
+				run = h.only("touches")
+				require.Equal(t, store.RunWaiting, run.Status, run.Error)
+				require.Equal(t, "task", run.WaitKind)
+				task := h.get("task", run.WaitKey)
+				require.Equal(t, "Call Ann", task.String("title"))
+				require.Equal(t, lead.ID(), task.String("record_id"))
+			})
+		})
+	}
 }
 
 const emailThenTask = `kind: workflow

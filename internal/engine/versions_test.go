@@ -82,7 +82,6 @@ func TestARunMovedDuringItsCallKeepsTheCallsResult(t *testing.T) {
 			eachDB(t, func(t *testing.T, db string) {
 				rc, srv, arrived, release := heldCall(t, answer)
 				h := newHarness(t, db)
-				h.a.Definitions.SetRuntime(h.e)
 				flow := func(before, title string) string {
 					return fmt.Sprintf(movedCall, before, srv.URL, title)
 				}
@@ -95,11 +94,7 @@ func TestARunMovedDuringItsCallKeepsTheCallsResult(t *testing.T) {
 				case <-time.After(20 * time.Second):
 					t.Fatal("the call was not made")
 				}
-				v2 := flow("- { id: hello, action: set, with: { status: working } }", "v2")
-				res, _, err := h.a.Definitions.ApplyWith(h.ctx, admin, []workflow.Source{{File: "v2.yaml", Content: []byte(v2)}},
-					definitions.ApplyOptions{Waiting: definitions.WaitingMove})
-				require.NoError(t, err)
-				require.Equal(t, 1, res.Applied[0].Waiting["moved"])
+				require.Equal(t, 1, h.applyMoving(flow("- { id: hello, action: set, with: { status: working } }", "v2"))["moved"])
 				release()
 				if answer != http.StatusOK {
 					require.Eventually(t, func() bool { return len(h.stepsOf(h.only("moved").ID, "push")) == 1 }, 20*time.Second, 10*time.Millisecond)
@@ -163,33 +158,43 @@ steps:
     with: { title: "%s" }
 `
 
-// TestAMovedRunKeepsItsStepsAttempts: a webhook failed once, and while its retry waits, an apply moves
-// the run to a version where the step sits at another address. The retry is the step's second attempt,
-// not its first: attempts are counted by step id, which the move keeps.
-func TestAMovedRunKeepsItsStepsAttempts(t *testing.T) {
-	eachDB(t, func(t *testing.T, db string) {
-		rc := &receiver{script: []func(http.ResponseWriter){status(503)}}
-		srv := httptest.NewServer(rc)
-		t.Cleanup(srv.Close)
-		h := newHarness(t, db)
-		h.a.Definitions.SetRuntime(h.e)
-		h.apply(fmt.Sprintf(movedCall, "", srv.URL, "v1"))
-		h.create("lead", map[string]any{"email": "mo@acme.com"})
-		h.drain()
-		v2 := fmt.Sprintf(movedCall, "- { id: hello, action: set, with: { status: working } }", srv.URL, "v2")
-		res, _, err := h.a.Definitions.ApplyWith(h.ctx, admin, []workflow.Source{{File: "v2.yaml", Content: []byte(v2)}},
-			definitions.ApplyOptions{Waiting: definitions.WaitingMove})
-		require.NoError(t, err)
-		require.Equal(t, 1, res.Applied[0].Waiting["moved"])
-		h.advance(10 * time.Minute) // past the retry's backoff
-		run := h.only("moved")
-		require.Equal(t, store.RunCompleted, run.Status, run.Error)
-		var got []string
-		for _, s := range h.stepsOf(run.ID, "push") {
-			got = append(got, fmt.Sprintf("%s %d", s.Status, s.Attempts))
-		}
-		require.Equal(t, []string{"retrying 1", "done 2"}, got)
-	})
+// TestARetryCountsTheStepsEarlierAttempts: a webhook failed once, and while its retry waits, an apply
+// moves the run to a version where the step sits at another address, or the attempts were counted by
+// an older build (by address). The retry is the step's second attempt, not its first: attempts are
+// counted by step id, which the move keeps.
+func TestARetryCountsTheStepsEarlierAttempts(t *testing.T) {
+	for _, c := range []string{"moved", "older build"} {
+		t.Run(c, func(t *testing.T) {
+			eachDB(t, func(t *testing.T, db string) {
+				rc := &receiver{script: []func(http.ResponseWriter){status(503)}}
+				srv := httptest.NewServer(rc)
+				t.Cleanup(srv.Close)
+				h := newHarness(t, db)
+				h.apply(fmt.Sprintf(movedCall, "", srv.URL, "v1"))
+				h.create("lead", map[string]any{"email": "mo@acme.com"})
+				h.drain()
+				run := h.only("moved")
+				if c == "moved" {
+					require.Equal(t, 1, h.applyMoving(fmt.Sprintf(movedCall, "- { id: hello, action: set, with: { status: working } }", srv.URL, "v2"))["moved"])
+				} else {
+					h.asOlderBuild(run.ID, func(r *store.Run) {
+						tries := r.State["tries"].(map[string]any)
+						require.NotNil(t, tries["push"])
+						tries[r.Cursor] = tries["push"]
+						delete(tries, "push")
+					})
+				}
+				h.advance(10 * time.Minute) // past the retry's backoff
+				run = h.only("moved")
+				require.Equal(t, store.RunCompleted, run.Status, run.Error)
+				var got []string
+				for _, s := range h.stepsOf(run.ID, "push") {
+					got = append(got, fmt.Sprintf("%s %d", s.Status, s.Attempts))
+				}
+				require.Equal(t, []string{"retrying 1", "done 2"}, got)
+			})
+		})
+	}
 }
 
 // TestAMoveLeavesARunWhoseStepBecameAnotherAction: a run is in its webhook call when an apply would
@@ -201,7 +206,6 @@ func TestAMoveLeavesARunWhoseStepBecameAnotherAction(t *testing.T) {
 		rc, srv, arrived, release := heldCall(t, http.StatusOK)
 		mail, withMail := withSMTP(t)
 		h := newHarness(t, db)
-		h.a.Definitions.SetRuntime(h.e)
 		h.apply(fmt.Sprintf(oneStep, `action: webhook
     with: { url: "`+srv.URL+`/leads" }`))
 		h.create("lead", map[string]any{"email": "mo@acme.com", "first_name": "Mo"})
@@ -214,11 +218,8 @@ func TestAMoveLeavesARunWhoseStepBecameAnotherAction(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			t.Fatal("the call was not made")
 		}
-		v2 := fmt.Sprintf(oneStep, "action: send_email\n    with: { to: lead, template: hello }")
-		res, _, err := h.a.Definitions.ApplyWith(h.ctx, admin, []workflow.Source{{File: "v2.yaml", Content: []byte(v2)}},
-			definitions.ApplyOptions{Waiting: definitions.WaitingMove})
-		require.NoError(t, err)
-		require.Equal(t, 1, res.Applied[0].Waiting["stayed"], "%+v", res.Applied[0].Waiting)
+		waiting := h.applyMoving(fmt.Sprintf(oneStep, "action: send_email\n    with: { to: lead, template: hello }"))
+		require.Equal(t, 1, waiting["stayed"], "%+v", waiting)
 		preview, err := h.e.Waiting(h.ctx, "kinds")
 		require.NoError(t, err)
 		require.Len(t, preview, 1)
