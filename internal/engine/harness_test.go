@@ -128,6 +128,7 @@ func (h *harness) asOlderBuild(runID string, f func(r *store.Run)) {
 		if err != nil {
 			return err
 		}
+		delete(r.State, "keyed_by_id") // which an older build did not write
 		f(&r)
 		if err := tx.UpdateRun(h.ctx, &r); err != nil {
 			return err
@@ -204,6 +205,15 @@ func (h *harness) statuses(runID, stepID string) []string {
 	var out []string
 	for _, s := range h.stepsOf(runID, stepID) {
 		out = append(out, s.Status)
+	}
+	return out
+}
+
+// tries lists one step's history entries as "status attempt", oldest first.
+func (h *harness) tries(runID, stepID string) []string {
+	var out []string
+	for _, s := range h.stepsOf(runID, stepID) {
+		out = append(out, fmt.Sprintf("%s %d", s.Status, s.Attempts))
 	}
 	return out
 }

@@ -27,18 +27,8 @@ func TestACallCutShortSaysSoWhenMadeAgain(t *testing.T) {
 		require.Equal(t, keys()[0], keys()[1], "the same idempotency key")
 		run := h.only("push")
 		require.Equal(t, store.RunCompleted, run.Status, run.Error)
-		var statuses []string
-		var attempts []int
-		for _, s := range h.steps(run.ID) {
-			if s.StepID == "push" {
-				statuses, attempts = append(statuses, s.Status), append(attempts, s.Attempts)
-				if s.Status == "interrupted" {
-					require.Contains(t, s.Error, "the same idempotency key")
-				}
-			}
-		}
-		require.Equal(t, []string{"interrupted", "done"}, statuses)
-		require.Equal(t, []int{1, 2}, attempts)
+		require.Equal(t, []string{"interrupted 1", "done 2"}, h.tries(run.ID, "push"))
+		require.Contains(t, h.stepsOf(run.ID, "push")[0].Error, "the same idempotency key")
 	})
 }
 

@@ -150,7 +150,7 @@ type segment struct {
 	p          *Program
 	rec        map[string]any
 	row        records.Values // the record's current row as this transaction read or wrote it; nil: read (and lock) it again
-	result     *callResult    // the outcome of the external call for the step at the cursor
+	result     *callResult    // the outcome of an outside call, for the step with its id (resultFor)
 	call       *externalCall  // set when the segment stopped before an external call
 	at         string         // the step being executed, for failure reports
 	actor      auth.Actor
@@ -191,12 +191,21 @@ func (s *segment) do(tx *store.Tx) error {
 	return s.proceed(ctx, r.Rev)
 }
 
+// keyedKey marks a run's state whose step keys are ids (see upgradeState).
+const keyedKey = "keyed_by_id"
+
 // upgradeState renames what a build before 2026-12-06 kept by step address in a run's state (a contact
 // policy's deferral, a handoff's state, the attempts) to the step's id, as kept now: else a run waiting
 // across the upgrade would take its deferral's end for a task's completion, or hand a lead over again to
-// whoever declined it. Addresses begin with a digit and ids with a letter; a step without an id of its
-// own is keyed by its address either way. p is the version the run is on (a move upgrades it first).
+// whoever declined it. p is the version the run is on: a move or a retry on the current version
+// upgrades the state before it changes the run's version. It runs once per run (keyedKey): a step
+// without an id of its own has its address as its id, and after a move that key must not be taken for
+// the address of the step now there.
 func upgradeState(state map[string]any, p *Program) {
+	if state[keyedKey] == true {
+		return
+	}
+	state[keyedKey] = true
 	idAt := func(addr string) string {
 		if st := p.Steps[addr]; st != nil {
 			return st.ID

@@ -142,6 +142,7 @@ func (e *Engine) retry(ctx context.Context, tx *store.Tx, a auth.Actor, r store.
 		if st == nil {
 			return r, &crm.ConflictError{Message: fmt.Sprintf("run %s failed before its first step; retry it on its own version", r.ID)}
 		}
+		upgradeState(r.State, old) // keys of an older build name old's addresses
 		id := st.ID
 		moved, ok := cur.ByID[id]
 		if !ok {

@@ -108,10 +108,7 @@ func TestARunMovedDuringItsCallKeepsTheCallsResult(t *testing.T) {
 				require.Equal(t, 2, run.Version)
 				require.Equal(t, "v2", h.get("lead", lead.ID()).String("title"))
 				require.Equal(t, "new", h.get("lead", lead.ID()).String("status"), "the moved run went on from its step")
-				var got []string
-				for _, s := range h.stepsOf(run.ID, "push") {
-					got = append(got, fmt.Sprintf("%s %d", s.Status, s.Attempts))
-				}
+				got := h.tries(run.ID, "push")
 				require.Empty(t, h.stepsOf(run.ID, "hello"), "nothing is recorded against the step at the call's old address")
 				if answer == http.StatusOK {
 					require.Equal(t, 1, len(rc.deliveries()), "the call is not made again")
@@ -142,6 +139,19 @@ func heldCall(t *testing.T, status int) (rc *receiver, srv *httptest.Server, arr
 	return rc, srv, arrived, release
 }
 
+// firstCallAnswered applies movedCall (version 1), whose webhook's first call is answered with code,
+// and runs a lead's run as far as it goes. It returns version 2's text, with a step put before the call.
+func firstCallAnswered(t *testing.T, db string, code int) (h *harness, v2 string) {
+	t.Helper()
+	srv := httptest.NewServer(&receiver{script: []func(http.ResponseWriter){status(code)}})
+	t.Cleanup(srv.Close)
+	h = newHarness(t, db)
+	h.apply(fmt.Sprintf(movedCall, "", srv.URL, "v1"))
+	h.create("lead", map[string]any{"email": "mo@acme.com"})
+	h.drain()
+	return h, fmt.Sprintf(movedCall, "- { id: hello, action: set, with: { status: working } }", srv.URL, "v2")
+}
+
 const movedCall = `kind: workflow
 name: moved
 owner: revops@example.com
@@ -166,16 +176,10 @@ func TestARetryCountsTheStepsEarlierAttempts(t *testing.T) {
 	for _, c := range []string{"moved", "older build"} {
 		t.Run(c, func(t *testing.T) {
 			eachDB(t, func(t *testing.T, db string) {
-				rc := &receiver{script: []func(http.ResponseWriter){status(503)}}
-				srv := httptest.NewServer(rc)
-				t.Cleanup(srv.Close)
-				h := newHarness(t, db)
-				h.apply(fmt.Sprintf(movedCall, "", srv.URL, "v1"))
-				h.create("lead", map[string]any{"email": "mo@acme.com"})
-				h.drain()
+				h, v2 := firstCallAnswered(t, db, 503)
 				run := h.only("moved")
 				if c == "moved" {
-					require.Equal(t, 1, h.applyMoving(fmt.Sprintf(movedCall, "- { id: hello, action: set, with: { status: working } }", srv.URL, "v2"))["moved"])
+					require.Equal(t, 1, h.applyMoving(v2)["moved"])
 				} else {
 					h.asOlderBuild(run.ID, func(r *store.Run) {
 						tries := r.State["tries"].(map[string]any)
@@ -187,10 +191,7 @@ func TestARetryCountsTheStepsEarlierAttempts(t *testing.T) {
 				h.advance(10 * time.Minute) // past the retry's backoff
 				run = h.only("moved")
 				require.Equal(t, store.RunCompleted, run.Status, run.Error)
-				var got []string
-				for _, s := range h.stepsOf(run.ID, "push") {
-					got = append(got, fmt.Sprintf("%s %d", s.Status, s.Attempts))
-				}
+				got := h.tries(run.ID, "push")
 				require.Equal(t, []string{"retrying 1", "done 2"}, got)
 			})
 		})
@@ -248,3 +249,62 @@ steps:
     %s
 ---
 ` + helloTemplate
+
+// TestAMovedRunsPastAttemptsStayWithTheirStep: a webhook without an id of its own (its address is its
+// id) failed once before it went through, and the run waits at a later step when an apply moves it to a
+// version where another webhook sits at that address. That webhook's first call is its first attempt
+// (found by review: the old step's count was renamed to the new step's id, which lost it a retry).
+func TestAMovedRunsPastAttemptsStayWithTheirStep(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		rc := &receiver{script: []func(http.ResponseWriter){status(503)}}
+		srv := httptest.NewServer(rc)
+		t.Cleanup(srv.Close)
+		h := newHarness(t, db)
+		h.apply(fmt.Sprintf(pastAttempts, `  - { id: first, action: set, with: { title: v1 } }
+  - { action: webhook, with: { url: "`+srv.URL+`/one" } }
+  - { id: pause, delay: { duration: 1h } }`))
+		h.create("lead", map[string]any{"email": "pa@acme.com"})
+		h.drain()
+		h.advance(10 * time.Minute) // the webhook's retry goes through; the run waits at pause
+		run := h.only("past")
+		require.Equal(t, store.RunWaiting, run.Status, run.Error)
+		require.Equal(t, 1, h.applyMoving(fmt.Sprintf(pastAttempts, `  - { id: pause, delay: { duration: 1h } }
+  - { id: ping, action: webhook, with: { url: "`+srv.URL+`/two" } }`))["moved"])
+		h.advance(2 * time.Hour)
+		run = h.only("past")
+		require.Equal(t, store.RunCompleted, run.Status, run.Error)
+		ping := h.stepsOf(run.ID, "ping")
+		require.Len(t, ping, 1)
+		require.Equal(t, 1, ping[0].Attempts)
+	})
+}
+
+const pastAttempts = `kind: workflow
+name: past
+owner: revops@example.com
+review_every: 90d
+object: lead
+trigger: { on: lead.created }
+steps:
+%s
+`
+
+// TestARetryOnTheCurrentVersionUpgradesAnOlderBuildsState: a failed run whose state an older build kept
+// by step address is retried on the current version, where another step sits at that address. Its keys
+// are renamed against the version it failed on, before it changes version (found by review: else the
+// next step read the old addresses in the new version).
+func TestARetryOnTheCurrentVersionUpgradesAnOlderBuildsState(t *testing.T) {
+	eachDB(t, func(t *testing.T, db string) {
+		h, v2 := firstCallAnswered(t, db, 400)
+		run := h.only("moved")
+		require.Equal(t, store.RunFailed, run.Status)
+		h.asOlderBuild(run.ID, func(r *store.Run) {
+			r.State["handoff:"+r.State["failed_at"].(string)] = map[string]any{"attempt": 1.0}
+		})
+		h.apply(v2)
+		retried, err := h.e.Retry(h.ctx, admin, run.ID, engine.OnCurrent)
+		require.NoError(t, err)
+		require.Equal(t, 2, retried.Version)
+		require.NotNil(t, h.only("moved").State["handoff:push"], "%v", h.only("moved").State)
+	})
+}
