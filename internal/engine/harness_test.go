@@ -120,7 +120,7 @@ func (h *harness) applyMoving(src string) map[string]any {
 	return nil
 }
 
-// asOlderBuild rewrites a stored run's state as a build before 2026-12-06 would have left it.
+// asOlderBuild rewrites a stored run's state as a build before fa8436c would have left it.
 func (h *harness) asOlderBuild(runID string, f func(r *store.Run)) {
 	h.t.Helper()
 	require.NoError(h.t, h.a.Store.Write(h.ctx, func(tx *store.Tx) error {

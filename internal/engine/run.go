@@ -194,10 +194,10 @@ func (s *segment) do(tx *store.Tx) error {
 // keyedKey marks a run's state whose step keys are ids (see upgradeState).
 const keyedKey = "keyed_by_id"
 
-// upgradeState renames what a build before 2026-12-06 kept by step address in a run's state (a contact
-// policy's deferral, a handoff's state, the attempts) to the step's id, as kept now: else a run waiting
-// across the upgrade would take its deferral's end for a task's completion, or hand a lead over again to
-// whoever declined it. p is the version the run is on: a move or a retry on the current version
+// upgradeState renames what a build before fa8436c (2026-12-06) kept by step address in a run's state
+// (a contact policy's deferral, a handoff's state, the attempts) to the step's id, as kept now: else a
+// run waiting across the upgrade would take its deferral's end for a task's completion, or hand a lead
+// over again to whoever declined it. p is the version the run is on: a move or a retry on the current version
 // upgrades the state before it changes the run's version. It runs once per run (keyedKey): a step
 // without an id of its own has its address as its id, and after a move that key must not be taken for
 // the address of the step now there.
