@@ -111,11 +111,7 @@ func TestAFailedAttemptIsNotTakenAsCutShort(t *testing.T) {
 		h.mu.Lock()
 		h.clock = h.clock.Add(10 * time.Minute) // past the retry's backoff
 		h.mu.Unlock()
-		require.NoError(t, h.a.Store.Write(h.ctx, func(tx *store.Tx) error { // a process that claims and stops
-			jobs, err := tx.ClaimJobs(h.ctx, h.now(), 2*time.Minute, 10)
-			require.Len(t, jobs, 1)
-			return err
-		}))
+		h.claimAndStop()
 		h.advance(3 * time.Minute) // its lease runs out; the job runs again
 		require.Len(t, rc.deliveries(), 2)
 		require.Equal(t, []string{"retrying", "done"}, h.statuses(h.only("push").ID, "push"))
@@ -238,14 +234,21 @@ func TestACutShortEmailDeferredByThePolicyIsNotCutShortTwice(t *testing.T) {
 		h.mu.Lock()
 		h.clock = time.Date(2026, 12, 8, 7, 0, 0, 0, time.UTC)
 		h.mu.Unlock()
-		require.NoError(t, h.a.Store.Write(h.ctx, func(tx *store.Tx) error { // a process that claims and stops
-			jobs, err := tx.ClaimJobs(h.ctx, h.now(), 2*time.Minute, 10)
-			require.Len(t, jobs, 1)
-			return err
-		}))
+		h.claimAndStop()
 		h.advance(3 * time.Minute) // its lease runs out; the job runs again
 		require.Equal(t, store.RunCompleted, h.only("welcome").Status)
 		require.Equal(t, []string{"interrupted", "deferred", "done"}, h.statuses(run.ID, "hello"))
 		require.Len(t, mail.Messages(), 2)
 	})
+}
+
+// claimAndStop is a process that claims the one due job and stops without giving it back: its lease
+// runs out (2 minutes).
+func (h *harness) claimAndStop() {
+	h.t.Helper()
+	require.NoError(h.t, h.a.Store.Write(h.ctx, func(tx *store.Tx) error {
+		jobs, err := tx.ClaimJobs(h.ctx, h.now(), 2*time.Minute, 10)
+		require.Len(h.t, jobs, 1)
+		return err
+	}))
 }

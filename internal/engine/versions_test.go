@@ -89,11 +89,7 @@ func TestARunMovedDuringItsCallKeepsTheCallsResult(t *testing.T) {
 				lead := h.create("lead", map[string]any{"email": "mo@acme.com"})
 				_, stop := startEngine(t, h, engine.Options{Workers: 2, MaxAttempts: 3, Poll: 10 * time.Millisecond})
 				t.Cleanup(stop)
-				select {
-				case <-arrived:
-				case <-time.After(20 * time.Second):
-					t.Fatal("the call was not made")
-				}
+				arrived()
 				require.Equal(t, 1, h.applyMoving(flow("- { id: hello, action: set, with: { status: working } }", "v2"))["moved"])
 				release()
 				if answer != http.StatusOK {
@@ -122,12 +118,12 @@ func TestARunMovedDuringItsCallKeepsTheCallsResult(t *testing.T) {
 	}
 }
 
-// heldCall starts a receiver whose first call arrives (a value on arrived) and is answered with
-// status once release is called (at the latest when the test ends).
-func heldCall(t *testing.T, status int) (rc *receiver, srv *httptest.Server, arrived chan struct{}, release func()) {
-	arrived, held := make(chan struct{}, 1), make(chan struct{})
+// heldCall starts a receiver whose first call is answered with status once release is called (at the
+// latest when the test ends); arrived waits until that call has come.
+func heldCall(t *testing.T, status int) (rc *receiver, srv *httptest.Server, arrived, release func()) {
+	came, held := make(chan struct{}, 1), make(chan struct{})
 	rc = &receiver{script: []func(http.ResponseWriter){func(w http.ResponseWriter) {
-		arrived <- struct{}{}
+		came <- struct{}{}
 		<-held
 		w.WriteHeader(status)
 	}}}
@@ -136,6 +132,13 @@ func heldCall(t *testing.T, status int) (rc *receiver, srv *httptest.Server, arr
 	var once sync.Once
 	release = func() { once.Do(func() { close(held) }) }
 	t.Cleanup(release) // before Close, which waits for the handler
+	arrived = func() {
+		select {
+		case <-came:
+		case <-time.After(20 * time.Second):
+			t.Fatal("the call was not made")
+		}
+	}
 	return rc, srv, arrived, release
 }
 
@@ -214,11 +217,7 @@ func TestAMoveLeavesARunWhoseStepBecameAnotherAction(t *testing.T) {
 		withMail(&opts)
 		_, stop := startEngine(t, h, opts)
 		t.Cleanup(stop)
-		select {
-		case <-arrived:
-		case <-time.After(20 * time.Second):
-			t.Fatal("the call was not made")
-		}
+		arrived()
 		waiting := h.applyMoving(fmt.Sprintf(oneStep, "action: send_email\n    with: { to: lead, template: hello }"))
 		require.Equal(t, 1, waiting["stayed"], "%+v", waiting)
 		preview, err := h.e.Waiting(h.ctx, "kinds")
