@@ -88,10 +88,9 @@ var errCutShort = errors.New("cut short")
 const callingKey = "calling"
 
 // cutShort records, before a call is made again (and before the contact policy looks at it again: the
-// caller runs it only for a call still to make), that
-// the attempt before it was cut short: the run committed the call (callingKey) under the job's previous
-// claim, and that claim's lease ended without the job being given back (Job.Interrupted: the process
-// was killed, shut down, or outlived its lease). A claim in between (a call given back and claimed
+// caller runs it only for a call still to make), that the attempt before it was cut short: the run
+// committed the call (callingKey) under the job's previous claim, and that claim's lease ended without
+// the job being given back (Job.Interrupted: the process was killed, shut down, or outlived its lease). A claim in between (a call given back and claimed
 // again, then abandoned at a shutdown) makes no such entry: the call was not made under it. The
 // receiver may have the call already, so the history says why it may get it twice, with the same
 // idempotency key. The attempt counts as one (a call that brings the server down every time must not
