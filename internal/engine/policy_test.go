@@ -307,18 +307,11 @@ func TestADeferredTaskIsCreatedWhenItsDeferralEnds(t *testing.T) {
 	}
 }
 
-const emailThenTask = `kind: workflow
-name: touches
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  %s
+var emailThenTask = leadFlow("touches", "{ on: lead.created }", `  %s
   - id: first
     action: send_email
     with: { to: lead, template: hello }
   - id: call
     task: { type: call, owner: lead.owner, title: "Call {{ lead.first_name }}", due: 1h }
 ---
-` + helloTemplate
+`) + helloTemplate

@@ -155,21 +155,14 @@ func firstCallAnswered(t *testing.T, db string, code int) (h *harness, v2 string
 	return h, fmt.Sprintf(movedCall, "- { id: hello, action: set, with: { status: working } }", srv.URL, "v2")
 }
 
-const movedCall = `kind: workflow
-name: moved
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  %s
+var movedCall = leadFlow("moved", "{ on: lead.created }", `  %s
   - id: push
     action: webhook
     with: { url: "%s/leads" }
   - id: stamp
     action: set
     with: { title: "%s" }
-`
+`)
 
 // TestARetryCountsTheStepsEarlierAttempts: a webhook failed once, and while its retry waits, an apply
 // moves the run to a version where the step sits at another address, or the attempts were counted by
@@ -237,17 +230,7 @@ func TestAMoveLeavesARunWhoseStepBecameAnotherAction(t *testing.T) {
 	})
 }
 
-const oneStep = `kind: workflow
-name: kinds
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-  - id: push
-    %s
----
-` + helloTemplate
+var oneStep = leadFlow("kinds", "{ on: lead.created }", "  - id: push\n    %s\n---\n") + helloTemplate
 
 // TestAMovedRunsPastAttemptsStayWithTheirStep: a webhook without an id of its own (its address is its
 // id) failed once before it went through, and the run waits at a later step when an apply moves it to a
@@ -278,15 +261,7 @@ func TestAMovedRunsPastAttemptsStayWithTheirStep(t *testing.T) {
 	})
 }
 
-const pastAttempts = `kind: workflow
-name: past
-owner: revops@example.com
-review_every: 90d
-object: lead
-trigger: { on: lead.created }
-steps:
-%s
-`
+var pastAttempts = leadFlow("past", "{ on: lead.created }", "%s\n")
 
 // TestARetryOnTheCurrentVersionUpgradesAnOlderBuildsState: a failed run whose state an older build kept
 // by step address is retried on the current version, where another step sits at that address. Its keys
