@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -144,7 +145,7 @@ func Open(ctx context.Context, path string) (*store.Store, error) {
 	}
 	c.SetMaxOpenConns(1)
 	st := store.New(w, r, Dialect())
-	stop := checkpoints(c)
+	stop := checkpoints(c, path+"-wal")
 	st.OnClose(func() error { stop(); return c.Close() })
 	return st, nil
 }
@@ -154,8 +155,8 @@ func Open(ctx context.Context, path string) (*store.Store, error) {
 // journal commit it starts): the more the WAL grew since the last copy, the longer. Timing every group
 // commit at 200 leads a second showed commits of 6–39 ms on the checkpointer's beat, against 0.1–0.3 ms
 // otherwise; POST → webhook p99 was 13–15 ms copying every 250 ms, 9.3 every 100 ms, 6.9–7.3 every
-// 50 ms, and 69–73 every second, at the same throughput (docs/performance.md). A copy with nothing to
-// do costs a few microseconds and no sync.
+// 50 ms, and 69–73 every second, at the same throughput (docs/performance.md). While nothing is written
+// the checkpointer only looks at the WAL file's size and time, so an idle server wakes for little.
 const checkpointEvery = 50 * time.Millisecond
 
 // writerCheckpointPages is the WAL size, in pages, at which the writer checkpoints itself (SQLite's
@@ -170,23 +171,36 @@ const checkpointEvery = 50 * time.Millisecond
 const writerCheckpointPages = 30_000
 
 // checkpoints copies committed pages from the WAL into the database on its own connection, PASSIVE:
-// it never waits for the writer or for readers, and the writer never waits for it. The writer still
+// it never waits for the writer or for readers, and the writer waits for it only while a commit
+// overlaps its sync of the WAL (see checkpointEvery). The writer still
 // checkpoints itself when the WAL passes writerCheckpointPages, which is what lets the WAL start again
 // from its beginning under constant load; but by then nearly every frame has been copied here, so that
-// checkpoint, which holds the writer, has little left to copy. It returns the function that stops it.
-func checkpoints(c *sql.DB) (stop func()) {
+// checkpoint, which holds the writer, has little left to copy. A tick when the WAL file (wal) has not
+// changed since a copy that took everything skips the statement. It returns the function that stops
+// it.
+func checkpoints(c *sql.DB, wal string) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		t := time.NewTicker(checkpointEvery)
 		defer t.Stop()
+		var last os.FileInfo // the WAL file as the last copy found it
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				_, _ = c.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)") // a busy database is checkpointed next time
+				fi, err := os.Stat(wal) // before the copy: a write after it is copied at the next tick
+				if err == nil && last != nil && fi.Size() == last.Size() && fi.ModTime().Equal(last.ModTime()) {
+					continue
+				}
+				last = nil
+				var busy, frames, copied int
+				err = c.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+				if err == nil && copied == frames {
+					last = fi // all copied; else (readers still on older frames) the next tick tries again
+				}
 			}
 		}
 	}()
