@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -254,9 +255,10 @@ func leadFlow(name, trigger, steps string) string {
 		trigger + "\nsteps:\n" + steps
 }
 
-// startReceiver serves a receiver until the test ends and returns it with its URL.
-func startReceiver(t *testing.T) (*receiver, string) {
-	rc := &receiver{}
+// startReceiver serves a receiver, answering its first calls by script, until the test ends and returns
+// it with its URL.
+func startReceiver(t *testing.T, script ...func(http.ResponseWriter)) (*receiver, string) {
+	rc := &receiver{script: script}
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
 	return rc, srv.URL

@@ -100,11 +100,9 @@ func cutShortCall(t *testing.T, db string, maxAttempts int) (*harness, func() []
 // history is retrying, done (found by review: it said retrying, interrupted, done for two deliveries).
 func TestAFailedAttemptIsNotTakenAsCutShort(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
-		rc := &receiver{script: []func(http.ResponseWriter){status(503)}}
-		srv := httptest.NewServer(rc)
-		t.Cleanup(srv.Close)
+		rc, url := startReceiver(t, status(503))
 		h := newHarness(t, db)
-		h.apply(fmt.Sprintf(pushFlow, srv.URL))
+		h.apply(fmt.Sprintf(pushFlow, url))
 		h.create("lead", map[string]any{"email": "ann@acme.com"})
 		h.drain()
 		require.Len(t, rc.deliveries(), 1)

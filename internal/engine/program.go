@@ -30,6 +30,14 @@ type Program struct {
 	Needs map[string]map[string]bool
 }
 
+// byID is the step with id, or nil.
+func (p *Program) byID(id string) *Step {
+	if addr, ok := p.ByID[id]; ok {
+		return p.Steps[addr]
+	}
+	return nil
+}
+
 // Step is one step of a program.
 type Step struct {
 	Addr string // "3/then/1": where it sits in the definition; also its id when it has none

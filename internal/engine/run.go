@@ -197,10 +197,10 @@ const keyedKey = "keyed_by_id"
 // upgradeState renames what a build before fa8436c (2026-12-06) kept by step address in a run's state
 // (a contact policy's deferral, a handoff's state, the attempts) to the step's id, as kept now: else a
 // run waiting across the upgrade would take its deferral's end for a task's completion, or hand a lead
-// over again to whoever declined it. p is the version the run is on: a move or a retry on the current version
-// upgrades the state before it changes the run's version. It runs once per run (keyedKey): a step
-// without an id of its own has its address as its id, and after a move that key must not be taken for
-// the address of the step now there.
+// over again to whoever declined it. p is the version the run is on: a move or a retry on the current
+// version upgrades the state before it changes the run's version. It runs once per run (keyedKey): a
+// step without an id of its own has its address as its id, and after a move that key must not be taken
+// for the address of the step now there.
 func upgradeState(state map[string]any, p *Program) {
 	if state[keyedKey] == true {
 		return
@@ -580,8 +580,11 @@ func (s *segment) failedTry(st *Step) {
 
 // stepID is the id of the step the segment was at ("" before any: the run's own failure).
 func (s *segment) stepID() string {
-	if s.p != nil && s.p.Steps[s.at] != nil {
-		return s.p.Steps[s.at].ID
+	if s.p == nil {
+		return s.at
+	}
+	if st := s.p.Steps[s.at]; st != nil {
+		return st.ID
 	}
 	return s.at
 }
@@ -631,7 +634,7 @@ func (e *Engine) stepFailed(ctx context.Context, j store.Job, runID, stepID stri
 		s := &segment{e: e, tx: tx, job: j, run: &r, p: p}
 		upgradeState(r.State, p)
 		s.passSeq(seq)
-		st := p.Steps[p.ByID[stepID]] // by id: the run may have moved to another version meanwhile
+		st := p.byID(stepID) // by id: the run may have moved to another version meanwhile
 		if st == nil {
 			st = &Step{Addr: stepID, ID: stepID, Type: "run"}
 		}

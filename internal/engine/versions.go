@@ -41,14 +41,14 @@ func (e *Engine) MigrateWaiting(ctx context.Context, tx *store.Tx, name string, 
 					return nil, err
 				}
 			}
-			addr, ok := target.ByID[idOrEmpty(st)]
-			if !ok || !sameKind(target.Steps[addr], st) {
+			at := target.counterpart(st)
+			if at == nil {
 				counts["stayed"]++
 				report["stayed_at"] = appendStr(report["stayed_at"], where)
 				continue
 			}
 			upgradeState(r.State, old) // keys of an older build name old's addresses
-			if err := e.moveRun(ctx, tx, r, to, addr); err != nil {
+			if err := e.moveRun(ctx, tx, r, to, at.Addr); err != nil {
 				return nil, err
 			}
 			counts["moved"]++
@@ -65,17 +65,17 @@ func (e *Engine) MigrateWaiting(ctx context.Context, tx *store.Tx, name string, 
 	return report, nil
 }
 
-// sameKind tells whether a run at a may go on at b: the same kind of step, and for an action the same
-// action (a webhook in flight must not have its answer recorded by an email step).
-func sameKind(a, b *Step) bool {
-	return a != nil && b != nil && stepLabel(a) == stepLabel(b)
-}
-
-func idOrEmpty(st *Step) string {
+// counterpart is where `move` puts a run at st (a step of another version of p's workflow): p's step
+// with the same id and kind, and for an action the same action (a webhook in flight must not have its
+// answer recorded by an email step); nil when p has none.
+func (p *Program) counterpart(st *Step) *Step {
 	if st == nil {
-		return ""
+		return nil
 	}
-	return st.ID
+	if c := p.byID(st.ID); c != nil && stepLabel(c) == stepLabel(st) {
+		return c
+	}
+	return nil
 }
 
 func stepName(st *Step, addr string) string {
@@ -156,8 +156,7 @@ func (e *Engine) Waiting(ctx context.Context, name string) ([]WaitingStep, error
 				w := WaitingStep{Version: v, Addr: addr, Runs: n}
 				if st := p.Steps[addr]; st != nil {
 					w.StepID, w.Type = st.ID, stepLabel(st)
-					a, ok := cur.ByID[st.ID]
-					w.InCurrent = ok && sameKind(cur.Steps[a], st)
+					w.InCurrent = cur.counterpart(st) != nil
 				}
 				out = append(out, w)
 			}

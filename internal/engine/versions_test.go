@@ -146,13 +146,12 @@ func heldCall(t *testing.T, status int) (rc *receiver, srv *httptest.Server, arr
 // and runs a lead's run as far as it goes. It returns version 2's text, with a step put before the call.
 func firstCallAnswered(t *testing.T, db string, code int) (h *harness, v2 string) {
 	t.Helper()
-	srv := httptest.NewServer(&receiver{script: []func(http.ResponseWriter){status(code)}})
-	t.Cleanup(srv.Close)
+	_, url := startReceiver(t, status(code))
 	h = newHarness(t, db)
-	h.apply(fmt.Sprintf(movedCall, "", srv.URL, "v1"))
+	h.apply(fmt.Sprintf(movedCall, "", url, "v1"))
 	h.create("lead", map[string]any{"email": "mo@acme.com"})
 	h.drain()
-	return h, fmt.Sprintf(movedCall, "- { id: hello, action: set, with: { status: working } }", srv.URL, "v2")
+	return h, fmt.Sprintf(movedCall, "- { id: hello, action: set, with: { status: working } }", url, "v2")
 }
 
 var movedCall = leadFlow("moved", "{ on: lead.created }", `  %s
@@ -238,12 +237,10 @@ var oneStep = leadFlow("kinds", "{ on: lead.created }", "  - id: push\n    %s\n-
 // (found by review: the old step's count was renamed to the new step's id, which lost it a retry).
 func TestAMovedRunsPastAttemptsStayWithTheirStep(t *testing.T) {
 	eachDB(t, func(t *testing.T, db string) {
-		rc := &receiver{script: []func(http.ResponseWriter){status(503)}}
-		srv := httptest.NewServer(rc)
-		t.Cleanup(srv.Close)
+		_, url := startReceiver(t, status(503))
 		h := newHarness(t, db)
 		h.apply(fmt.Sprintf(pastAttempts, `  - { id: first, action: set, with: { title: v1 } }
-  - { action: webhook, with: { url: "`+srv.URL+`/one" } }
+  - { action: webhook, with: { url: "`+url+`/one" } }
   - { id: pause, delay: { duration: 1h } }`))
 		h.create("lead", map[string]any{"email": "pa@acme.com"})
 		h.drain()
@@ -251,7 +248,7 @@ func TestAMovedRunsPastAttemptsStayWithTheirStep(t *testing.T) {
 		run := h.only("past")
 		require.Equal(t, store.RunWaiting, run.Status, run.Error)
 		require.Equal(t, 1, h.applyMoving(fmt.Sprintf(pastAttempts, `  - { id: pause, delay: { duration: 1h } }
-  - { id: ping, action: webhook, with: { url: "`+srv.URL+`/two" } }`))["moved"])
+  - { id: ping, action: webhook, with: { url: "`+url+`/two" } }`))["moved"])
 		h.advance(2 * time.Hour)
 		run = h.only("past")
 		require.Equal(t, store.RunCompleted, run.Status, run.Error)
