@@ -90,7 +90,7 @@ func (e *Engine) enroll(ctx context.Context, tx *store.Tx, p *Program, tr trigge
 	if tr.ev != nil {
 		run.Trigger = tr.ev.ID
 	}
-	if err := tx.InsertRun(ctx, run); err != nil {
+	if err := tx.InsertRun(ctx, &run); err != nil {
 		return false, err
 	}
 	job, err := tx.ScheduleJob(ctx, store.Job{Key: runJobKey(run.ID), Kind: "run", DueAt: check.At, Payload: map[string]any{"rev": 1}}, check.At)
@@ -98,7 +98,6 @@ func (e *Engine) enroll(ctx context.Context, tx *store.Tx, p *Program, tr trigge
 		return false, err
 	}
 	if tr.enrolled != nil {
-		run.Rev = 1 // as InsertRun stored it
 		*tr.enrolled = append(*tr.enrolled, enrolled{run: run, job: job, p: p})
 	}
 	if tr.onRun != nil {

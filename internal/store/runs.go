@@ -44,6 +44,21 @@ type Run struct {
 	StartedAt  time.Time      `json:"started_at"`
 	UpdatedAt  time.Time      `json:"updated_at"`
 	EndedAt    *time.Time     `json:"ended_at,omitempty"`
+	stored     runIndexed     // the indexed columns as this copy was read or written
+}
+
+// runIndexed is what the database held of a run's indexed columns at rev (zero: not known). UpdateRun
+// leaves the indexed columns out of its SET when this copy has not changed them: SQLite rewrites an
+// index's entry for every column a SET names, changed or not, and four of the runs table's indexes are
+// on status, active or wait_key. Most saves (a segment before its outside call, a wait re-armed) change
+// none of them. A copy whose rev is no longer the stored one fails its update anyway (ErrStale).
+type runIndexed struct {
+	rev             int64
+	status, waitKey string
+}
+
+func (r *Run) indexed() runIndexed {
+	return runIndexed{rev: r.Rev, status: r.Status, waitKey: r.WaitKey}
 }
 
 // Active reports whether the run still holds its record's slot in the workflow.
@@ -56,7 +71,7 @@ const runColumns = `id, workflow, version, record_type, record_id, status, rev, 
 	depth, parent_run_id, trigger_event, error, end_reason, started_at, updated_at, ended_at`
 
 // InsertRun stores a new run; ErrActiveRun when the record has an active run of the workflow already.
-func (t *Tx) InsertRun(ctx context.Context, r Run) error {
+func (t *Tx) InsertRun(ctx context.Context, r *Run) error {
 	state, err := json.Marshal(r.State)
 	if err != nil {
 		return fmt.Errorf("encode run state: %w", err)
@@ -73,6 +88,8 @@ func (t *Tx) InsertRun(ctx context.Context, r Run) error {
 		return fmt.Errorf("insert run: %w", err)
 	}
 	t.insertedRun(r.Workflow, r.RecordID)
+	r.Rev = 1
+	r.stored = r.indexed()
 	return nil
 }
 
@@ -84,11 +101,19 @@ func (t *Tx) UpdateRun(ctx context.Context, r *Run) error {
 	if err != nil {
 		return fmt.Errorf("encode run state: %w", err)
 	}
-	res, err := t.exec(ctx, `UPDATE runs SET version = $1, status = $2, active = $3, rev = rev + 1, cursor = $4, state = $5,
+	var res sql.Result
+	if r.stored.rev != 0 && r.stored == r.indexed() { // status, active and wait_key as stored: left out
+		res, err = t.exec(ctx, `UPDATE runs SET version = $1, rev = rev + 1, cursor = $2, state = $3, wait_kind = $4, wait_until = $5,
+		error = $6, end_reason = $7, updated_at = $8, ended_at = $9 WHERE id = $10 AND rev = $11`,
+			r.Version, r.Cursor, string(state), r.WaitKind, t.optTime(r.WaitUntil), r.Error, r.EndReason, t.d.TimeArg(r.UpdatedAt),
+			t.optTime(r.EndedAt), r.ID, r.Rev)
+	} else {
+		res, err = t.exec(ctx, `UPDATE runs SET version = $1, status = $2, active = $3, rev = rev + 1, cursor = $4, state = $5,
 		wait_kind = $6, wait_key = $7, wait_until = $8, error = $9, end_reason = $10, updated_at = $11, ended_at = $12
 		WHERE id = $13 AND rev = $14`,
-		r.Version, r.Status, activeFlag(r.Status), r.Cursor, string(state), r.WaitKind, r.WaitKey, t.optTime(r.WaitUntil),
-		r.Error, r.EndReason, t.d.TimeArg(r.UpdatedAt), t.optTime(r.EndedAt), r.ID, r.Rev)
+			r.Version, r.Status, activeFlag(r.Status), r.Cursor, string(state), r.WaitKind, r.WaitKey, t.optTime(r.WaitUntil),
+			r.Error, r.EndReason, t.d.TimeArg(r.UpdatedAt), t.optTime(r.EndedAt), r.ID, r.Rev)
+	}
 	if err != nil {
 		if k, _ := t.d.Classify(err); k == UniqueViolation {
 			return fmt.Errorf("run %s: %w", r.ID, ErrActiveRun)
@@ -99,6 +124,7 @@ func (t *Tx) UpdateRun(ctx context.Context, r *Run) error {
 		return fmt.Errorf("update run %s: %w", r.ID, ErrStale)
 	}
 	r.Rev++
+	r.stored = r.indexed()
 	return nil
 }
 
@@ -310,6 +336,7 @@ func scanRun(rows *sql.Rows, extra ...any) (Run, error) {
 	if r.EndedAt, err = scanOptTime(ended); err != nil {
 		return r, err
 	}
+	r.stored = r.indexed()
 	return r, nil
 }
 

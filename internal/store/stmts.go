@@ -16,17 +16,19 @@ import (
 // connection, and the SQLite writer pool has only the one the transaction holds. A text seen for the
 // first time runs unprepared and is prepared before the next transaction begins.
 type stmtCache struct {
-	db      *sql.DB
-	size    int
-	mu      sync.Mutex
-	m       map[string]*cachedStmt
-	pending map[string]bool
-	clock   uint64 // counts uses: the entry with the smallest used goes first
+	db         *sql.DB
+	positional bool // rewrite $N as ? (SQLite: see positional)
+	size       int
+	mu         sync.Mutex
+	m          map[string]*cachedStmt
+	pending    map[string]bool
+	clock      uint64 // counts uses: the entry with the smallest used goes first
 }
 
 type cachedStmt struct {
-	s    *sql.Stmt
-	used uint64
+	s     *sql.Stmt
+	order []int // the arguments' order for the rewritten text (positional)
+	used  uint64
 }
 
 const (
@@ -34,23 +36,32 @@ const (
 	stmtPending   = 64 // texts queued for preparing at once
 )
 
-func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, size: stmtCacheSize, m: map[string]*cachedStmt{}, pending: map[string]bool{}}
+func newStmtCache(db *sql.DB, positional bool) *stmtCache {
+	return &stmtCache{db: db, positional: positional, size: stmtCacheSize, m: map[string]*cachedStmt{}, pending: map[string]bool{}}
 }
 
-// get returns the prepared statement for q, or nil (then q is queued for preparing, if there is room).
-func (c *stmtCache) get(q string) *sql.Stmt {
+// text is what q is sent to the database as, and the order its arguments go in (nil: as given).
+func (c *stmtCache) text(q string) (string, []int) {
+	if !c.positional {
+		return q, nil
+	}
+	return positional(q)
+}
+
+// get returns the prepared statement for q and its arguments' order, or nil (then q is queued for
+// preparing, if there is room).
+func (c *stmtCache) get(q string) (*sql.Stmt, []int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.m[q]; ok {
 		c.clock++
 		e.used = c.clock
-		return e.s
+		return e.s, e.order
 	}
 	if len(c.pending) < stmtPending {
 		c.pending[q] = true
 	}
-	return nil
+	return nil, nil
 }
 
 // prepare prepares the queued texts; the caller holds no connection of the pool.
@@ -67,26 +78,27 @@ func (c *stmtCache) prepare(ctx context.Context) {
 	c.pending = map[string]bool{}
 	c.mu.Unlock()
 	for _, q := range qs {
-		s, err := c.db.PrepareContext(ctx, q)
+		text, order := c.text(q)
+		s, err := c.db.PrepareContext(ctx, text)
 		if err != nil {
 			continue // it runs unprepared, and reports its own error there
 		}
 		// Closed outside the lock: closing waits for the statement's connections, and one of them may be
 		// in a transaction waiting on a row lock whose holder waits for this lock — a deadlock seen under
 		// 200 concurrent routings on PostgreSQL.
-		if drop := c.put(q, s); drop != nil {
+		if drop := c.put(q, &cachedStmt{s: s, order: order}); drop != nil {
 			_ = drop.Close()
 		}
 	}
 }
 
-// put caches s for q and returns the statement to close: s itself when another transaction prepared
-// q meanwhile (theirs stays), or the least recently used one when the cache is full.
-func (c *stmtCache) put(q string, s *sql.Stmt) *sql.Stmt {
+// put caches e for q and returns the statement to close: e's own when another transaction prepared q
+// meanwhile (theirs stays), or the least recently used one when the cache is full.
+func (c *stmtCache) put(q string, e *cachedStmt) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, dup := c.m[q]; dup {
-		return s
+		return e.s
 	}
 	var drop *sql.Stmt
 	if len(c.m) >= c.size {
@@ -100,7 +112,8 @@ func (c *stmtCache) put(q string, s *sql.Stmt) *sql.Stmt {
 		delete(c.m, oldest)
 	}
 	c.clock++
-	c.m[q] = &cachedStmt{s: s, used: c.clock}
+	e.used = c.clock
+	c.m[q] = e
 	return drop
 }
 
@@ -114,14 +127,17 @@ func (c *stmtCache) close() {
 	}
 }
 
-func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+// stmt returns q as the transaction's cached prepared statement (nil when it is not prepared yet) or as
+// the text to run, and its arguments in the order that statement takes them.
+func (t *Tx) stmt(ctx context.Context, q string, args []any) (*sql.Stmt, string, []any) {
 	if t.cache == nil {
-		return nil
+		return nil, q, args
 	}
-	if s := t.cache.get(q); s != nil {
-		return t.tx.StmtContext(ctx, s)
+	if s, order := t.cache.get(q); s != nil {
+		return t.tx.StmtContext(ctx, s), "", arrange(args, order)
 	}
-	return nil
+	text, order := t.cache.text(q)
+	return nil, text, arrange(args, order)
 }
 
 // exec, query and queryRow run q as a cached prepared statement of the transaction.
@@ -135,26 +151,29 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 // reads, in a savepoint, wakes no one.
 func (t *Tx) runStmt(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	ctx = t.context(ctx)
-	if s := t.stmt(ctx, q); s != nil {
+	s, text, args := t.stmt(ctx, q, args)
+	if s != nil {
 		return s.ExecContext(ctx, args...)
 	}
-	return t.tx.ExecContext(ctx, q, args...)
+	return t.tx.ExecContext(ctx, text, args...)
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	ctx = t.context(ctx)
-	if s := t.stmt(ctx, q); s != nil {
+	s, text, args := t.stmt(ctx, q, args)
+	if s != nil {
 		return s.QueryContext(ctx, args...)
 	}
-	return t.tx.QueryContext(ctx, q, args...)
+	return t.tx.QueryContext(ctx, text, args...)
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	ctx = t.context(ctx)
-	if s := t.stmt(ctx, q); s != nil {
+	s, text, args := t.stmt(ctx, q, args)
+	if s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
-	return t.tx.QueryRowContext(ctx, q, args...)
+	return t.tx.QueryRowContext(ctx, text, args...)
 }
 
 // context is the context a statement of t runs under. On SQLite's group-commit writer the caller's

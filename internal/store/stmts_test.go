@@ -21,14 +21,15 @@ func TestStmtCacheKeepsTheStatementItHas(t *testing.T) {
 	db, err := sql.Open("pgx", pgtest.URL(t))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
-	c := newStmtCache(db)
+	c := newStmtCache(db, false)
 	const q = `SELECT 1`
 	cached, err := db.PrepareContext(ctx, q)
 	require.NoError(t, err)
 	c.m[q] = &cachedStmt{s: cached}
 	c.pending[q] = true // queued again by a transaction that ran before it was cached
 	c.prepare(ctx)
-	require.Same(t, cached, c.get(q), "the statement cached first stays")
+	got, _ := c.get(q)
+	require.Same(t, cached, got, "the statement cached first stays")
 	var one int
 	require.NoError(t, cached.QueryRowContext(ctx).Scan(&one), "and was not closed")
 	require.Equal(t, 1, one)
@@ -43,23 +44,27 @@ func TestStmtCacheLetsTheLeastRecentlyUsedGo(t *testing.T) {
 	db, err := sql.Open("sqlite", ":memory:")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
-	c := newStmtCache(db)
+	c := newStmtCache(db, true)
 	c.size = 2
+	get := func(q string) *sql.Stmt {
+		s, _ := c.get(q)
+		return s
+	}
 	const q1, q2, q3 = `SELECT 1`, `SELECT 2`, `SELECT 3`
 	for _, q := range []string{q1, q2} {
-		require.Nil(t, c.get(q), "a text seen for the first time runs unprepared")
+		require.Nil(t, get(q), "a text seen for the first time runs unprepared")
 	}
 	c.prepare(ctx)
-	first, second := c.get(q1), c.get(q2)
+	first, second := get(q1), get(q2)
 	require.NotNil(t, first)
 	require.NotNil(t, second)
-	c.get(q1) // q1 is now the more recently used
-	require.Nil(t, c.get(q3))
+	get(q1) // q1 is now the more recently used
+	require.Nil(t, get(q3))
 	c.prepare(ctx)
 
-	require.Same(t, first, c.get(q1), "the recently used statement stays")
-	require.NotNil(t, c.get(q3), "the new text is cached")
-	require.Nil(t, c.get(q2), "the least recently used made room")
+	require.Same(t, first, get(q1), "the recently used statement stays")
+	require.NotNil(t, get(q3), "the new text is cached")
+	require.Nil(t, get(q2), "the least recently used made room")
 	var n int
 	require.Error(t, second.QueryRowContext(ctx).Scan(&n), "and was closed")
 	require.NoError(t, first.QueryRowContext(ctx).Scan(&n))

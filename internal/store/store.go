@@ -24,6 +24,8 @@ type Dialect struct {
 	Goose goose.Dialect
 	// Migrations holds the dialect's goose SQL files at its root.
 	Migrations fs.FS
+	// Positional: statements are sent with their $N parameters written as ? (see positional).
+	Positional bool
 	// TimeArg turns a time into a query argument for a datetime column.
 	TimeArg func(time.Time) any
 	// CustomExpr returns an SQL expression reading custom field name (already validated as
@@ -102,9 +104,9 @@ func (s *Store) AfterWrite(fn func(Changes)) { s.afterWrite = fn }
 
 // New wraps open pools; drivers call it.
 func New(writer, reader *sql.DB, d Dialect) *Store {
-	s := &Store{w: writer, r: reader, d: d, wc: newStmtCache(writer), rc: newStmtCache(writer)}
+	s := &Store{w: writer, r: reader, d: d, wc: newStmtCache(writer, d.Positional), rc: newStmtCache(writer, d.Positional)}
 	if reader != writer {
-		s.rc = newStmtCache(reader)
+		s.rc = newStmtCache(reader, d.Positional)
 	}
 	if d.Name == "sqlite" {
 		s.group = &groupCommit{}

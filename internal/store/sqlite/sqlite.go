@@ -34,6 +34,7 @@ func Dialect() store.Dialect {
 		Name:       "sqlite",
 		Goose:      goose.DialectSQLite3,
 		Migrations: sub,
+		Positional: true,
 		TimeArg:    func(t time.Time) any { return t.UTC().Format(records.TimeLayout) },
 		CustomExpr: func(name string, _ records.Type) string { return fmt.Sprintf("json_extract(custom, '$.%s')", name) },
 		Lower:      func(e string) string { return "sf_lower(" + e + ")" },

@@ -106,10 +106,10 @@ func testPrefetchRuns(t *testing.T, st *store.Store) {
 	before := run("intake", ran, store.RunCompleted)
 	elsewhere := run("intake", unasked, store.RunCompleted)
 	write(t, st, func(ctx context.Context, tx *store.Tx) error {
-		if err := tx.InsertRun(ctx, before); err != nil {
+		if err := tx.InsertRun(ctx, &before); err != nil {
 			return err
 		}
-		return tx.InsertRun(ctx, elsewhere)
+		return tx.InsertRun(ctx, &elsewhere)
 	})
 	previous := func(ctx context.Context, tx *store.Tx, workflow, record string) (string, bool) {
 		r, ok, err := tx.PreviousRun(ctx, workflow, record)
@@ -130,7 +130,7 @@ func testPrefetchRuns(t *testing.T, st *store.Store) {
 		require.Equal(t, elsewhere.ID, got)
 
 		now := run("intake", fresh, store.RunRunning)
-		require.NoError(t, tx.InsertRun(ctx, now))
+		require.NoError(t, tx.InsertRun(ctx, &now))
 		got, ok = previous(ctx, tx, "intake", fresh)
 		require.True(t, ok, "a run this transaction stored")
 		require.Equal(t, now.ID, got)

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"UpdateChanged", testUpdateChanged},
 		{"PreviousRun", testPreviousRun},
 		{"PaddedLists", testPaddedLists},
+		{"SaveKeepingStatus", testSaveKeepingStatus},
 		{"InterruptedClaims", testInterruptedClaims},
 		{"SavepointAfterAnError", testSavepointAfterAnError},
 		{"RereadInTransaction", testRereadInTransaction},
