@@ -10,52 +10,59 @@ import "strings"
 //
 // order gives, for each ? in turn, the index of the argument it takes (a $N used twice, or out of
 // order, becomes two ?s and takes its argument twice); nil when that is every argument once, in order.
-// A text that already has a ?, or no parameter at all, is returned as it is. Quoted text ('…', "…")
-// and comments are left alone: a JSON path '$.x' is no parameter.
-func positional(q string) (string, []int) {
+// params is how many arguments the statement takes. Quoted text ('…', "…") and -- comments are skipped:
+// a JSON path '$.x' is no parameter. A text this scan might misread is returned as it is, to run with
+// its named parameters: one with a ?, a /* comment, a bracketed or backquoted name, a ; (a second
+// statement would number its ?s afresh), a $ inside a name, or parameters that skip a number.
+func positional(q string) (text string, order []int, params int) {
 	var out []byte
-	var order []int
 	inOrder := true
 	last := 0 // where the text not yet copied to out starts
 	for i := 0; i < len(q); i++ {
 		switch c := q[i]; {
 		case c == '\'' || c == '"':
-			if j := indexFrom(q, i+1, c); j >= 0 {
-				i = j
-			} else {
-				i = len(q)
+			if i = indexFrom(q, i+1, c); i < 0 {
+				return q, nil, 0
 			}
 		case c == '-' && i+1 < len(q) && q[i+1] == '-':
-			if j := indexFrom(q, i, '\n'); j >= 0 {
-				i = j
-			} else {
+			if i = indexFrom(q, i, '\n'); i < 0 {
 				i = len(q)
 			}
-		case c == '?':
-			return q, nil
-		case c == '$' && i+1 < len(q) && isDigit(q[i+1]):
+		case c == '?' || c == '`' || c == '[' || c == ';' || (c == '/' && i+1 < len(q) && q[i+1] == '*'):
+			return q, nil, 0
+		case c == '$':
 			j, n := i+1, 0
 			for ; j < len(q) && isDigit(q[j]); j++ {
 				n = n*10 + int(q[j]-'0')
 			}
-			if n == 0 {
-				return q, nil
+			if n == 0 || (i > 0 && isNameByte(q[i-1])) || (j < len(q) && isNameByte(q[j])) {
+				return q, nil, 0
 			}
 			out = append(out, q[last:i]...)
 			out = append(out, '?')
 			order = append(order, n-1)
 			inOrder = inOrder && n == len(order)
+			params = max(params, n)
 			last, i = j, j-1
 		}
 	}
 	if order == nil {
-		return q, nil
+		return q, nil, 0
+	}
+	used := make([]bool, params)
+	for _, k := range order {
+		used[k] = true
+	}
+	for _, u := range used {
+		if !u {
+			return q, nil, 0
+		}
 	}
 	out = append(out, q[last:]...)
 	if inOrder {
 		order = nil
 	}
-	return string(out), order
+	return string(out), order, params
 }
 
 // indexFrom is the index of the first c in q at or after from, or -1. A quote doubled inside quoted
@@ -69,18 +76,23 @@ func indexFrom(q string, from int, c byte) int {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-// arrange returns args in the order order gives (see positional); args itself when order is nil, or
-// when an argument is missing (the driver then reports the count).
-func arrange(args []any, order []int) []any {
+func isNameByte(c byte) bool {
+	return c == '_' || c == '$' || isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'z') || c >= 0x80
+}
+
+// arrange returns args in the order order gives (see positional), and false when they are not the
+// params arguments the statement takes: the text is then run as written, and the driver names what is
+// missing or extra.
+func arrange(args []any, order []int, params int) ([]any, bool) {
+	if len(args) != params {
+		return args, false
+	}
 	if order == nil {
-		return args
+		return args, true
 	}
 	out := make([]any, len(order))
 	for i, k := range order {
-		if k >= len(args) {
-			return args
-		}
 		out[i] = args[k]
 	}
-	return out
+	return out, true
 }

@@ -11,32 +11,54 @@ func TestPositionalRewritesDollarParameters(t *testing.T) {
 	for _, c := range []struct {
 		name, in, want string
 		order          []int
+		params         int
 	}{
 		{"in order", `UPDATE leads SET status = $1, updated_at = $2 WHERE id = $3`,
-			`UPDATE leads SET status = ?, updated_at = ? WHERE id = ?`, nil},
+			`UPDATE leads SET status = ?, updated_at = ? WHERE id = ?`, nil, 3},
 		{"one used twice", `UPDATE jobs SET locked_until = $1 WHERE locked_until > $1`,
-			`UPDATE jobs SET locked_until = ? WHERE locked_until > ?`, []int{0, 0}},
-		{"out of order", `SELECT $2, $1, $10`, `SELECT ?, ?, ?`, []int{1, 0, 9}},
+			`UPDATE jobs SET locked_until = ? WHERE locked_until > ?`, []int{0, 0}, 1},
+		{"out of order", `SELECT $2, $1, $3`, `SELECT ?, ?, ?`, []int{1, 0, 2}, 3},
 		{"quoted text and a JSON path stay", `SELECT json_extract(custom, '$.a'), 'it''s $1', "$2" FROM t WHERE x = $1`,
-			`SELECT json_extract(custom, '$.a'), 'it''s $1', "$2" FROM t WHERE x = ?`, nil},
-		{"a comment stays", "SELECT $1 -- not $2\nFROM t WHERE y = $2", "SELECT ? -- not $2\nFROM t WHERE y = ?", nil},
-		{"no parameter", `SAVEPOINT w`, `SAVEPOINT w`, nil},
-		{"a ? already: left alone", `SELECT ?, $1`, `SELECT ?, $1`, nil},
-		{"$0 is no parameter of ours: left alone", `SELECT $0`, `SELECT $0`, nil},
+			`SELECT json_extract(custom, '$.a'), 'it''s $1', "$2" FROM t WHERE x = ?`, nil, 1},
+		{"a -- comment stays", "SELECT $1 -- not $2\nFROM t WHERE y = $2", "SELECT ? -- not $2\nFROM t WHERE y = ?", nil, 2},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, order := positional(c.in)
+			got, order, params := positional(c.in)
 			require.Equal(t, c.want, got)
 			require.Equal(t, c.order, order)
+			require.Equal(t, c.params, params)
 		})
+	}
+	for _, q := range []string{
+		`SAVEPOINT w`,             // no parameter
+		`SELECT ?, $1`,            // a ? already
+		`SELECT $0`,               // no parameter of ours
+		`SELECT $1, $3`,           // a number skipped: the driver says what is missing
+		`SELECT /* $1 */ $2`,      // a block comment
+		`SELECT [a$1], $1`,        // a bracketed name
+		"SELECT `a$1`, $1",        // a backquoted one
+		`SELECT c$1 FROM t`,       // a name with a $ inside
+		`SELECT $1a FROM t`,       // and a name after one
+		`SELECT $1; SELECT $2`,    // two statements: each would number its ?s from one
+		`SELECT 'unterminated $1`, // a quote that does not end
+	} {
+		got, order, params := positional(q)
+		require.Equal(t, q, got, "left as written")
+		require.Nil(t, order)
+		require.Zero(t, params)
 	}
 }
 
 func TestArrangeTakesEachArgumentWherePositionalPutsIt(t *testing.T) {
-	require.Equal(t, []any{"b", "a", "a"}, arrange([]any{"a", "b"}, []int{1, 0, 0}))
-	args := []any{"a"}
-	require.Equal(t, args, arrange(args, []int{0, 1}), "a missing argument is left for the driver to report")
-	require.Equal(t, args, arrange(args, nil))
+	got, ok := arrange([]any{"a", "b"}, []int{1, 0, 0}, 2)
+	require.True(t, ok)
+	require.Equal(t, []any{"b", "a", "a"}, got)
+	_, ok = arrange([]any{"a"}, []int{0, 1}, 2)
+	require.False(t, ok, "an argument missing")
+	_, ok = arrange([]any{"a", "b", "c"}, []int{1, 0}, 2)
+	require.False(t, ok, "one too many")
+	_, ok = arrange([]any{"a", "b", "c"}, nil, 2)
+	require.False(t, ok, "one too many, in order")
 }
 
 // TestSQLiteRunsRewrittenStatements: statements whose $N repeat or come out of order give the same
@@ -58,6 +80,27 @@ func TestSQLiteRunsRewrittenStatements(t *testing.T) {
 		require.NoError(t, tx.Commit())
 		c.prepare(ctx)
 	}
-	s, _ := c.get(`SELECT $2, $1 || $2, '$1' || $1`)
-	require.NotNil(t, s, "the second round ran the prepared statement")
+	require.NotNil(t, c.get(`SELECT $2, $1 || $2, '$1' || $1`), "the second round ran the prepared statement")
+}
+
+// TestSQLiteReportsAWrongArgumentCount: a statement given fewer arguments than its parameters fails as
+// it did with named parameters, prepared or not, instead of binding what is there in order.
+func TestSQLiteReportsAWrongArgumentCount(t *testing.T) {
+	ctx := t.Context()
+	db, err := sql.Open("sqlite", ":memory:")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	db.SetMaxOpenConns(1)
+	c := newStmtCache(db, true)
+	for range 2 { // unprepared, then prepared
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		st := &Tx{tx: tx, cache: c}
+		var a, b string
+		require.Error(t, st.queryRow(ctx, `SELECT $2, $1 || $2`, "x").Scan(&a, &b), "one missing")
+		require.NoError(t, st.queryRow(ctx, `SELECT $2, $1 || $2`, "x", "y").Scan(&a, &b))
+		require.Equal(t, []string{"y", "xy"}, []string{a, b})
+		require.NoError(t, tx.Commit())
+		c.prepare(ctx)
+	}
 }

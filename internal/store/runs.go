@@ -101,19 +101,8 @@ func (t *Tx) UpdateRun(ctx context.Context, r *Run) error {
 	if err != nil {
 		return fmt.Errorf("encode run state: %w", err)
 	}
-	var res sql.Result
-	if r.stored.rev != 0 && r.stored == r.indexed() { // status, active and wait_key as stored: left out
-		res, err = t.exec(ctx, `UPDATE runs SET version = $1, rev = rev + 1, cursor = $2, state = $3, wait_kind = $4, wait_until = $5,
-		error = $6, end_reason = $7, updated_at = $8, ended_at = $9 WHERE id = $10 AND rev = $11`,
-			r.Version, r.Cursor, string(state), r.WaitKind, t.optTime(r.WaitUntil), r.Error, r.EndReason, t.d.TimeArg(r.UpdatedAt),
-			t.optTime(r.EndedAt), r.ID, r.Rev)
-	} else {
-		res, err = t.exec(ctx, `UPDATE runs SET version = $1, status = $2, active = $3, rev = rev + 1, cursor = $4, state = $5,
-		wait_kind = $6, wait_key = $7, wait_until = $8, error = $9, end_reason = $10, updated_at = $11, ended_at = $12
-		WHERE id = $13 AND rev = $14`,
-			r.Version, r.Status, activeFlag(r.Status), r.Cursor, string(state), r.WaitKind, r.WaitKey, t.optTime(r.WaitUntil),
-			r.Error, r.EndReason, t.d.TimeArg(r.UpdatedAt), t.optTime(r.EndedAt), r.ID, r.Rev)
-	}
+	q, args := t.runUpdate(r, string(state))
+	res, err := t.exec(ctx, q, args...)
 	if err != nil {
 		if k, _ := t.d.Classify(err); k == UniqueViolation {
 			return fmt.Errorf("run %s: %w", r.ID, ErrActiveRun)
@@ -126,6 +115,21 @@ func (t *Tx) UpdateRun(ctx context.Context, r *Run) error {
 	r.Rev++
 	r.stored = r.indexed()
 	return nil
+}
+
+// runUpdate is UpdateRun's statement: without status, active and wait_key when r has them as stored.
+func (t *Tx) runUpdate(r *Run, state string) (string, []any) {
+	if r.stored.rev != 0 && r.stored == r.indexed() {
+		return `UPDATE runs SET version = $1, rev = rev + 1, cursor = $2, state = $3, wait_kind = $4, wait_until = $5,
+		error = $6, end_reason = $7, updated_at = $8, ended_at = $9 WHERE id = $10 AND rev = $11`,
+			[]any{r.Version, r.Cursor, state, r.WaitKind, t.optTime(r.WaitUntil), r.Error, r.EndReason, t.d.TimeArg(r.UpdatedAt),
+				t.optTime(r.EndedAt), r.ID, r.Rev}
+	}
+	return `UPDATE runs SET version = $1, status = $2, active = $3, rev = rev + 1, cursor = $4, state = $5,
+		wait_kind = $6, wait_key = $7, wait_until = $8, error = $9, end_reason = $10, updated_at = $11, ended_at = $12
+		WHERE id = $13 AND rev = $14`,
+		[]any{r.Version, r.Status, activeFlag(r.Status), r.Cursor, state, r.WaitKind, r.WaitKey, t.optTime(r.WaitUntil),
+			r.Error, r.EndReason, t.d.TimeArg(r.UpdatedAt), t.optTime(r.EndedAt), r.ID, r.Rev}
 }
 
 func activeFlag(status string) any {

@@ -26,9 +26,10 @@ type stmtCache struct {
 }
 
 type cachedStmt struct {
-	s     *sql.Stmt
-	order []int // the arguments' order for the rewritten text (positional)
-	used  uint64
+	s      *sql.Stmt
+	order  []int // the arguments' order for the rewritten text (positional)
+	params int   // how many arguments it takes (positional; 0: the text as written)
+	used   uint64
 }
 
 const (
@@ -40,28 +41,28 @@ func newStmtCache(db *sql.DB, positional bool) *stmtCache {
 	return &stmtCache{db: db, positional: positional, size: stmtCacheSize, m: map[string]*cachedStmt{}, pending: map[string]bool{}}
 }
 
-// text is what q is sent to the database as, and the order its arguments go in (nil: as given).
-func (c *stmtCache) text(q string) (string, []int) {
+// text is what q is sent to the database as, the order its arguments go in (nil: as given) and how
+// many it takes (0: q as written, whose parameters the driver binds by name).
+func (c *stmtCache) text(q string) (string, []int, int) {
 	if !c.positional {
-		return q, nil
+		return q, nil, 0
 	}
 	return positional(q)
 }
 
-// get returns the prepared statement for q and its arguments' order, or nil (then q is queued for
-// preparing, if there is room).
-func (c *stmtCache) get(q string) (*sql.Stmt, []int) {
+// get returns the prepared statement for q, or nil (then q is queued for preparing, if there is room).
+func (c *stmtCache) get(q string) *cachedStmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.m[q]; ok {
 		c.clock++
 		e.used = c.clock
-		return e.s, e.order
+		return e
 	}
 	if len(c.pending) < stmtPending {
 		c.pending[q] = true
 	}
-	return nil, nil
+	return nil
 }
 
 // prepare prepares the queued texts; the caller holds no connection of the pool.
@@ -78,7 +79,7 @@ func (c *stmtCache) prepare(ctx context.Context) {
 	c.pending = map[string]bool{}
 	c.mu.Unlock()
 	for _, q := range qs {
-		text, order := c.text(q)
+		text, order, params := c.text(q)
 		s, err := c.db.PrepareContext(ctx, text)
 		if err != nil {
 			continue // it runs unprepared, and reports its own error there
@@ -86,7 +87,7 @@ func (c *stmtCache) prepare(ctx context.Context) {
 		// Closed outside the lock: closing waits for the statement's connections, and one of them may be
 		// in a transaction waiting on a row lock whose holder waits for this lock — a deadlock seen under
 		// 200 concurrent routings on PostgreSQL.
-		if drop := c.put(q, &cachedStmt{s: s, order: order}); drop != nil {
+		if drop := c.put(q, &cachedStmt{s: s, order: order, params: params}); drop != nil {
 			_ = drop.Close()
 		}
 	}
@@ -133,11 +134,22 @@ func (t *Tx) stmt(ctx context.Context, q string, args []any) (*sql.Stmt, string,
 	if t.cache == nil {
 		return nil, q, args
 	}
-	if s, order := t.cache.get(q); s != nil {
-		return t.tx.StmtContext(ctx, s), "", arrange(args, order)
+	e, text := t.cache.get(q), q
+	if e == nil {
+		e = &cachedStmt{}
+		text, e.order, e.params = t.cache.text(q)
 	}
-	text, order := t.cache.text(q)
-	return nil, text, arrange(args, order)
+	if e.params > 0 {
+		arranged, ok := arrange(args, e.order, e.params)
+		if !ok {
+			return nil, q, args // run as written: the driver names the argument missing or extra
+		}
+		args = arranged
+	}
+	if e.s == nil {
+		return nil, text, args
+	}
+	return t.tx.StmtContext(ctx, e.s), "", args
 }
 
 // exec, query and queryRow run q as a cached prepared statement of the transaction.

@@ -28,8 +28,7 @@ func TestStmtCacheKeepsTheStatementItHas(t *testing.T) {
 	c.m[q] = &cachedStmt{s: cached}
 	c.pending[q] = true // queued again by a transaction that ran before it was cached
 	c.prepare(ctx)
-	got, _ := c.get(q)
-	require.Same(t, cached, got, "the statement cached first stays")
+	require.Same(t, cached, c.get(q).s, "the statement cached first stays")
 	var one int
 	require.NoError(t, cached.QueryRowContext(ctx).Scan(&one), "and was not closed")
 	require.Equal(t, 1, one)
@@ -47,8 +46,10 @@ func TestStmtCacheLetsTheLeastRecentlyUsedGo(t *testing.T) {
 	c := newStmtCache(db, true)
 	c.size = 2
 	get := func(q string) *sql.Stmt {
-		s, _ := c.get(q)
-		return s
+		if e := c.get(q); e != nil {
+			return e.s
+		}
+		return nil
 	}
 	const q1, q2, q3 = `SELECT 1`, `SELECT 2`, `SELECT 3`
 	for _, q := range []string{q1, q2} {

@@ -235,14 +235,19 @@ func testSaveKeepingStatus(t *testing.T, st *store.Store) {
 	require.Equal(t, []string{r.ID}, runIDs(t, st, store.RunFilter{Status: store.RunWaiting, Workflow: "intake", RecordID: rec}))
 	read(t, st, func(ctx context.Context, tx *store.Tx) error {
 		refs, err := tx.ActiveRunRefs(ctx, []string{rec})
+		require.NoError(t, err)
 		require.Len(t, refs, 1, "still active")
 		require.Equal(t, "task:1", refs[0].WaitKey)
-		return err
+		return nil
 	})
 
-	stale.Cursor = "9"
-	err := st.Write(t.Context(), func(tx *store.Tx) error { return tx.UpdateRun(t.Context(), &stale) })
-	require.ErrorIs(t, err, store.ErrStale, "a copy of rev 1 after the save made rev 2")
+	keeping, ending := stale, stale // copies of rev 1, now that the save made rev 2
+	keeping.Cursor = "9"
+	ending.Status, ending.WaitKey = store.RunCancelled, ""
+	for _, c := range []store.Run{keeping, ending} {
+		err := st.Write(t.Context(), func(tx *store.Tx) error { return tx.UpdateRun(t.Context(), &c) })
+		require.ErrorIs(t, err, store.ErrStale, "a copy of rev 1 saved as %s", c.Status)
+	}
 
 	r.Status, r.WaitKind, r.WaitKey = store.RunCompleted, "", ""
 	write(t, st, func(ctx context.Context, tx *store.Tx) error { return tx.UpdateRun(ctx, &r) })
