@@ -46,7 +46,11 @@ type Result struct {
 	Max         time.Duration `json:"max"`
 	MaxRSSMiB   float64       `json:"max_rss_mib"`
 	ServerCPU   time.Duration `json:"server_cpu"` // user and system time of --pid while the leads went through
-	PostErrors  int64         `json:"post_errors"`
+	// WriterBusy is how long SQLite's single writer ran groups of writes meanwhile (0 on PostgreSQL), of
+	// Window: against the clock, how near the server was to its limit.
+	WriterBusy time.Duration `json:"writer_busy"`
+	Window     time.Duration `json:"window"`
+	PostErrors int64         `json:"post_errors"`
 }
 
 func (r Result) String() string {
@@ -57,6 +61,10 @@ func (r Result) String() string {
 	}
 	if r.ServerCPU > 0 && r.Delivered > 0 {
 		s += fmt.Sprintf("; server CPU %.2fs (%.2f ms a lead)", r.ServerCPU.Seconds(), float64(r.ServerCPU.Microseconds())/1000/float64(r.Delivered))
+	}
+	if r.WriterBusy > 0 && r.Delivered > 0 && r.Window > 0 {
+		s += fmt.Sprintf("; SQLite writer busy %.2f ms a lead (%.0f %% of the time)",
+			float64(r.WriterBusy.Microseconds())/1000/float64(r.Delivered), 100*r.WriterBusy.Seconds()/r.Window.Seconds())
 	}
 	if r.PostErrors > 0 {
 		s += fmt.Sprintf("; %d POST errors", r.PostErrors)
@@ -120,6 +128,7 @@ func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 	}()
 	fmt.Fprintf(log, "workflow %s applied; posting %d leads (concurrency %d, rate %v/s); webhooks to %s\n", name, o.Leads, o.Concurrency, o.Rate, rcv.url)
 	rss, cpu0 := sampleRSS(o.PID), cpuTime(o.PID)
+	busy0, start := writerBusy(ctx, o.Server), time.Now()
 	res := post(ctx, cl, o, name, rcv)
 	deadline := time.Now().Add(o.Timeout)
 	for rcv.count() < o.Leads-int(res.PostErrors) && time.Now().Before(deadline) {
@@ -128,6 +137,11 @@ func Run(ctx context.Context, o Options, log io.Writer) (Result, error) {
 	res.MaxRSSMiB = rss()
 	if cpu0 > 0 {
 		res.ServerCPU = cpuTime(o.PID) - cpu0
+	}
+	if busy0 >= 0 {
+		if busy := writerBusy(ctx, o.Server); busy >= 0 {
+			res.WriterBusy, res.Window = busy-busy0, time.Since(start)
+		}
 	}
 	return rcv.result(res), nil
 }
@@ -305,6 +319,33 @@ func cpuTime(pid int) time.Duration {
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
 	const userHZ = 100 // the unit of /proc times (USER_HZ), 100 on Linux
 	return time.Duration(utime+stime) * time.Second / userHZ
+}
+
+// writerBusy reads salesflow_store_writer_busy_seconds_total from the server's /metrics; -1 when it
+// has none (PostgreSQL) or cannot be read.
+func writerBusy(ctx context.Context, server string) time.Duration {
+	const name = "salesflow_store_writer_busy_seconds_total "
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(server, "/")+"/metrics", nil)
+	if err != nil {
+		return -1
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, name); ok {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				return time.Duration(f * float64(time.Second))
+			}
+		}
+	}
+	return -1
 }
 
 // rssKB reads VmRSS from /proc (Linux).

@@ -44,4 +44,7 @@ func TestBenchRunsAgainstARealServer(t *testing.T) {
 	require.Positive(t, res.MaxRSSMiB, "--pid: the server's memory")
 	require.Positive(t, res.ServerCPU, "--pid: the server's CPU while the leads went through")
 	require.Contains(t, res.String(), "ms a lead")
+	require.Positive(t, res.WriterBusy, "the SQLite writer's busy time, read from /metrics")
+	require.LessOrEqual(t, res.WriterBusy, res.Window)
+	require.Contains(t, res.String(), "SQLite writer busy")
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/salesflow/salesflow/internal/definitions"
 	"github.com/salesflow/salesflow/internal/engine"
 	"github.com/salesflow/salesflow/internal/records"
+	"github.com/salesflow/salesflow/internal/store"
 )
 
 // Options configure the API.
@@ -72,6 +73,7 @@ func New(svc *crm.Service, opt Options) http.Handler {
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 	}, []string{"route"})
 	a.reg.MustRegister(a.engine.Collectors()...)
+	a.reg.MustRegister(writerCollectors(svc.Store())...)
 	a.reg.MustRegister(a.requests, a.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(svc.Store().DB(), svc.Store().Dialect().Name))
 
@@ -91,6 +93,28 @@ func New(svc *crm.Service, opt Options) http.Handler {
 		m.Handle(rt.pattern, a.authenticate(rt.handler))
 	}
 	return a.observe(withDefinitions(problems(defs), problems(mux)))
+}
+
+// writerCollectors are the SQLite writer's counters (none on PostgreSQL): its busy time against the
+// clock says how close the server is to the single writer's limit.
+func writerCollectors(st *store.Store) []prometheus.Collector {
+	if _, ok := st.WriterStats(); !ok {
+		return nil
+	}
+	counter := func(name, help string, f func(store.WriterStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 {
+			w, _ := st.WriterStats()
+			return f(w)
+		})
+	}
+	return []prometheus.Collector{
+		counter("salesflow_store_writer_busy_seconds_total", "Time SQLite's single writer spent running groups of writes, commits included.",
+			func(w store.WriterStats) float64 { return w.Busy.Seconds() }),
+		counter("salesflow_store_write_groups_total", "Transactions SQLite's single writer ran, each a group of writes sharing one commit.",
+			func(w store.WriterStats) float64 { return float64(w.Groups) }),
+		counter("salesflow_store_writes_total", "Writes SQLite's single writer ran, in groups.",
+			func(w store.WriterStats) float64 { return float64(w.Writes) }),
+	}
 }
 
 type route struct {

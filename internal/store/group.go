@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // maxGroup bounds how many writes share one commit, so that none waits behind too many others.
@@ -17,6 +19,25 @@ type groupCommit struct {
 	mu    sync.Mutex
 	queue []*writeReq
 	busy  bool // a leader is committing; the next one is promoted from the queue
+	// What WriterStats reports: the time spent running groups, and how many groups and writes.
+	busyNanos, groups, writes atomic.Uint64
+}
+
+// WriterStats is what SQLite's single writer has done since the store opened.
+type WriterStats struct {
+	Busy   time.Duration // running groups of writes, commits included
+	Groups uint64        // transactions committed (or rolled back) for groups
+	Writes uint64        // writes in them
+}
+
+// WriterStats reports the single writer's work, and false on PostgreSQL (writers commit in parallel).
+// Busy growing by nearly a second a second means the writer is saturated: writes queue behind it.
+func (s *Store) WriterStats() (WriterStats, bool) {
+	if s.group == nil {
+		return WriterStats{}, false
+	}
+	g := s.group
+	return WriterStats{Busy: time.Duration(g.busyNanos.Load()), Groups: g.groups.Load(), Writes: g.writes.Load()}, true
 }
 
 type writeReq struct {
@@ -51,7 +72,11 @@ func (s *Store) groupWrite(ctx context.Context, fn func(*Tx) error) error {
 	batch := g.queue[:n:n]
 	g.queue = g.queue[n:]
 	g.mu.Unlock()
+	start := time.Now()
 	s.commitGroup(batch)
+	g.busyNanos.Add(uint64(time.Since(start)))
+	g.groups.Add(1)
+	g.writes.Add(uint64(len(batch)))
 	g.mu.Lock()
 	if len(g.queue) > 0 {
 		close(g.queue[0].lead)
