@@ -114,6 +114,8 @@ func writerCollectors(st *store.Store) []prometheus.Collector {
 			func(w store.WriterStats) float64 { return float64(w.Groups) }),
 		counter("salesflow_store_writes_total", "Writes SQLite's single writer ran, in groups.",
 			func(w store.WriterStats) float64 { return float64(w.Writes) }),
+		counter("salesflow_store_write_replays_total", "Times a group's writes were run again, one of them having failed after it wrote.",
+			func(w store.WriterStats) float64 { return float64(w.Replays) }),
 	}
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -19,15 +20,24 @@ type groupCommit struct {
 	mu    sync.Mutex
 	queue []*writeReq
 	busy  bool // a leader is committing; the next one is promoted from the queue
-	// What WriterStats reports: the time spent running groups, and how many groups and writes.
-	busyNanos, groups, writes atomic.Uint64
+	// What WriterStats reports: the time spent running groups, and how many groups, writes and replays.
+	busyNanos, groups, writes, replays atomic.Uint64
+	// carefulUntil (unix nanoseconds): groups until then take real savepoints, a group having had to
+	// replay its log (replay.go): a run of failing writes costs one replay a group at most, not one a write.
+	carefulUntil atomic.Int64
 }
+
+// carefulFor is how long groups take real savepoints after one replayed its log.
+const carefulFor = time.Second
 
 // WriterStats is what SQLite's single writer has done since the store opened.
 type WriterStats struct {
 	Busy   time.Duration // running groups of writes, commits included
 	Groups uint64        // transactions committed (or rolled back) for groups
 	Writes uint64        // writes in them
+	// Replays counts the times a group's log of writes was run again, a write in it having failed after
+	// it wrote (replay.go).
+	Replays uint64
 }
 
 // WriterStats reports the single writer's work, and false on PostgreSQL (writers commit in parallel).
@@ -37,7 +47,8 @@ func (s *Store) WriterStats() (WriterStats, bool) {
 		return WriterStats{}, false
 	}
 	g := s.group
-	return WriterStats{Busy: time.Duration(g.busyNanos.Load()), Groups: g.groups.Load(), Writes: g.writes.Load()}, true
+	return WriterStats{Busy: time.Duration(g.busyNanos.Load()), Groups: g.groups.Load(), Writes: g.writes.Load(),
+		Replays: g.replays.Load()}, true
 }
 
 type writeReq struct {
@@ -96,7 +107,8 @@ func (r *writeReq) result() error {
 }
 
 // commitGroup runs a group's writes in one transaction, each in a savepoint when there are several,
-// and commits. A write whose caller has gone (its context ended) is not run.
+// and commits. A write whose caller has gone (its context ended) is not run. The savepoints are the
+// log's (replay.go) unless a group replayed its log less than carefulFor ago.
 func (s *Store) commitGroup(batch []*writeReq) {
 	defer func() {
 		for _, r := range batch {
@@ -119,6 +131,15 @@ func (s *Store) commitGroup(batch []*writeReq) {
 	}
 	t := &Tx{tx: tx, d: s.d, cache: s.wc, detach: true}
 	several, ok := len(batch) > 1, 0
+	if time.Now().UnixNano() >= s.group.carefulUntil.Load() { // alone too: the engine's own savepoints are noted
+		t.replay = &replayLog{begin: func(ctx context.Context) (*sql.Tx, error) { return s.w.BeginTx(ctx, nil) }}
+	}
+	defer func() {
+		if t.replays > 0 {
+			s.group.replays.Add(uint64(t.replays))
+			s.group.carefulUntil.Store(time.Now().Add(carefulFor).UnixNano())
+		}
+	}()
 	var changes Changes
 	for _, r := range batch {
 		if r.err = r.ctx.Err(); r.err != nil {
@@ -126,19 +147,24 @@ func (s *Store) commitGroup(batch []*writeReq) {
 		}
 		if several {
 			if err := t.Savepoint(ctx, "w"); err != nil {
-				_ = tx.Rollback()
+				_ = t.tx.Rollback()
 				fail(err)
 				return
 			}
 		}
 		t.changes = Changes{}
 		r.err, r.panicked = call(r.fn, t)
+		if t.broken != nil {
+			_ = t.tx.Rollback()
+			fail(t.broken)
+			return
+		}
 		if r.err == nil && r.panicked == nil {
 			ok++
 			changes = changes.or(t.changes)
 			if several {
 				if err := t.Release(ctx, "w"); err != nil {
-					_ = tx.Rollback()
+					_ = t.tx.Rollback()
 					fail(err)
 					return
 				}
@@ -146,21 +172,21 @@ func (s *Store) commitGroup(batch []*writeReq) {
 			continue
 		}
 		if !several {
-			_ = tx.Rollback()
+			_ = t.tx.Rollback()
 			return
 		}
 		if err := undo(ctx, t); err != nil {
 			// The transaction itself is broken (an I/O error, a full disk): nothing in it stands.
-			_ = tx.Rollback()
+			_ = t.tx.Rollback()
 			fail(fmt.Errorf("roll back to savepoint after %v: %w", r.err, err))
 			return
 		}
 	}
 	if ok == 0 {
-		_ = tx.Rollback()
+		_ = t.tx.Rollback()
 		return
 	}
-	if err := tx.Commit(); err != nil {
+	if err := t.tx.Commit(); err != nil { // t.tx: a replay begins the transaction anew
 		fail(fmt.Errorf("commit: %w", err))
 		return
 	}

@@ -161,17 +161,23 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 // runStmt is exec for statements that write nothing themselves (savepoints): a transaction that only
 // reads, in a savepoint, wakes no one.
-func (t *Tx) runStmt(ctx context.Context, q string, args ...any) (sql.Result, error) {
+func (t *Tx) runStmt(ctx context.Context, q string, args ...any) (res sql.Result, err error) {
 	ctx = t.context(ctx)
-	s, text, args := t.stmt(ctx, q, args)
+	s, text, arranged := t.stmt(ctx, q, args)
 	if s != nil {
-		return s.ExecContext(ctx, args...)
+		res, err = s.ExecContext(ctx, arranged...)
+	} else {
+		res, err = t.tx.ExecContext(ctx, text, arranged...)
 	}
-	return t.tx.ExecContext(ctx, text, args...)
+	if err == nil {
+		t.logStmt(q, args, false)
+	}
+	return res, err
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	ctx = t.context(ctx)
+	t.logStmt(q, args, true)
 	s, text, args := t.stmt(ctx, q, args)
 	if s != nil {
 		return s.QueryContext(ctx, args...)
@@ -181,6 +187,7 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	ctx = t.context(ctx)
+	t.logStmt(q, args, true)
 	s, text, args := t.stmt(ctx, q, args)
 	if s != nil {
 		return s.QueryRowContext(ctx, args...)

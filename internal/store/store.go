@@ -197,6 +197,9 @@ type Tx struct {
 	hooks   []func() // OnCommit
 	memo    []memoEntry
 	marks   []savepointMark
+	replay  *replayLog // a group's log of writes, while its savepoints cost nothing (replay.go)
+	replays int        // how many times the log was run again
+	broken  error      // SQL() could not make the savepoints real: nothing in the transaction stands
 }
 
 // SQL exposes the transaction for packages that keep tables of their own in the same commit. What
@@ -204,6 +207,11 @@ type Tx struct {
 func (t *Tx) SQL() *sql.Tx {
 	t.wrote, t.changes = true, Changes{Events: true, Jobs: true}
 	t.forgetRows()
+	if t.replay != nil { // what runs on it goes around the log
+		if err := t.realSavepoints(context.Background()); err != nil && t.broken == nil {
+			t.broken = err
+		}
+	}
 	return t.tx
 }
 
@@ -272,6 +280,11 @@ func (s *Store) run(ctx context.Context, db *sql.DB, cache *stmtCache, ro bool, 
 // Savepoint marks a point in the transaction that RollbackTo returns to, undoing what came after it
 // and keeping what came before. name must be a plain identifier.
 func (t *Tx) Savepoint(ctx context.Context, name string) error {
+	if t.replay != nil {
+		t.replay.noteSavepoint(name)
+		t.markSavepoint(name)
+		return nil
+	}
 	if _, err := t.runStmt(ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("savepoint %s: %w", name, err)
 	}
@@ -282,6 +295,13 @@ func (t *Tx) Savepoint(ctx context.Context, name string) error {
 // RollbackTo undoes everything since Savepoint(name); the transaction goes on and may commit.
 func (t *Tx) RollbackTo(ctx context.Context, name string) error {
 	t.forgetRows() // what was read or written since may be undone
+	if t.replay != nil {
+		if err := t.rollBackTo(ctx, name); err != nil {
+			return err
+		}
+		t.rolledBackTo(name)
+		return nil
+	}
 	if _, err := t.runStmt(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("roll back to %s: %w", name, err)
 	}
@@ -291,6 +311,13 @@ func (t *Tx) RollbackTo(ctx context.Context, name string) error {
 
 // Release forgets Savepoint(name), keeping what came after it.
 func (t *Tx) Release(ctx context.Context, name string) error {
+	if t.replay != nil {
+		if err := t.replay.release(name); err != nil {
+			return err
+		}
+		t.released(name)
+		return nil
+	}
 	if _, err := t.runStmt(ctx, "RELEASE "+name); err != nil {
 		return fmt.Errorf("release savepoint %s: %w", name, err)
 	}

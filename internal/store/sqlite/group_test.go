@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -179,4 +180,93 @@ func TestAStartedWriteRunsToItsEnd(t *testing.T) {
 		}
 		return nil
 	}))
+}
+
+// TestGroupCommitReplaysAroundAFailedWrite: the same, with writes made through the store's own methods,
+// whose savepoints are a log's (replay.go): a write that fails after writing, a unique key held, a panic
+// and an inner savepoint rolled back all leave exactly what real savepoints would, and the ids the jobs
+// were given are the ones they keep.
+func TestGroupCommitReplaysAroundAFailedWrite(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "salesflow.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	_, err = st.Migrate(ctx)
+	require.NoError(t, err)
+	now := time.Now().UTC()
+	event := func(tx *store.Tx, id string) error {
+		return tx.AppendEvent(ctx, store.Event{ID: id, RecordType: "lead", RecordID: "r", Kind: "created", ActorType: "system", OccurredAt: now})
+	}
+	require.NoError(t, st.Write(ctx, func(tx *store.Tx) error { return event(tx, "taken") }))
+	boom := errors.New("boom")
+	const n = 300
+	var wg sync.WaitGroup
+	errs, panics, jobIDs := make([]error, n), make([]any, n), make([]int64, n)
+	for i := range n {
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			errs[i] = st.Write(ctx, func(tx *store.Tx) error {
+				if err := event(tx, fmt.Sprint("ev-", i)); err != nil {
+					return err
+				}
+				j, err := tx.ScheduleJob(ctx, store.Job{Key: fmt.Sprint("job-", i), Kind: "run", DueAt: now.Add(time.Hour)}, now)
+				if err != nil {
+					return err
+				}
+				jobIDs[i] = j.ID
+				switch {
+				case i%10 == 3:
+					return boom // after its writes: they must be undone
+				case i%10 == 5:
+					return event(tx, "taken") // a unique key already held
+				case i%10 == 7: // an inner savepoint rolled back, and the write goes on
+					if err := tx.Savepoint(ctx, "inner"); err != nil {
+						return err
+					}
+					if err := event(tx, fmt.Sprint("inner-", i)); err != nil {
+						return err
+					}
+					if err := tx.RollbackTo(ctx, "inner"); err != nil {
+						return err
+					}
+					return tx.Release(ctx, "inner")
+				case i == 71:
+					panic("bug")
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+
+	for i := range n {
+		var want []string
+		switch {
+		case i%10 == 3:
+			require.ErrorIs(t, errs[i], boom)
+		case i%10 == 5:
+			require.Error(t, errs[i], "write %d", i)
+		case i == 71:
+			require.Equal(t, "bug", panics[i], "the panic reaches its own caller")
+		default:
+			require.NoError(t, errs[i], "write %d", i)
+			want = []string{fmt.Sprint("ev-", i)}
+		}
+		require.NoError(t, st.Read(ctx, func(tx *store.Tx) error {
+			for _, id := range []string{fmt.Sprint("ev-", i), fmt.Sprint("inner-", i)} {
+				var found int
+				require.NoError(t, tx.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE id = ?`, id).Scan(&found))
+				require.Equal(t, slices.Contains(want, id), found == 1, "event %s", id)
+			}
+			j, ok, err := tx.JobByKey(ctx, fmt.Sprint("job-", i))
+			require.Equal(t, want != nil, ok, "job %d", i)
+			if ok {
+				require.Equal(t, jobIDs[i], j.ID, "the id the write was given")
+			}
+			return err
+		}))
+	}
+	stats, _ := st.WriterStats()
+	require.Positive(t, stats.Replays, "some groups replayed their log (else this tested real savepoints only)")
 }

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestAReplayedLogLeavesWhatARealSavepointWould: savepoints noted in a log (replay.go) roll back as real
+// ones do. The database, the hooks and the ids an AUTOINCREMENT handed out are what they would be; the
+// savepoints still open become real ones, and the transaction goes on with real savepoints.
+func TestAReplayedLogLeavesWhatARealSavepointWould(t *testing.T) {
+	ctx := t.Context()
+	db, err := sql.Open("sqlite", ":memory:")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	db.SetMaxOpenConns(1)
+	_, err = db.ExecContext(ctx, `CREATE TABLE g (id INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT NOT NULL UNIQUE)`)
+	require.NoError(t, err)
+	sqlTx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	tx := &Tx{tx: sqlTx, cache: newStmtCache(db, true)}
+	tx.replay = &replayLog{begin: func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) }}
+	var hooks []string
+	insert := func(k string) int64 {
+		var id int64
+		require.NoError(t, tx.queryRow(ctx, `INSERT INTO g (k) VALUES ($1) RETURNING id`, k).Scan(&id))
+		tx.OnCommit(func() { hooks = append(hooks, k) })
+		return id
+	}
+	do := func(err error) { require.NoError(t, err) }
+
+	do(tx.Savepoint(ctx, "w"))
+	a := insert("a")
+	do(tx.Release(ctx, "w"))
+	do(tx.Savepoint(ctx, "w"))
+	_, err = tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, "a")
+	require.Error(t, err, "a unique key: the statement failed and changed nothing")
+	b := insert("b")
+	do(tx.Savepoint(ctx, "inner"))
+	insert("c")
+	require.Len(t, tx.replay.stmts, 3, "the log holds the writes that ran: a, b, c")
+	do(tx.RollbackTo(ctx, "inner"))
+	require.Nil(t, tx.replay, "the savepoints are real from here on")
+	require.Equal(t, 1, tx.replays)
+	d := insert("d") // inside inner, still open
+	do(tx.Release(ctx, "inner"))
+	do(tx.Savepoint(ctx, "w2"))
+	insert("e")
+	do(tx.RollbackTo(ctx, "w2")) // a real one
+	do(tx.Release(ctx, "w2"))
+	do(tx.Release(ctx, "w"))
+	require.NotSame(t, sqlTx, tx.tx, "the replay began the transaction anew")
+	require.NoError(t, tx.tx.Commit())
+	tx.committed()
+
+	rows, err := db.QueryContext(ctx, `SELECT id, k FROM g ORDER BY id`)
+	require.NoError(t, err)
+	defer rows.Close()
+	got := map[string]int64{}
+	for rows.Next() {
+		var id int64
+		var k string
+		require.NoError(t, rows.Scan(&id, &k))
+		got[k] = id
+	}
+	require.Equal(t, map[string]int64{"a": a, "b": b, "d": d}, got, "a and b replayed with their ids")
+	require.Equal(t, []string{"a", "b", "d"}, hooks, "the hooks of what was rolled back are gone")
+}
+
+// TestSQLMakesTheSavepointsReal: what runs straight on SQL() is not in the log, so the first call makes
+// the open savepoints real first: a later rollback is SQLite's own, and keeps what SQL() ran before it.
+func TestSQLMakesTheSavepointsReal(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", ":memory:")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	db.SetMaxOpenConns(1)
+	_, err = db.ExecContext(ctx, `CREATE TABLE g (k TEXT)`)
+	require.NoError(t, err)
+	sqlTx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	tx := &Tx{tx: sqlTx, cache: newStmtCache(db, true)}
+	tx.replay = &replayLog{begin: func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) }}
+	_, err = tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, "logged")
+	require.NoError(t, err)
+	require.NoError(t, tx.Savepoint(ctx, "outer"))
+	_, err = tx.SQL().ExecContext(ctx, `INSERT INTO g (k) VALUES ('straight')`)
+	require.NoError(t, err)
+	require.Nil(t, tx.replay)
+	require.NoError(t, tx.broken)
+	require.NoError(t, tx.Savepoint(ctx, "w"))
+	_, err = tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, "undone")
+	require.NoError(t, err)
+	require.NoError(t, tx.RollbackTo(ctx, "w"))
+	require.NoError(t, tx.Release(ctx, "w"))
+	require.NoError(t, tx.Release(ctx, "outer"), "the savepoint open at SQL() is a real one")
+	var ks []string
+	rows, err := tx.tx.QueryContext(ctx, `SELECT k FROM g`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var k string
+		require.NoError(t, rows.Scan(&k))
+		ks = append(ks, k)
+	}
+	require.NoError(t, rows.Close())
+	require.Equal(t, []string{"logged", "straight"}, ks)
+	require.NoError(t, tx.tx.Rollback())
+}
