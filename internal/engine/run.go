@@ -280,14 +280,11 @@ func (s *segment) proceed(ctx context.Context, rev int64) error {
 // storedState replaces the run's state with the form it was stored in (JSON: numbers as float64, times
 // as text), so that the steps of a segment that did not read the run see what they would have read.
 func (s *segment) storedState() error {
-	b, err := json.Marshal(s.run.State)
+	f, err := jsonForm(s.run.State)
 	if err != nil {
 		return fmt.Errorf("encode run %s state: %w", s.run.ID, err)
 	}
-	s.run.State = nil
-	if err := json.Unmarshal(b, &s.run.State); err != nil {
-		return fmt.Errorf("decode run %s state: %w", s.run.ID, err)
-	}
+	s.run.State, _ = f.(map[string]any)
 	s.bindSteps()
 	return nil
 }
