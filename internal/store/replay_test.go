@@ -70,6 +70,74 @@ func TestAReplayedLogLeavesWhatARealSavepointWould(t *testing.T) {
 	require.Equal(t, []string{"a", "b", "d"}, hooks, "the hooks of what was rolled back are gone")
 }
 
+// TestAReplayOutlivesTheContextThatAskedForIt: the transaction begun anew for a replay belongs to the
+// group, not to the write whose rollback asked for it: that write's caller going away must not roll back
+// the others' writes.
+func TestAReplayOutlivesTheContextThatAskedForIt(t *testing.T) {
+	db, tx := replayTx(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, "other write")
+	require.NoError(t, err)
+	require.NoError(t, tx.Savepoint(ctx, "w"))
+	_, err = tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, "undone")
+	require.NoError(t, err)
+	require.NoError(t, tx.RollbackTo(ctx, "w"))
+	require.Equal(t, 1, tx.replays)
+	cancel()
+	_, err = tx.exec(context.Background(), `INSERT INTO g (k) VALUES ($1)`, "next write")
+	require.NoError(t, err)
+	require.NoError(t, tx.tx.Commit())
+	require.Equal(t, []string{"other write", "next write"}, keys(t, db))
+}
+
+// TestARollbackWithNothingWrittenSinceReplaysNothing: a write that only read before it failed (a record
+// not found, a unique key taken: the failed statement changed nothing) has nothing to undo, and the
+// savepoints stay free.
+func TestARollbackWithNothingWrittenSinceReplaysNothing(t *testing.T) {
+	db, tx := replayTx(t)
+	ctx := t.Context()
+	_, err := tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, "taken")
+	require.NoError(t, err)
+	require.NoError(t, tx.Savepoint(ctx, "w"))
+	_, err = tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, "taken")
+	require.Error(t, err)
+	require.NoError(t, tx.RollbackTo(ctx, "w"))
+	require.NoError(t, tx.Release(ctx, "w"))
+	require.Zero(t, tx.replays)
+	require.NotNil(t, tx.replay, "still noting savepoints")
+	require.NoError(t, tx.tx.Commit())
+	require.Equal(t, []string{"taken"}, keys(t, db))
+}
+
+// replayTx is a transaction on a new database with a table g (k unique), noting its savepoints in a log.
+func replayTx(t *testing.T) (*sql.DB, *Tx) {
+	db, err := sql.Open("sqlite", ":memory:")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	db.SetMaxOpenConns(1)
+	_, err = db.ExecContext(t.Context(), `CREATE TABLE g (id INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT NOT NULL UNIQUE)`)
+	require.NoError(t, err)
+	sqlTx, err := db.BeginTx(t.Context(), nil)
+	require.NoError(t, err)
+	tx := &Tx{tx: sqlTx, cache: newStmtCache(db, true),
+		replay: &replayLog{begin: func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) }}}
+	return db, tx
+}
+
+func keys(t *testing.T, db *sql.DB) []string {
+	rows, err := db.QueryContext(t.Context(), `SELECT k FROM g ORDER BY id`)
+	require.NoError(t, err)
+	defer rows.Close()
+	var ks []string
+	for rows.Next() {
+		var k string
+		require.NoError(t, rows.Scan(&k))
+		ks = append(ks, k)
+	}
+	require.NoError(t, rows.Err())
+	return ks
+}
+
 // TestSQLMakesTheSavepointsReal: what runs straight on SQL() is not in the log, so the first call makes
 // the open savepoints real first: a later rollback is SQLite's own, and keeps what SQL() ran before it.
 func TestSQLMakesTheSavepointsReal(t *testing.T) {

@@ -175,14 +175,18 @@ func (t *Tx) runStmt(ctx context.Context, q string, args ...any) (res sql.Result
 	return res, err
 }
 
-func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (t *Tx) query(ctx context.Context, q string, args ...any) (rows *sql.Rows, err error) {
 	ctx = t.context(ctx)
-	t.logStmt(q, args, true)
-	s, text, args := t.stmt(ctx, q, args)
+	s, text, arranged := t.stmt(ctx, q, args)
 	if s != nil {
-		return s.QueryContext(ctx, args...)
+		rows, err = s.QueryContext(ctx, arranged...)
+	} else {
+		rows, err = t.tx.QueryContext(ctx, text, arranged...)
 	}
-	return t.tx.QueryContext(ctx, text, args...)
+	if err == nil { // the statement has run (a write's RETURNING rows are all made by its first step)
+		t.logStmt(q, args, false)
+	}
+	return rows, err
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
