@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -377,10 +376,7 @@ func (s *segment) goOn(ctx context.Context, wrote bool) error {
 		return fmt.Errorf("undo the steps after %s (they failed: %v): %w", callAt, err, rerr)
 	}
 	*s.run = before
-	s.run.State = nil // the map the steps after changed: decode the saved one afresh
-	if err := json.Unmarshal(state, &s.run.State); err != nil {
-		return fmt.Errorf("restore run %s: %w", s.run.ID, err)
-	}
+	s.run.State = state // a copy: the steps after changed the map they had
 	s.pending, s.ended, s.call, s.row = kept, "", nil, nil
 	if err := s.save(ctx); err != nil {
 		return err
@@ -389,12 +385,13 @@ func (s *segment) goOn(ctx context.Context, wrote bool) error {
 	return nil
 }
 
-// snapshot copies the run as it stands, its state as JSON (the form it is stored in).
-func (s *segment) snapshot() (run store.Run, state []byte, err error) {
-	state, err = json.Marshal(s.run.State)
+// snapshot copies the run as it stands, and a copy of its state in the form it is stored in (JSON's).
+func (s *segment) snapshot() (run store.Run, state map[string]any, err error) {
+	f, err := jsonForm(s.run.State)
 	if err != nil {
 		return store.Run{}, nil, fmt.Errorf("encode run %s state: %w", s.run.ID, err)
 	}
+	state, _ = f.(map[string]any)
 	return *s.run, state, nil
 }
 

@@ -274,6 +274,9 @@ func TestStepsAfterACallFailAloneAndTheCallStands(t *testing.T) {
   - id: mark
     action: set
     with: { status: working }
+  - id: note
+    action: log_activity
+    with: { type: note, subject: "pushed" }
   - id: title
     action: set
     with: { title: "{{ lead.employees * 2.0 }}" }
@@ -286,6 +289,9 @@ func TestStepsAfterACallFailAloneAndTheCallStands(t *testing.T) {
 		require.Equal(t, "failed", steps["title"].Status)
 		require.NotContains(t, steps, "mark", "the set before the failure was undone with its history")
 		require.Equal(t, "new", h.get("lead", lead).String("status"))
+		outputs, _ := run.State["steps"].(map[string]any)
+		require.Contains(t, outputs, "push", "the run's state as it stood with the answer")
+		require.NotContains(t, outputs, "note", "without what the undone steps put in it")
 
 		h.update("lead", lead, map[string]any{"employees": 10.0})
 		_, err := h.e.Retry(h.ctx, admin, run.ID, engine.OnOriginal)

@@ -156,17 +156,33 @@ func (t *Tx) queryEvents(ctx context.Context, q string, args ...any) ([]Event, e
 			return nil, fmt.Errorf("event time: %w", err)
 		}
 		e.OccurredAt = tm.(time.Time)
-		ch, err := fromDB(records.Field{Type: records.JSON}, changes)
-		if err != nil {
-			return nil, fmt.Errorf("event changes: %w", err)
-		}
-		b, _ := json.Marshal(ch)
-		if err := json.Unmarshal(b, &e.Changes); err != nil {
+		if err := decodeChanges(changes, &e.Changes); err != nil {
 			return nil, fmt.Errorf("event changes: %w", err)
 		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// decodeChanges decodes an event's changes as the driver returned them: text (SQLite) straight into
+// dst, as the trigger feed reads every event; anything else (PostgreSQL's jsonb, decoded by the driver)
+// through JSON again.
+func decodeChanges(v any, dst *map[string]records.Change) error {
+	switch x := v.(type) {
+	case string:
+		return json.Unmarshal([]byte(x), dst)
+	case []byte:
+		return json.Unmarshal(x, dst)
+	}
+	ch, err := fromDB(records.Field{Type: records.JSON}, v)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(ch)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, dst)
 }
 
 // FeedBehind reports whether committed events exist past p that Feed did not return yet (on
