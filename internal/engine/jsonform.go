@@ -51,33 +51,27 @@ func jsonForm(v any) (any, error) {
 		}
 		return out, nil
 	case []any:
-		if x == nil {
-			return nil, nil
-		}
-		out := make([]any, len(x))
-		for i, e := range x {
-			f, err := jsonForm(e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = f
-		}
-		return out, nil
+		return sliceForm(x)
 	case []string:
-		if x == nil {
-			return nil, nil
-		}
-		out := make([]any, len(x))
-		for i, e := range x {
-			f, err := jsonForm(e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = f
-		}
-		return out, nil
+		return sliceForm(x)
 	}
 	return viaJSON(v)
+}
+
+// sliceForm is jsonForm for a slice: nil stays nil (JSON's null).
+func sliceForm[T any](x []T) (any, error) {
+	if x == nil {
+		return nil, nil
+	}
+	out := make([]any, len(x))
+	for i, e := range x {
+		f, err := jsonForm(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = f
+	}
+	return out, nil
 }
 
 // viaJSON is jsonForm the long way.

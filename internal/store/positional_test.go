@@ -1,7 +1,6 @@
 package store
 
 import (
-	"database/sql"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -64,43 +63,37 @@ func TestArrangeTakesEachArgumentWherePositionalPutsIt(t *testing.T) {
 // TestSQLiteRunsRewrittenStatements: statements whose $N repeat or come out of order give the same
 // answers on SQLite once rewritten, prepared or not.
 func TestSQLiteRunsRewrittenStatements(t *testing.T) {
-	ctx := t.Context()
-	db, err := sql.Open("sqlite", ":memory:")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	db.SetMaxOpenConns(1)
-	c := newStmtCache(db, true)
-	for range 2 { // unprepared, then prepared
-		tx, err := db.BeginTx(ctx, nil)
-		require.NoError(t, err)
-		st := &Tx{tx: tx, cache: c}
+	const q = `SELECT $2, $1 || $2, '$1' || $1`
+	c := unpreparedThenPrepared(t, func(st *Tx) {
 		var a, b, d string
-		require.NoError(t, st.queryRow(ctx, `SELECT $2, $1 || $2, '$1' || $1`, "x", "y").Scan(&a, &b, &d))
+		require.NoError(t, st.queryRow(t.Context(), q, "x", "y").Scan(&a, &b, &d))
 		require.Equal(t, []string{"y", "xy", "$1x"}, []string{a, b, d})
-		require.NoError(t, tx.Commit())
-		c.prepare(ctx)
-	}
-	require.NotNil(t, c.get(`SELECT $2, $1 || $2, '$1' || $1`), "the second round ran the prepared statement")
+	})
+	require.NotNil(t, c.get(q), "the second round ran the prepared statement")
 }
 
 // TestSQLiteReportsAWrongArgumentCount: a statement given fewer arguments than its parameters fails as
 // it did with named parameters, prepared or not, instead of binding what is there in order.
 func TestSQLiteReportsAWrongArgumentCount(t *testing.T) {
-	ctx := t.Context()
-	db, err := sql.Open("sqlite", ":memory:")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	db.SetMaxOpenConns(1)
-	c := newStmtCache(db, true)
-	for range 2 { // unprepared, then prepared
-		tx, err := db.BeginTx(ctx, nil)
-		require.NoError(t, err)
-		st := &Tx{tx: tx, cache: c}
+	unpreparedThenPrepared(t, func(st *Tx) {
 		var a, b string
-		require.Error(t, st.queryRow(ctx, `SELECT $2, $1 || $2`, "x").Scan(&a, &b), "one missing")
-		require.NoError(t, st.queryRow(ctx, `SELECT $2, $1 || $2`, "x", "y").Scan(&a, &b))
+		require.Error(t, st.queryRow(t.Context(), `SELECT $2, $1 || $2`, "x").Scan(&a, &b), "one missing")
+		require.NoError(t, st.queryRow(t.Context(), `SELECT $2, $1 || $2`, "x", "y").Scan(&a, &b))
 		require.Equal(t, []string{"y", "xy"}, []string{a, b})
+	})
+}
+
+// unpreparedThenPrepared runs f in two transactions on a new SQLite database with a statement cache
+// that rewrites $N: the texts f runs are prepared between the two.
+func unpreparedThenPrepared(t *testing.T, f func(*Tx)) *stmtCache {
+	db := memoryDB(t, "")
+	c := newStmtCache(db, true)
+	for range 2 {
+		tx, err := db.BeginTx(t.Context(), nil)
+		require.NoError(t, err)
+		f(&Tx{tx: tx, cache: c})
 		require.NoError(t, tx.Commit())
-		c.prepare(ctx)
+		c.prepare(t.Context())
 	}
+	return c
 }

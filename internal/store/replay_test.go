@@ -13,16 +13,8 @@ import (
 // savepoints still open become real ones, and the transaction goes on with real savepoints.
 func TestAReplayedLogLeavesWhatARealSavepointWould(t *testing.T) {
 	ctx := t.Context()
-	db, err := sql.Open("sqlite", ":memory:")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	db.SetMaxOpenConns(1)
-	_, err = db.ExecContext(ctx, `CREATE TABLE g (id INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT NOT NULL UNIQUE)`)
-	require.NoError(t, err)
-	sqlTx, err := db.BeginTx(ctx, nil)
-	require.NoError(t, err)
-	tx := &Tx{tx: sqlTx, cache: newStmtCache(db, true)}
-	tx.replay = &replayLog{begin: func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) }}
+	db, tx := replayTx(t)
+	sqlTx := tx.tx
 	var hooks []string
 	insert := func(k string) int64 {
 		var id int64
@@ -36,7 +28,7 @@ func TestAReplayedLogLeavesWhatARealSavepointWould(t *testing.T) {
 	a := insert("a")
 	do(tx.Release(ctx, "w"))
 	do(tx.Savepoint(ctx, "w"))
-	_, err = tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, "a")
+	_, err := tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, "a")
 	require.Error(t, err, "a unique key: the statement failed and changed nothing")
 	b := insert("b")
 	do(tx.Savepoint(ctx, "inner"))
@@ -111,17 +103,26 @@ func TestARollbackWithNothingWrittenSinceReplaysNothing(t *testing.T) {
 
 // replayTx is a transaction on a new database with a table g (k unique), noting its savepoints in a log.
 func replayTx(t *testing.T) (*sql.DB, *Tx) {
-	db, err := sql.Open("sqlite", ":memory:")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	db.SetMaxOpenConns(1)
-	_, err = db.ExecContext(t.Context(), `CREATE TABLE g (id INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT NOT NULL UNIQUE)`)
-	require.NoError(t, err)
+	db := memoryDB(t, `CREATE TABLE g (id INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT NOT NULL UNIQUE)`)
 	sqlTx, err := db.BeginTx(t.Context(), nil)
 	require.NoError(t, err)
 	tx := &Tx{tx: sqlTx, cache: newStmtCache(db, true),
 		replay: &replayLog{begin: func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) }}}
 	return db, tx
+}
+
+// memoryDB is a new in-memory SQLite database on one connection (each connection would have its own),
+// with schema run on it.
+func memoryDB(t *testing.T, schema string) *sql.DB {
+	db, err := sql.Open("sqlite", ":memory:")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	db.SetMaxOpenConns(1)
+	if schema != "" {
+		_, err = db.ExecContext(t.Context(), schema)
+		require.NoError(t, err)
+	}
+	return db
 }
 
 func keys(t *testing.T, db *sql.DB) []string {
@@ -142,16 +143,8 @@ func keys(t *testing.T, db *sql.DB) []string {
 // the open savepoints real first: a later rollback is SQLite's own, and keeps what SQL() ran before it.
 func TestSQLMakesTheSavepointsReal(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", ":memory:")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	db.SetMaxOpenConns(1)
-	_, err = db.ExecContext(ctx, `CREATE TABLE g (k TEXT)`)
-	require.NoError(t, err)
-	sqlTx, err := db.BeginTx(ctx, nil)
-	require.NoError(t, err)
-	tx := &Tx{tx: sqlTx, cache: newStmtCache(db, true)}
-	tx.replay = &replayLog{begin: func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) }}
+	_, tx := replayTx(t)
+	var err error
 	_, err = tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, "logged")
 	require.NoError(t, err)
 	require.NoError(t, tx.Savepoint(ctx, "outer"))
