@@ -12,7 +12,16 @@ import (
 // run's state goes through this twice a lead (storedState), and the round trip through JSON was 6 % of
 // the single writer's time. The common shapes are copied directly; anything else (a struct, []byte, a
 // float32, text that is not UTF-8, NaN) goes through JSON itself, so the result is the same either way.
-func jsonForm(v any) (any, error) {
+func jsonForm(v any) (any, error) { return form(v, 0) }
+
+// maxFormDepth is how deep form copies before it leaves the rest to JSON, which reports a value that
+// contains itself instead of recursing until the stack overflows.
+const maxFormDepth = 200
+
+func form(v any, depth int) (any, error) {
+	if depth > maxFormDepth {
+		return viaJSON(v)
+	}
 	switch x := v.(type) {
 	case nil, bool:
 		return x, nil
@@ -43,7 +52,7 @@ func jsonForm(v any) (any, error) {
 			if !utf8.ValidString(k) {
 				return viaJSON(v)
 			}
-			f, err := jsonForm(e)
+			f, err := form(e, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -51,21 +60,21 @@ func jsonForm(v any) (any, error) {
 		}
 		return out, nil
 	case []any:
-		return sliceForm(x)
+		return sliceForm(x, depth)
 	case []string:
-		return sliceForm(x)
+		return sliceForm(x, depth)
 	}
 	return viaJSON(v)
 }
 
-// sliceForm is jsonForm for a slice: nil stays nil (JSON's null).
-func sliceForm[T any](x []T) (any, error) {
+// sliceForm is form for a slice: nil stays nil (JSON's null).
+func sliceForm[T any](x []T, depth int) (any, error) {
 	if x == nil {
 		return nil, nil
 	}
 	out := make([]any, len(x))
 	for i, e := range x {
-		f, err := jsonForm(e)
+		f, err := form(e, depth+1)
 		if err != nil {
 			return nil, err
 		}

@@ -25,6 +25,14 @@ func TestJSONFormIsTheJSONRoundTrip(t *testing.T) {
 	})
 }
 
+// TestJSONFormOfAValueThatContainsItselfIsAnError: as encoding/json's, not a stack overflow.
+func TestJSONFormOfAValueThatContainsItselfIsAnError(t *testing.T) {
+	m := map[string]any{}
+	m["self"] = []any{m}
+	_, err := jsonForm(m)
+	require.Error(t, err)
+}
+
 type point struct {
 	X int    `json:"x"`
 	Y string `json:"y,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -101,11 +102,29 @@ func (t *Tx) rollBackTo(ctx context.Context, name string) error {
 		return fmt.Errorf("roll back to %s: no such savepoint", name)
 	}
 	if l.marks[i].n == len(l.stmts) { // nothing written since: nothing to undo (a write that read and failed)
+		if err := t.stillInTransaction(ctx); err != nil {
+			return err
+		}
 		l.marks = l.marks[:i+1]
 		return nil
 	}
 	l.stmts, l.marks = l.stmts[:l.marks[i].n], l.marks[:i+1]
 	return t.realSavepoints(ctx)
+}
+
+// stillInTransaction tells whether SQLite still holds the transaction. On some errors (a full disk, an
+// I/O error) it rolls the whole transaction back by itself, and a write that failed so logged nothing.
+// BEGIN fails inside a transaction, changing nothing; outside one it begins one, which the group's
+// rollback then ends.
+func (t *Tx) stillInTransaction(ctx context.Context) error {
+	_, err := t.tx.ExecContext(t.context(ctx), "BEGIN")
+	switch {
+	case err == nil:
+		err = errors.New("SQLite rolled the transaction back (a full disk or an I/O error?)")
+	case strings.Contains(err.Error(), "within a transaction"):
+		return nil
+	}
+	return fmt.Errorf("roll back: %w", err)
 }
 
 // realSavepoints rolls the transaction back, begins it anew and runs the log again, taking a real

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -99,6 +101,34 @@ func TestARollbackWithNothingWrittenSinceReplaysNothing(t *testing.T) {
 	require.NotNil(t, tx.replay, "still noting savepoints")
 	require.NoError(t, tx.tx.Commit())
 	require.Equal(t, []string{"taken"}, keys(t, db))
+}
+
+// TestARollbackAfterSQLiteRolledBackTheTransactionFails: on a full disk SQLite rolls the whole
+// transaction back by itself. A write that failed so wrote nothing to the log, but the group's earlier
+// writes are gone: rolling back to its savepoint must fail (and with it the group), not report success
+// and let the next writes commit one by one. (Found by review.)
+func TestARollbackAfterSQLiteRolledBackTheTransactionFails(t *testing.T) {
+	ctx := t.Context()
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "full.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{`CREATE TABLE g (id INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT NOT NULL UNIQUE)`, `PRAGMA max_page_count = 20`} {
+		_, err = db.ExecContext(ctx, q)
+		require.NoError(t, err)
+	}
+	sqlTx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	tx := &Tx{tx: sqlTx, cache: newStmtCache(db, true),
+		replay: &replayLog{begin: func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) }}}
+	_, err = tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, "an earlier write")
+	require.NoError(t, err)
+	require.NoError(t, tx.Savepoint(ctx, "w"))
+	_, err = tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, strings.Repeat("x", 200_000))
+	require.ErrorContains(t, err, "full")
+	require.ErrorContains(t, tx.RollbackTo(ctx, "w"), "rolled the transaction back")
+	_ = tx.tx.Rollback()
+	require.Empty(t, keys(t, db), "nothing of the group stands")
 }
 
 // replayTx is a transaction on a new database with a table g (k unique), noting its savepoints in a log.
