@@ -10,21 +10,23 @@ import (
 )
 
 // replayLog makes the savepoints of a group commit's transaction (commitGroup) cost nothing until one is
-// rolled back. A savepoint makes SQLite copy every page a write then changes, once per savepoint, to a
-// journal in memory, and the group gave each write one, and the engine each new run's first segment and
-// each segment after an outside call another: those copies, with their statements, were about 13 % of
-// the single writer's time. Instead, the transaction keeps the statements that may change the database,
-// in order, and Tx.Savepoint only notes where the log stands. Rolling back to such a savepoint rolls the
-// whole transaction back, begins it anew and runs the log again up to that point: the same statements
-// from the same state, on the only writer, give the same database. (One real savepoint for the group to
-// return to instead cost nearly as much: SQLite truncates its journal at the end of every statement
-// that keeps one of its own, walking it from the start, and that journal then grows all the group long.) The
-// replay also takes real savepoints where the open ones stand, and the transaction keeps real savepoints
-// from then on (commitGroup gives the next groups real ones for a while, so that a run of failing writes
-// costs one replay a group, not one a write).
+// rolled back. For each savepoint SQLite copies every page a write then changes, once, to a journal in
+// memory; the group gave each write a savepoint, and the engine each new run's first segment and each
+// segment after an outside call another. Those copies and their statements were about a tenth of the
+// single writer's time (docs/performance.md). Instead, the transaction logs each statement that may
+// change the database once it has run (one that failed changed nothing), and Tx.Savepoint only notes
+// where the log stands. Rolling back to such a savepoint rolls the whole transaction back, begins it
+// anew and runs the log again up to that point: the same statements from the same state, on the only
+// writer, give the same database. The replay takes real savepoints where the open ones stand, and the
+// transaction keeps real savepoints from then on; commitGroup gives the next groups real ones for a
+// while, so that a run of failing writes costs one replay a group, not one a write.
 //
-// What may not be replayed: a statement run straight on SQL() is not in the log. The first call of SQL()
-// turns the transaction's savepoints real the same way, before the statement runs.
+// One real savepoint for the whole group to return to cost nearly as much: SQLite truncates its journal
+// at the end of every statement that keeps one of its own (a multi-row insert), walking it from the
+// start, and with the group's savepoint open that journal grows all the group long.
+//
+// A statement run straight on SQL() is not in the log: the first call of SQL() makes the transaction's
+// savepoints real the same way, before that statement runs.
 type replayLog struct {
 	stmts []loggedStmt
 	marks []replayMark // the open savepoints, oldest first
@@ -35,10 +37,6 @@ type replayLog struct {
 type loggedStmt struct {
 	q    string
 	args []any
-	// mayFail: run through queryRow, whose outcome the log does not see (INSERT … RETURNING). A replay
-	// meets the same outcome, the same state giving the same result: a constraint it violates now, it
-	// violated then. Any other error ends the replay (SQLite may have rolled the transaction back).
-	mayFail bool
 }
 
 type replayMark struct {
@@ -53,8 +51,8 @@ func reads(q string) bool {
 	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT")
 }
 
-// logStmt adds a statement that ran (or, mayFail, is about to run) to the log.
-func (t *Tx) logStmt(q string, args []any, mayFail bool) {
+// logStmt adds a statement that ran to the log.
+func (t *Tx) logStmt(q string, args []any) {
 	if t.replay == nil || reads(q) {
 		return
 	}
@@ -65,7 +63,7 @@ func (t *Tx) logStmt(q string, args []any, mayFail bool) {
 		}
 		kept[i] = a
 	}
-	t.replay.stmts = append(t.replay.stmts, loggedStmt{q: q, args: kept, mayFail: mayFail})
+	t.replay.stmts = append(t.replay.stmts, loggedStmt{q: q, args: kept})
 }
 
 // noteSavepoint is Savepoint with a log: it notes where the log stands.
@@ -151,9 +149,7 @@ func (t *Tx) realSavepoints(ctx context.Context) error {
 			}
 		}
 		if _, err := t.runStmt(ctx, s.q, s.args...); err != nil {
-			if !s.mayFail || t.d.Classify == nil || !isViolation(t.d.Classify(err)) {
-				return fmt.Errorf("run a write again after a rollback (%.60s): %w", s.q, err)
-			}
+			return fmt.Errorf("run a write again after a rollback (%.60s): %w", s.q, err)
 		}
 	}
 	for ; m < len(l.marks); m++ {
@@ -163,5 +159,3 @@ func (t *Tx) realSavepoints(ctx context.Context) error {
 	}
 	return nil
 }
-
-func isViolation(k ViolationKind, _ string) bool { return k != NoViolation }

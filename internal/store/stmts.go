@@ -170,7 +170,7 @@ func (t *Tx) runStmt(ctx context.Context, q string, args ...any) (res sql.Result
 		res, err = t.tx.ExecContext(ctx, text, arranged...)
 	}
 	if err == nil {
-		t.logStmt(q, args, false)
+		t.logStmt(q, args)
 	}
 	return res, err
 }
@@ -184,19 +184,39 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (rows *sql.Rows, 
 		rows, err = t.tx.QueryContext(ctx, text, arranged...)
 	}
 	if err == nil { // the statement has run (a write's RETURNING rows are all made by its first step)
-		t.logStmt(q, args, false)
+		t.logStmt(q, args)
 	}
 	return rows, err
 }
 
-func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	ctx = t.context(ctx)
-	t.logStmt(q, args, true)
-	s, text, args := t.stmt(ctx, q, args)
-	if s != nil {
-		return s.QueryRowContext(ctx, args...)
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) row {
+	rows, err := t.query(ctx, q, args...)
+	return row{rows: rows, err: err}
+}
+
+// row is queryRow's answer, read as sql.Row's. It comes through query so that a write's RETURNING is
+// logged once it has run, as every other write is (replay.go).
+type row struct {
+	rows *sql.Rows
+	err  error
+}
+
+// Scan is sql.Row's: the first row into dest, sql.ErrNoRows when there is none.
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
 	}
-	return t.tx.QueryRowContext(ctx, text, args...)
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	return r.rows.Close()
 }
 
 // context is the context a statement of t runs under. On SQLite's group-commit writer the caller's
