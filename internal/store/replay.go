@@ -112,17 +112,24 @@ func (t *Tx) rollBackTo(ctx context.Context, name string) error {
 
 // stillInTransaction tells whether SQLite still holds the transaction. On some errors (a full disk, an
 // I/O error) it rolls the whole transaction back by itself, and a write that failed so logged nothing.
-// BEGIN fails inside a transaction, changing nothing; outside one it begins one, which the group's
-// rollback then ends.
+// BEGIN fails inside a transaction, changing nothing; outside one it begins one, ended at once. Once it
+// has found the transaction gone, the transaction is broken (t.broken), and commitGroup fails the group.
 func (t *Tx) stillInTransaction(ctx context.Context) error {
+	if t.broken != nil {
+		return t.broken
+	}
 	_, err := t.tx.ExecContext(t.context(ctx), "BEGIN")
 	switch {
 	case err == nil:
+		// End what BEGIN began (else a later check finds a transaction), and fail the whole group: its
+		// writes before this one are gone.
+		_, _ = t.tx.ExecContext(t.context(ctx), "ROLLBACK")
 		err = errors.New("SQLite rolled the transaction back (a full disk or an I/O error?)")
 	case strings.Contains(err.Error(), "within a transaction"):
 		return nil
 	}
-	return fmt.Errorf("roll back: %w", err)
+	t.broken = fmt.Errorf("roll back: %w", err)
+	return t.broken
 }
 
 // realSavepoints rolls the transaction back, begins it anew and runs the log again, taking a real

@@ -105,8 +105,10 @@ func TestARollbackWithNothingWrittenSinceReplaysNothing(t *testing.T) {
 
 // TestARollbackAfterSQLiteRolledBackTheTransactionFails: on a full disk SQLite rolls the whole
 // transaction back by itself. A write that failed so wrote nothing to the log, but the group's earlier
-// writes are gone: rolling back to its savepoint must fail (and with it the group), not report success
-// and let the next writes commit one by one. (Found by review.)
+// writes are gone: rolling back to its savepoint must fail, and so must every rollback after it (the
+// engine's savepoint sits inside the group's), and the transaction is broken, so that commitGroup fails
+// the group instead of reporting success and letting the next writes commit one by one. (Found by review,
+// twice.)
 func TestARollbackAfterSQLiteRolledBackTheTransactionFails(t *testing.T) {
 	ctx := t.Context()
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "full.db"))
@@ -124,11 +126,16 @@ func TestARollbackAfterSQLiteRolledBackTheTransactionFails(t *testing.T) {
 	_, err = tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, "an earlier write")
 	require.NoError(t, err)
 	require.NoError(t, tx.Savepoint(ctx, "w"))
+	require.NoError(t, tx.Savepoint(ctx, "sf_first"))
 	_, err = tx.exec(ctx, `INSERT INTO g (k) VALUES ($1)`, strings.Repeat("x", 200_000))
 	require.ErrorContains(t, err, "full")
-	require.ErrorContains(t, tx.RollbackTo(ctx, "w"), "rolled the transaction back")
-	_ = tx.tx.Rollback()
-	require.Empty(t, keys(t, db), "nothing of the group stands")
+	require.ErrorContains(t, tx.RollbackTo(ctx, "sf_first"), "rolled the transaction back")
+	require.ErrorContains(t, tx.RollbackTo(ctx, "w"), "rolled the transaction back", "the group's own rollback too")
+	require.Error(t, tx.broken, "commitGroup fails the group")
+	_, err = tx.tx.ExecContext(ctx, `INSERT INTO g (k) VALUES ('after')`)
+	require.NoError(t, err)
+	require.Error(t, tx.tx.Commit(), "no transaction of BEGIN's is left open to commit into")
+	require.Equal(t, []string{"after"}, keys(t, db), "nothing of the group stands (the insert after ran on its own)")
 }
 
 // replayTx is a transaction on a new database with a table g (k unique), noting its savepoints in a log.

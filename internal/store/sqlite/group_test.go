@@ -270,3 +270,74 @@ func TestGroupCommitReplaysAroundAFailedWrite(t *testing.T) {
 	stats, _ := st.WriterStats()
 	require.Positive(t, stats.Replays, "some groups replayed their log (else this tested real savepoints only)")
 }
+
+// TestAFullDiskLosesNoAcknowledgedWrite: when the disk fills inside a write's own savepoint (as the
+// engine takes them), SQLite rolls the whole group's transaction back by itself. Every write it held
+// must then be told it failed; none told it succeeded may be missing, and none may half stand.
+func TestAFullDiskLosesNoAcknowledgedWrite(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "salesflow.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	_, err = st.Migrate(ctx)
+	require.NoError(t, err)
+	require.NoError(t, st.Write(ctx, func(tx *store.Tx) error { // the writer's connection: a disk 40 pages from full
+		var pages int
+		if err := tx.SQL().QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+			return err
+		}
+		_, err := tx.SQL().ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+40))
+		return err
+	}))
+	now := time.Now().UTC()
+	event := func(tx *store.Tx, id string, payload map[string]any) error {
+		return tx.AppendEvent(ctx, store.Event{ID: id, RecordType: "lead", RecordID: "r", Kind: "event", ActorType: "system",
+			OccurredAt: now, Payload: payload})
+	}
+	big := map[string]any{"blob": strings.Repeat("x", 400_000)}
+	const n = 60
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		if i == n/2 {
+			wg.Wait() // the first half commits before the disk fills: those must stay
+		}
+		wg.Go(func() {
+			errs[i] = st.Write(ctx, func(tx *store.Tx) error {
+				if i >= n/2 && i%10 == 9 { // first thing in the write: its rollbacks find nothing of it to undo
+					if err := tx.Savepoint(ctx, "inner"); err != nil {
+						return err
+					}
+					if err := event(tx, fmt.Sprint("big-", i), big); err != nil {
+						return errors.Join(err, tx.RollbackTo(ctx, "inner"))
+					}
+					if err := tx.Release(ctx, "inner"); err != nil {
+						return err
+					}
+				}
+				return event(tx, fmt.Sprint("small-", i), nil)
+			})
+		})
+	}
+	wg.Wait()
+	acknowledged := 0
+	for i := range n {
+		if i >= n/2 && i%10 == 9 {
+			require.Error(t, errs[i], "write %d: the disk is full", i)
+		}
+		require.NoError(t, st.Read(ctx, func(tx *store.Tx) error {
+			var found int
+			require.NoError(t, tx.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE id IN (?, ?)`,
+				fmt.Sprint("small-", i), fmt.Sprint("big-", i)).Scan(&found))
+			if errs[i] == nil {
+				acknowledged++
+				require.Equal(t, 1, found, "write %d was told it committed", i)
+			} else {
+				require.Zero(t, found, "write %d failed and left nothing", i)
+			}
+			return nil
+		}))
+	}
+	require.GreaterOrEqual(t, acknowledged, n/2)
+}
