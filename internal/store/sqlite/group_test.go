@@ -80,16 +80,7 @@ func TestGroupCommitKeepsWritesApart(t *testing.T) {
 
 	want := []string{"taken"}
 	for i := range 200 {
-		switch {
-		case i%10 == 3:
-			require.ErrorIs(t, errs[i], boom)
-		case i%10 == 5:
-			require.Error(t, errs[i], "write %d", i)
-		case i == 77:
-			require.Equal(t, "bug", panics[i], "the panic reaches its own caller")
-		default:
-			require.NoError(t, errs[i], "write %d", i)
-			require.Nil(t, panics[i])
+		if stands(t, i, errs[i], panics[i], boom, 77) {
 			want = append(want, fmt.Sprint(i))
 		}
 	}
@@ -189,11 +180,7 @@ func TestAStartedWriteRunsToItsEnd(t *testing.T) {
 func TestGroupCommitReplaysAroundAFailedWrite(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "salesflow.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, st.Close()) })
-	_, err = st.Migrate(ctx)
-	require.NoError(t, err)
+	st := openMigrated(t)
 	now := time.Now().UTC()
 	event := func(tx *store.Tx, id string) error {
 		return tx.AppendEvent(ctx, store.Event{ID: id, RecordType: "lead", RecordID: "r", Kind: "created", ActorType: "system", OccurredAt: now})
@@ -242,15 +229,7 @@ func TestGroupCommitReplaysAroundAFailedWrite(t *testing.T) {
 
 	for i := range n {
 		var want []string
-		switch {
-		case i%10 == 3:
-			require.ErrorIs(t, errs[i], boom)
-		case i%10 == 5:
-			require.Error(t, errs[i], "write %d", i)
-		case i == 71:
-			require.Equal(t, "bug", panics[i], "the panic reaches its own caller")
-		default:
-			require.NoError(t, errs[i], "write %d", i)
+		if stands(t, i, errs[i], panics[i], boom, 71) {
 			want = []string{fmt.Sprint("ev-", i)}
 		}
 		require.NoError(t, st.Read(ctx, func(tx *store.Tx) error {
@@ -277,11 +256,7 @@ func TestGroupCommitReplaysAroundAFailedWrite(t *testing.T) {
 func TestAFullDiskLosesNoAcknowledgedWrite(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "salesflow.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, st.Close()) })
-	_, err = st.Migrate(ctx)
-	require.NoError(t, err)
+	st := openMigrated(t)
 	require.NoError(t, st.Write(ctx, func(tx *store.Tx) error { // the writer's connection: a disk 40 pages from full
 		var pages int
 		if err := tx.SQL().QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
@@ -340,4 +315,33 @@ func TestAFullDiskLosesNoAcknowledgedWrite(t *testing.T) {
 		}))
 	}
 	require.GreaterOrEqual(t, acknowledged, n/2)
+}
+
+// stands checks write i's outcome against how the group tests make it end (i%10 == 3: an error after
+// its writes; 5: a unique key already held; panicAt: a panic) and tells whether it is to stand.
+func stands(t *testing.T, i int, err error, panicked any, boom error, panicAt int) bool {
+	switch {
+	case i%10 == 3:
+		require.ErrorIs(t, err, boom)
+	case i%10 == 5:
+		require.Error(t, err, "write %d", i)
+	case i == panicAt:
+		require.Equal(t, "bug", panicked, "the panic reaches its own caller")
+	default:
+		require.NoError(t, err, "write %d", i)
+		require.Nil(t, panicked)
+		return true
+	}
+	return false
+}
+
+// openMigrated opens a new, migrated store in t's temporary directory, closed when t ends.
+func openMigrated(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "salesflow.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	_, err = st.Migrate(t.Context())
+	require.NoError(t, err)
+	return st
 }

@@ -8,22 +8,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/salesflow/salesflow/internal/store"
 	"github.com/salesflow/salesflow/internal/store/sqlite"
 	"github.com/salesflow/salesflow/internal/store/storetest"
 )
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	storetest.Run(t, func(t *testing.T) *store.Store {
-		t.Helper()
-		st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "salesflow.db"))
-		require.NoError(t, err)
-		t.Cleanup(func() { require.NoError(t, st.Close()) })
-		_, err = st.Migrate(t.Context())
-		require.NoError(t, err)
-		return st
-	})
+	storetest.Run(t, openMigrated)
 }
 
 func TestLock(t *testing.T) {
