@@ -14,6 +14,13 @@ import (
 // float32, text that is not UTF-8, NaN) goes through JSON itself, so the result is the same either way.
 func jsonForm(v any) (any, error) { return form(v, 0) }
 
+// stateForm is jsonForm for a run's state: a copy in the form the store keeps it in (nil for nil).
+func stateForm(state map[string]any) (map[string]any, error) {
+	f, err := jsonForm(state)
+	m, _ := f.(map[string]any)
+	return m, err
+}
+
 // maxFormDepth is how deep form copies before it leaves the rest to JSON, which reports a value that
 // contains itself instead of recursing until the stack overflows.
 const maxFormDepth = 200

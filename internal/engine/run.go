@@ -279,11 +279,11 @@ func (s *segment) proceed(ctx context.Context, rev int64) error {
 // storedState replaces the run's state with the form it was stored in (JSON: numbers as float64, times
 // as text), so that the steps of a segment that did not read the run see what they would have read.
 func (s *segment) storedState() error {
-	f, err := jsonForm(s.run.State)
+	state, err := stateForm(s.run.State)
 	if err != nil {
 		return fmt.Errorf("encode run %s state: %w", s.run.ID, err)
 	}
-	s.run.State, _ = f.(map[string]any)
+	s.run.State = state
 	s.bindSteps()
 	return nil
 }
@@ -387,11 +387,9 @@ func (s *segment) goOn(ctx context.Context, wrote bool) error {
 
 // snapshot copies the run as it stands, and a copy of its state in the form it is stored in (JSON's).
 func (s *segment) snapshot() (run store.Run, state map[string]any, err error) {
-	f, err := jsonForm(s.run.State)
-	if err != nil {
+	if state, err = stateForm(s.run.State); err != nil {
 		return store.Run{}, nil, fmt.Errorf("encode run %s state: %w", s.run.ID, err)
 	}
-	state, _ = f.(map[string]any)
 	return *s.run, state, nil
 }
 

@@ -164,25 +164,19 @@ func (t *Tx) queryEvents(ctx context.Context, q string, args ...any) ([]Event, e
 	return out, rows.Err()
 }
 
-// decodeChanges decodes an event's changes as the driver returned them: text (SQLite) straight into
-// dst, as the trigger feed reads every event; anything else (PostgreSQL's jsonb, decoded by the driver)
-// through JSON again.
+// decodeChanges decodes an event's changes straight from the column (text on SQLite, bytes from pgx's
+// jsonb): the trigger feed reads every event.
 func decodeChanges(v any, dst *map[string]records.Change) error {
 	switch x := v.(type) {
 	case string:
 		return json.Unmarshal([]byte(x), dst)
 	case []byte:
 		return json.Unmarshal(x, dst)
+	case nil:
+		*dst = nil
+		return nil
 	}
-	ch, err := fromDB(records.Field{Type: records.JSON}, v)
-	if err != nil {
-		return err
-	}
-	b, err := json.Marshal(ch)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, dst)
+	return fmt.Errorf("unexpected %T", v)
 }
 
 // FeedBehind reports whether committed events exist past p that Feed did not return yet (on

@@ -149,20 +149,21 @@ func (t *Tx) realSavepoints(ctx context.Context) error {
 	t.tx = tx
 	t.replays++
 	m := 0
-	for i, s := range l.stmts {
-		for ; m < len(l.marks) && l.marks[m].n == i; m++ {
+	savepointsAt := func(n int) error { // the open savepoints taken when the log held n statements
+		for ; m < len(l.marks) && l.marks[m].n <= n; m++ {
 			if _, err := t.runStmt(ctx, "SAVEPOINT "+l.marks[m].name); err != nil {
 				return fmt.Errorf("savepoint %s: %w", l.marks[m].name, err)
 			}
+		}
+		return nil
+	}
+	for i, s := range l.stmts {
+		if err := savepointsAt(i); err != nil {
+			return err
 		}
 		if _, err := t.runStmt(ctx, s.q, s.args...); err != nil {
 			return fmt.Errorf("run a write again after a rollback (%.60s): %w", s.q, err)
 		}
 	}
-	for ; m < len(l.marks); m++ {
-		if _, err := t.runStmt(ctx, "SAVEPOINT "+l.marks[m].name); err != nil {
-			return fmt.Errorf("savepoint %s: %w", l.marks[m].name, err)
-		}
-	}
-	return nil
+	return savepointsAt(len(l.stmts))
 }

@@ -25,9 +25,7 @@ import (
 func TestWriterPragmas(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "salesflow.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	st := openStore(t)
 	for pragma, want := range map[string]int{"temp_store": 2, "wal_autocheckpoint": 30_000} {
 		var got int
 		require.NoError(t, st.Write(ctx, func(tx *store.Tx) error {
@@ -42,9 +40,7 @@ func TestWriterPragmas(t *testing.T) {
 func TestGroupCommitKeepsWritesApart(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "salesflow.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	st := openStore(t)
 	require.NoError(t, st.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.SQL().ExecContext(ctx, `CREATE TABLE g (k TEXT PRIMARY KEY); INSERT INTO g (k) VALUES ('taken')`)
 		return err
@@ -105,7 +101,7 @@ func TestGroupCommitKeepsWritesApart(t *testing.T) {
 	gone, cancel := context.WithCancel(ctx)
 	cancel()
 	ran := false
-	err = st.Write(gone, func(*store.Tx) error { ran = true; return nil })
+	err := st.Write(gone, func(*store.Tx) error { ran = true; return nil })
 	require.ErrorIs(t, err, context.Canceled)
 	require.False(t, ran, "a write whose caller has gone is not run")
 }
@@ -146,11 +142,7 @@ func TestCheckpointsBesideTheWriter(t *testing.T) {
 // committed whole, never half of it.
 func TestAStartedWriteRunsToItsEnd(t *testing.T) {
 	t.Parallel()
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "salesflow.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, st.Close()) })
-	_, err = st.Migrate(t.Context())
-	require.NoError(t, err)
+	st := openMigrated(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	require.NoError(t, st.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.SetSetting(ctx, "a", "1", time.Now()); err != nil {
@@ -338,10 +330,17 @@ func stands(t *testing.T, i int, err error, panicked any, boom error, panicAt in
 // openMigrated opens a new, migrated store in t's temporary directory, closed when t ends.
 func openMigrated(t *testing.T) *store.Store {
 	t.Helper()
+	st := openStore(t)
+	_, err := st.Migrate(t.Context())
+	require.NoError(t, err)
+	return st
+}
+
+// openStore opens a new store, not migrated, in t's temporary directory, closed when t ends.
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "salesflow.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, st.Close()) })
-	_, err = st.Migrate(t.Context())
-	require.NoError(t, err)
 	return st
 }
